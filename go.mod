@@ -1,0 +1,3 @@
+module github.com/atiende/atiende
+
+go 1.26.0
