@@ -152,6 +152,7 @@ type Filter struct {
 	Level       int
 	CallerPhone string
 	Parent      string
+	MajorOnly   bool   // only major incidents (Ticket.MajorIncident)
 	Query       string // full-text, Spanish and English aware
 	Limit       int    // default 50, at most 500
 	Offset      int
