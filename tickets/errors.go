@@ -1,6 +1,7 @@
 // Package tickets holds the help-desk domain: tickets, their lifecycle, contacts,
-// the service catalog and users. It imports only the standard library (and the
-// phone-number library for normalisation); storage lives in tickets/postgres.
+// the service catalog and users. Besides the standard library it uses only
+// small leaf libraries (phone numbers, YAML, argon2); storage lives in
+// tickets/postgres.
 package tickets
 
 import (
