@@ -1,0 +1,307 @@
+// Package intake turns a call that went through the IVR into desk work: it
+// recognises the caller, opens (or reuses) the call's ticket, records the
+// call on it, and hands the call to the queue. It implements
+// ivr.FlowServices over tickets.Store, the catalog and the ACD.
+package intake
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/atiende/atiende/agentdesk"
+	"github.com/atiende/atiende/agentdesk/acd"
+	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/tickets"
+)
+
+// Queuer is the part of the ACD intake uses.
+type Queuer interface {
+	Enqueue(ctx context.Context, call ivr.Call, info acd.CallInfo) (acd.Result, error)
+}
+
+// Deps are intake's collaborators. Hours may be nil (always open).
+type Deps struct {
+	Store   tickets.Store
+	Catalog *tickets.Catalog
+	Phones  tickets.PhonePlan
+	Matrix  tickets.PriorityMatrix
+	Queue   Queuer
+	Engine  ivr.Engine
+	Hours   func(time.Time) bool
+	Clock   func() time.Time
+	Log     *slog.Logger
+	// Publish receives call_transferred events; may be nil.
+	Publish agentdesk.Publisher
+	// WriteTimeout bounds the ticket writes done after a caller hung up.
+	WriteTimeout time.Duration
+}
+
+// Service implements ivr.FlowServices.
+type Service struct{ d Deps }
+
+var _ ivr.FlowServices = (*Service)(nil)
+
+// Actor is the history actor of what the IVR writes.
+const Actor = "ivr"
+
+// DefaultService is used when a flow queues a call without choosing one.
+const DefaultService = "other_request"
+
+// New returns the intake service.
+func New(d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.WriteTimeout <= 0 {
+		d.WriteTimeout = 10 * time.Second
+	}
+	if d.Publish == nil {
+		d.Publish = agentdesk.Discard
+	}
+	return &Service{d: d}
+}
+
+// LookupCaller matches the caller ID however it arrives (E.164, national,
+// with old prefixes, or an internal extension) to a contact.
+func (s *Service) LookupCaller(ctx context.Context, from ivr.Party) (ivr.CallerInfo, error) {
+	_, number, err := s.d.Phones.Normalize(from.Number)
+	if err != nil {
+		return ivr.CallerInfo{}, nil // anonymous or unparseable: an unknown caller
+	}
+	c, err := s.d.Store.ContactByPhone(ctx, number)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+		return ivr.CallerInfo{}, nil
+	} else if err != nil {
+		return ivr.CallerInfo{}, fmt.Errorf("intake: lookup caller: %w", err)
+	}
+	return ivr.CallerInfo{Known: true, ContactID: c.ID, Name: c.Name, Department: c.Department,
+		Email: c.Email, Area: c.Area, Language: c.Language}, nil
+}
+
+// BusinessHours reports whether the desk is open at `at`.
+func (s *Service) BusinessHours(_ context.Context, at time.Time) bool {
+	return s.d.Hours == nil || s.d.Hours(at)
+}
+
+var openStates = []tickets.State{tickets.Registered, tickets.InProgress, tickets.PendingUser, tickets.OnHold}
+
+// MajorIncident returns the newest open major incident on service (any if
+// ""). Areas are not yet modelled on tickets, so area does not narrow it.
+func (s *Service) MajorIncident(ctx context.Context, service, _ string) (*ivr.Incident, error) {
+	list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, MajorOnly: true, Limit: 1})
+	if err != nil {
+		return nil, fmt.Errorf("intake: major incident: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	t := list[0]
+	return &ivr.Incident{TicketNumber: t.Number, Service: t.Service, Summary: t.Subject}, nil
+}
+
+// Maintenance: planned windows come with the escalation issue; none yet.
+func (s *Service) Maintenance(context.Context, string, string) (*ivr.Maintenance, error) {
+	return nil, nil
+}
+
+// OpenTicket returns the caller's newest open ticket on service since `since`.
+func (s *Service) OpenTicket(ctx context.Context, callerPhone, service string, since time.Time) (*ivr.TicketRef, error) {
+	_, number, err := s.d.Phones.Normalize(callerPhone)
+	if err != nil {
+		return nil, nil
+	}
+	list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, CallerPhone: number, Limit: 1})
+	if err != nil {
+		return nil, fmt.Errorf("intake: open ticket: %w", err)
+	}
+	if len(list) == 0 || list[0].CreatedAt.Before(since) {
+		return nil, nil
+	}
+	return &ivr.TicketRef{Number: list[0].Number, Service: list[0].Service, State: list[0].State}, nil
+}
+
+// CreateTicket registers the call's ticket and its call record.
+func (s *Service) CreateTicket(ctx context.Context, cs ivr.CallSession) (*ivr.TicketRef, error) {
+	// The ticket must exist even if the caller hangs up now.
+	ctx, cancel := s.detached(ctx)
+	defer cancel()
+	svc, ok := s.d.Catalog.Service(cs.Service)
+	if !ok {
+		svc, _ = s.d.Catalog.Service(DefaultService)
+	}
+	kind := cs.Kind
+	if !kind.Valid() {
+		kind = svc.DefaultKind
+	}
+	if !kind.Valid() {
+		kind = tickets.InfoRequest
+	}
+	lang := cs.Language
+	if lang == "" {
+		lang = "es"
+	}
+	caller := tickets.Caller{ContactID: cs.Caller.ContactID, Name: cs.Caller.Name, Department: cs.Caller.Department,
+		Email: cs.Caller.Email, Phone: cs.From.Number}
+	if k, v, err := s.d.Phones.Normalize(cs.From.Number); err == nil {
+		if k == tickets.PhoneExtension {
+			caller.Extension, caller.Phone = v, ""
+		} else {
+			caller.Phone = v
+		}
+	}
+	if caller.Name == "" {
+		caller.Name = cs.From.DisplayName
+	}
+	level := svc.Level
+	if level < 1 || level > 4 {
+		level = 1
+	}
+	queue := cs.Queue
+	if queue == "" {
+		queue = svc.Group
+	}
+	t := &tickets.Ticket{
+		Kind: kind, Service: svc.Code, Impact: tickets.Medium, Urgency: tickets.Medium,
+		Priority: s.d.Matrix.Priority(tickets.Medium, tickets.Medium), Level: level,
+		State: tickets.Registered, Channel: tickets.Phone, Caller: caller,
+		Subject:     svc.NameIn(lang),
+		Description: describe(cs, lang),
+		Queue:       queue, IVRPath: cs.Path,
+	}
+	if err := s.d.Store.CreateTicket(ctx, t, Actor); err != nil {
+		return nil, fmt.Errorf("intake: create ticket for call %s: %w", cs.CallID, err)
+	}
+	if err := s.d.Store.AddCall(ctx, t.Number, s.callRecord(cs)); err != nil {
+		s.d.Log.Warn("intake: call record not saved", "call_id", cs.CallID, "ticket", t.Number, "error", err)
+	}
+	return &ivr.TicketRef{Number: t.Number, Service: t.Service, State: t.State}, nil
+}
+
+func describe(cs ivr.CallSession, lang string) string {
+	path := strings.Join(cs.Path, " > ")
+	if lang == "en" {
+		return fmt.Sprintf("Registered by phone from %s. IVR path: %s.", cs.From.Number, path)
+	}
+	return fmt.Sprintf("Registrado por teléfono desde %s. Ruta en el IVR: %s.", cs.From.Number, path)
+}
+
+func (s *Service) callRecord(cs ivr.CallSession) tickets.CallRecord {
+	started := cs.StartedAt
+	if started.IsZero() {
+		started = s.d.Clock()
+	}
+	return tickets.CallRecord{CallID: cs.CallID, Queue: cs.Queue, CallerID: cs.From.Number, StartedAt: started}
+}
+
+// AttachCall records the call on an existing ticket.
+func (s *Service) AttachCall(ctx context.Context, number string, cs ivr.CallSession) error {
+	ctx, cancel := s.detached(ctx)
+	defer cancel()
+	if err := s.d.Store.AddCall(ctx, number, s.callRecord(cs)); err != nil {
+		return fmt.Errorf("intake: attach call %s to %s: %w", cs.CallID, number, err)
+	}
+	body := fmt.Sprintf("Llamada %s de %s añadida al ticket (IVR: %s).", cs.CallID, cs.From.Number, strings.Join(cs.Path, " > "))
+	if err := s.d.Store.AddNote(ctx, number, &tickets.Note{Author: Actor, Body: body, Internal: true}); err != nil {
+		return fmt.Errorf("intake: attach call %s to %s: %w", cs.CallID, number, err)
+	}
+	return nil
+}
+
+// TicketStatus returns what a caller may hear about a ticket.
+func (s *Service) TicketStatus(ctx context.Context, number string) (*ivr.TicketStatus, error) {
+	t, err := s.d.Store.Ticket(ctx, number)
+	if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("intake: ticket status: %w", err)
+	}
+	return &ivr.TicketStatus{Number: t.Number, State: t.State, UpdatedAt: t.UpdatedAt}, nil
+}
+
+// Enqueue queues the call and records how it left the queue on its ticket.
+func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) error {
+	queue := cs.Queue
+	if queue == "" {
+		if svc, ok := s.d.Catalog.Service(cs.Service); ok {
+			queue = svc.Group
+		}
+	}
+	res, err := s.d.Queue.Enqueue(ctx, c, acd.CallInfo{
+		CallID: cs.CallID, Queue: queue, TicketNumber: cs.TicketNumber,
+		CallerNumber: cs.From.Number, CallerName: callerName(cs), IVRPath: cs.Path, Lang: cs.Language,
+	})
+	wctx, cancel := s.detached(ctx)
+	defer cancel()
+	if cs.TicketNumber != "" && !res.QueuedAt.IsZero() {
+		s.recordResult(wctx, cs, queue, res)
+	}
+	if err != nil {
+		return fmt.Errorf("intake: enqueue call %s in %s: %w", cs.CallID, queue, err)
+	}
+	return nil
+}
+
+func callerName(cs ivr.CallSession) string {
+	if cs.Caller.Name != "" {
+		return cs.Caller.Name
+	}
+	return cs.From.DisplayName
+}
+
+func (s *Service) recordResult(ctx context.Context, cs ivr.CallSession, queue string, res acd.Result) {
+	rec := s.callRecord(cs)
+	rec.Queue, rec.Agent, rec.Outcome = queue, res.Agent, string(res.Outcome)
+	rec.QueuedAt = timePtr(res.QueuedAt)
+	rec.AnsweredAt = timePtr(res.AnsweredAt)
+	rec.EndedAt = timePtr(res.EndedAt)
+	if rec.EndedAt == nil {
+		now := s.d.Clock()
+		rec.EndedAt = &now
+	}
+	if err := s.d.Store.UpdateCall(ctx, rec); err != nil {
+		s.d.Log.Warn("intake: call outcome not saved", "call_id", cs.CallID, "ticket", cs.TicketNumber, "error", err)
+	}
+	if res.Outcome != agentdesk.OutcomeAnswered || res.Agent == "" || cs.Attached {
+		return
+	}
+	t, err := s.d.Store.Ticket(ctx, cs.TicketNumber)
+	if err != nil || t.Assignee != "" {
+		return
+	}
+	agent := res.Agent
+	if _, err := s.d.Store.Update(ctx, t.Number, tickets.Patch{Assignee: &agent},
+		tickets.Change{Actor: Actor, Version: t.Version, Reason: "answered the call " + cs.CallID}); err != nil {
+		s.d.Log.Warn("intake: assign ticket to answering agent", "ticket", t.Number, "agent", agent, "error", err)
+	}
+}
+
+// Transfer rings ext and bridges the caller to it until either hangs up.
+func (s *Service) Transfer(ctx context.Context, c ivr.Call, ext string, cs ivr.CallSession) error {
+	from := c.From()
+	other, err := s.d.Engine.Dial(ctx, ext, ivr.DialOptions{CallerID: from.Number, CallerName: callerName(cs)})
+	if err != nil {
+		return fmt.Errorf("intake: transfer call %s to %s: %w", cs.CallID, ext, err)
+	}
+	s.d.Publish.Publish(agentdesk.Event{Kind: agentdesk.CallTransferred, At: s.d.Clock(), CallID: cs.CallID,
+		TicketNumber: cs.TicketNumber, CallerNumber: from.Number, CallerName: callerName(cs), Extension: ext, IVRPath: cs.Path})
+	defer func() { _ = other.Hangup(context.WithoutCancel(ctx), ivr.CauseNormal) }()
+	return c.Bridge(ctx, other)
+}
+
+// detached keeps writes going after the caller hangs up, bounded in time.
+func (s *Service) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.d.WriteTimeout)
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

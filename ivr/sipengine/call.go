@@ -1,0 +1,207 @@
+package sipengine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/atiende/atiende/ivr"
+	"github.com/emiago/diago"
+	"github.com/emiago/diago/media"
+	"github.com/emiago/sipgo/sip"
+)
+
+// leg is what a call needs from diago's server or client dialog.
+type leg interface {
+	Media() *diago.DialogMedia
+	Context() context.Context
+	Hangup(ctx context.Context) error
+	Close() error
+}
+
+// call is an ivr.Call over one diago dialog (inbound or outbound leg).
+type call struct {
+	e      *Engine
+	id     string // SIP Call-ID
+	from   ivr.Party
+	to     string
+	log    *slog.Logger
+	leg    leg
+	server *diago.DialogServerSession // nil for outbound legs
+
+	answered   atomic.Bool
+	hungUp     atomic.Bool
+	done       chan struct{}
+	finishOnce sync.Once
+
+	dtmfMu     sync.Mutex
+	dtmf       chan rune
+	dtmfClosed bool
+
+	peer    atomic.Pointer[call] // bridged call receiving our audio
+	relayed atomic.Uint64        // audio packets forwarded to a peer
+	m       mediaInfo            // set before answered is true
+}
+
+func newCall(e *Engine, id string, from ivr.Party, to string, l leg, server *diago.DialogServerSession) *call {
+	c := &call{
+		e: e, id: id, from: from, to: to, leg: l, server: server,
+		log:  e.log.With("call_id", id),
+		done: make(chan struct{}),
+		dtmf: make(chan rune, 32),
+	}
+	e.calls.Store(id, c)
+	// The dialog's context ends on BYE, CANCEL or a final failure.
+	e.wg.Go(func() {
+		<-l.Context().Done()
+		c.finish()
+	})
+	return c
+}
+
+// finish releases the call's media and marks it done.
+func (c *call) finish() {
+	c.finishOnce.Do(func() {
+		c.hungUp.Store(true)
+		_ = c.leg.Close() // closes RTP: ends the media reader
+		c.e.calls.Delete(c.id)
+		close(c.done)
+		c.log.Debug("call ended")
+	})
+}
+
+func (c *call) ID() string            { return c.id }
+func (c *call) From() ivr.Party       { return c.from }
+func (c *call) To() string            { return c.to }
+func (c *call) Done() <-chan struct{} { return c.done }
+func (c *call) DTMF() <-chan rune     { return c.dtmf }
+
+// Answer answers an inbound call (200 OK with SDP) and starts reading its
+// media; an outbound call is already answered.
+func (c *call) Answer(ctx context.Context) error {
+	if c.answered.Load() {
+		return nil
+	}
+	if isClosed(c.done) {
+		return ivr.ErrHungUp
+	}
+	if err := c.server.AnswerOptions(diago.AnswerOptions{}); err != nil {
+		if isClosed(c.done) || c.leg.Context().Err() != nil {
+			return ivr.ErrHungUp
+		}
+		return fmt.Errorf("sipengine: answer %s: %w", c.id, err)
+	}
+	c.startMedia(c.server.InviteRequest.Body())
+	return nil
+}
+
+// startMedia records the negotiated codecs and starts the reader that
+// feeds DTMF and bridged audio for the whole call.
+func (c *call) startMedia(remoteSDP []byte) {
+	d := c.leg.Media()
+	c.m = mediaInfo{
+		codec:  media.CodecAudioFromSession(d.MediaSession()),
+		tePT:   telephoneEventPT(remoteSDP),
+		reader: d.RTPPacketReader,
+		writer: d.RTPPacketWriter,
+	}
+	c.answered.Store(true)
+	c.e.wg.Go(c.readMedia)
+	c.log.Info("call answered", "codec", c.m.codec.Name, "dtmf_pt", c.m.tePT)
+}
+
+// pushDTMF delivers a key without blocking; keys are dropped if nobody reads.
+func (c *call) pushDTMF(k rune, via string) {
+	c.dtmfMu.Lock()
+	defer c.dtmfMu.Unlock()
+	if c.dtmfClosed {
+		return
+	}
+	select {
+	case c.dtmf <- k:
+		c.log.Debug("dtmf", "key", string(k), "via", via)
+	default:
+		c.log.Warn("dtmf dropped: nobody reading", "key", string(k))
+	}
+}
+
+func (c *call) closeDTMF() {
+	c.dtmfMu.Lock()
+	defer c.dtmfMu.Unlock()
+	if !c.dtmfClosed {
+		c.dtmfClosed = true
+		close(c.dtmf)
+	}
+}
+
+// Hangup ends the call: BYE when answered, a final response (or CANCEL for
+// an outbound leg) before that.
+func (c *call) Hangup(ctx context.Context, cause ivr.HangupCause) error {
+	if c.hungUp.Swap(true) {
+		return nil
+	}
+	defer c.finish()
+	c.log.Info("hangup", "cause", string(cause))
+	if c.server != nil && c.server.LoadState() < sip.DialogStateConfirmed && !c.answered.Load() {
+		code, reason := causeResponse(cause)
+		err := c.server.Respond(code, reason, nil)
+		if err != nil && c.leg.Context().Err() == nil {
+			return fmt.Errorf("sipengine: hangup %s: %w", c.id, err)
+		}
+		return nil
+	}
+	if err := c.leg.Hangup(ctx); err != nil && c.leg.Context().Err() == nil {
+		return fmt.Errorf("sipengine: hangup %s: %w", c.id, err)
+	}
+	return nil
+}
+
+// causeResponse is the final response refusing an unanswered call.
+func causeResponse(cause ivr.HangupCause) (int, string) {
+	switch cause {
+	case ivr.CauseBusy:
+		return sip.StatusBusyHere, "Busy Here"
+	case ivr.CauseRejected:
+		return sip.StatusGlobalDecline, "Decline"
+	case ivr.CauseNoAnswer:
+		return sip.StatusTemporarilyUnavailable, "No Answer"
+	default:
+		return sip.StatusTemporarilyUnavailable, "Temporarily Unavailable"
+	}
+}
+
+// Bridge relays audio both ways until either call ends or ctx is done.
+func (c *call) Bridge(ctx context.Context, other ivr.Call) error {
+	o, ok := other.(*call)
+	if !ok || o.e != c.e {
+		return fmt.Errorf("sipengine: bridge %s: other call is not from this engine", c.id)
+	}
+	if !c.answered.Load() || !o.answered.Load() {
+		return fmt.Errorf("sipengine: bridge %s with %s: both calls must be answered", c.id, o.id)
+	}
+	c.peer.Store(o)
+	o.peer.Store(c)
+	defer func() {
+		c.peer.CompareAndSwap(o, nil)
+		o.peer.CompareAndSwap(c, nil)
+	}()
+	c.log.Info("bridged", "with", o.id)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.done:
+	case <-o.done:
+	}
+	return nil
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

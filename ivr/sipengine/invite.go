@@ -1,0 +1,168 @@
+package sipengine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/atiende/atiende/ivr"
+	"github.com/emiago/diago"
+	"github.com/emiago/sipgo/sip"
+)
+
+// handleInvite routes a new inbound call: help-desk numbers go to h,
+// extensions are rung for an authenticated extension, anything else is
+// refused. It returns when the call is over (diago then tidies the dialog).
+func (e *Engine) handleInvite(srvCtx context.Context, h ivr.Handler, d *diago.DialogServerSession) {
+	e.handlers.Add(1)
+	defer e.handlers.Add(-1)
+	req := d.InviteRequest
+	callID := req.CallID().Value()
+	to, from := d.ToUser(), d.FromUser()
+	log := e.log.With("call_id", callID, "from", from, "to", to, "source", req.Source())
+	respond := func(code int, reason string, hdrs ...sip.Header) {
+		if err := d.Respond(code, reason, nil, hdrs...); err != nil {
+			log.Debug("respond failed", "error", err)
+		}
+	}
+	if !e.up.Load() {
+		respond(sip.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
+	switch {
+	case e.cfg.isHelpDesk(to):
+		e.serveHelpDesk(srvCtx, h, d, log)
+	case e.isExtension(to):
+		res, user, stale := e.auth.check(req, e.password)
+		switch {
+		case res == authChallenge:
+			respond(sip.StatusUnauthorized, "Unauthorized", e.auth.challenge(stale))
+		case res == authDenied || user != from:
+			log.Warn("call refused", "reason", "caller not authenticated as an extension", "user", user)
+			respond(sip.StatusForbidden, "Forbidden")
+		default:
+			e.routeExtension(srvCtx, d, log)
+		}
+	default:
+		log.Warn("call refused", "reason", "number is not ours")
+		respond(sip.StatusNotFound, "Not Found")
+	}
+}
+
+func (e *Engine) isExtension(n string) bool {
+	_, ok := e.cfg.Extensions[n]
+	return ok
+}
+
+// inboundCall wraps d as an ivr.Call.
+func (e *Engine) inboundCall(d *diago.DialogServerSession) *call {
+	req := d.InviteRequest
+	p := ivr.Party{Number: d.FromUser(), Address: req.Source()}
+	if f := req.From(); f != nil {
+		p.DisplayName = f.DisplayName
+	}
+	if ua := req.GetHeader("User-Agent"); ua != nil {
+		p.UserAgent = ua.Value()
+	}
+	return newCall(e, req.CallID().Value(), p, d.ToUser(), d, d)
+}
+
+// serveHelpDesk runs h for the call; the handler's ctx ends with the call
+// or the engine.
+func (e *Engine) serveHelpDesk(srvCtx context.Context, h ivr.Handler, d *diago.DialogServerSession, log *slog.Logger) {
+	_ = d.Trying()
+	c := e.inboundCall(d)
+	ctx, cancel := context.WithCancel(srvCtx)
+	defer cancel()
+	stop := context.AfterFunc(d.Context(), cancel)
+	defer stop()
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	log.Info("help-desk call")
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				c.log.Error("handler panicked", "panic", r)
+			}
+		}()
+		h.HandleCall(ctx, c)
+	}()
+	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer hcancel()
+	if err := c.Hangup(hctx, ivr.CauseNormal); err != nil {
+		c.log.Debug("hangup after handler", "error", err)
+	}
+}
+
+// routeExtension rings the dialled extension and bridges the two calls.
+func (e *Engine) routeExtension(srvCtx context.Context, d *diago.DialogServerSession, log *slog.Logger) {
+	caller := e.inboundCall(d)
+	ctx, cancel := context.WithCancel(srvCtx)
+	defer cancel()
+	stop := context.AfterFunc(d.Context(), cancel)
+	defer stop()
+	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer hcancel()
+
+	log.Info("extension call")
+	agent, err := e.Dial(ctx, d.ToUser(), ivr.DialOptions{
+		CallerID:   caller.from.Number,
+		CallerName: caller.from.DisplayName,
+		OnRinging:  func() { _ = d.Ringing() },
+	})
+	if err != nil {
+		log.Warn("extension call failed", "reason", err.Error())
+		_ = caller.Hangup(hctx, dialCause(err))
+		return
+	}
+	if err := caller.Answer(ctx); err != nil {
+		log.Warn("extension call: answer caller failed", "error", err)
+		_ = agent.Hangup(hctx, ivr.CauseNormal)
+		_ = caller.Hangup(hctx, ivr.CauseNormal)
+		return
+	}
+	_ = caller.Bridge(ctx, agent)
+	_ = agent.Hangup(hctx, ivr.CauseNormal)
+	_ = caller.Hangup(hctx, ivr.CauseNormal)
+}
+
+func dialCause(err error) ivr.HangupCause {
+	switch {
+	case errors.Is(err, ivr.ErrBusy):
+		return ivr.CauseBusy
+	case errors.Is(err, ivr.ErrNoAnswer):
+		return ivr.CauseNoAnswer
+	case errors.Is(err, ivr.ErrDeclined):
+		return ivr.CauseRejected
+	}
+	return ivr.CauseUnavailable
+}
+
+// handleInfo takes SIP INFO DTMF for a call in progress.
+func (e *Engine) handleInfo(req *sip.Request, tx sip.ServerTransaction) {
+	respond := func(code int, reason string) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil))
+	}
+	v, ok := e.calls.Load(req.CallID().Value())
+	if !ok {
+		respond(sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = h.Value()
+	}
+	k, ok := parseInfoDTMF(ct, req.Body())
+	if !ok {
+		respond(sip.StatusUnsupportedMediaType, "Unsupported Media Type")
+		return
+	}
+	v.(*call).pushDTMF(k, "info")
+	respond(sip.StatusOK, "OK")
+}

@@ -1,0 +1,194 @@
+package sipengine
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/atiende/atiende/ivr"
+	"github.com/emiago/sipgo/sip"
+)
+
+// registrar keeps the binding and reachability of every configured
+// extension and fans status changes out to watchers.
+type registrar struct {
+	log *slog.Logger
+	now func() time.Time
+
+	mu       sync.Mutex
+	exts     map[string]*binding
+	watchers map[chan ivr.ExtensionStatus]struct{}
+	dropped  atomic.Uint64
+}
+
+// binding is one extension's registration.
+type binding struct {
+	status    ivr.ExtensionStatus
+	contact   sip.Uri // valid when registered or unreachable
+	transport string
+	expires   time.Time
+	callID    string
+}
+
+func newRegistrar(exts map[string]string, log *slog.Logger, now func() time.Time) *registrar {
+	r := &registrar{log: log, now: now, exts: map[string]*binding{}, watchers: map[chan ivr.ExtensionStatus]struct{}{}}
+	for ext := range exts {
+		r.exts[ext] = &binding{status: ivr.ExtensionStatus{Extension: ext, State: ivr.ExtUnregistered, Since: now()}}
+	}
+	return r
+}
+
+// list returns every extension, sorted.
+func (r *registrar) list() []ivr.ExtensionStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]ivr.ExtensionStatus, 0, len(r.exts))
+	for _, b := range r.exts {
+		out = append(out, b.status)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Extension < out[j].Extension })
+	return out
+}
+
+// lookup returns an extension's contact and state.
+func (r *registrar) lookup(ext string) (b binding, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, ok := r.exts[ext]
+	if !ok {
+		return binding{}, false
+	}
+	return *p, true
+}
+
+func (r *registrar) isRegistered(ext string) bool {
+	b, ok := r.lookup(ext)
+	return ok && b.status.State != ivr.ExtUnregistered
+}
+
+// bind registers contact for ext until expires.
+func (r *registrar) bind(ext string, contact sip.Uri, transport, userAgent, callID string, ttl time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.exts[ext]
+	now := r.now()
+	changed := b.status.State != ivr.ExtRegistered || b.contact.String() != contact.String()
+	b.contact, b.transport, b.callID, b.expires = contact, transport, callID, now.Add(ttl)
+	b.status.Contact, b.status.UserAgent = contact.String(), userAgent
+	if changed {
+		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "registered", 0
+		r.publishLocked(b.status)
+	}
+}
+
+// unbind unregisters ext for reason, if it was registered.
+func (r *registrar) unbind(ext, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.unbindLocked(r.exts[ext], reason)
+}
+
+func (r *registrar) unbindLocked(b *binding, reason string) {
+	if b == nil || b.status.State == ivr.ExtUnregistered {
+		return
+	}
+	*b = binding{status: ivr.ExtensionStatus{Extension: b.status.Extension, State: ivr.ExtUnregistered, Since: r.now(), Reason: reason}}
+	r.publishLocked(b.status)
+}
+
+// expire unregisters bindings past their expiry.
+func (r *registrar) expire() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	for _, b := range r.exts {
+		if b.status.State != ivr.ExtUnregistered && now.After(b.expires) {
+			r.log.Info("registration expired", "extension", b.status.Extension)
+			r.unbindLocked(b, "expired")
+		}
+	}
+}
+
+// qualified records the result of an OPTIONS to contact.
+func (r *registrar) qualified(ext string, contact sip.Uri, rtt time.Duration, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.exts[ext]
+	if b == nil || b.status.State == ivr.ExtUnregistered || b.contact.String() != contact.String() {
+		return // re-registered or gone meanwhile
+	}
+	now := r.now()
+	switch {
+	case err == nil && b.status.State == ivr.ExtUnreachable:
+		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "qualify ok", rtt
+		r.publishLocked(b.status)
+	case err == nil:
+		b.status.RTT = rtt
+	case b.status.State == ivr.ExtRegistered:
+		r.log.Warn("extension unreachable", "extension", ext, "contact", contact.String(), "error", err)
+		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtUnreachable, now, "qualify timeout", 0
+		r.publishLocked(b.status)
+	}
+}
+
+// contacts returns the extensions to qualify.
+func (r *registrar) contacts() map[string]binding {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]binding{}
+	for ext, b := range r.exts {
+		if b.status.State != ivr.ExtUnregistered {
+			out[ext] = *b
+		}
+	}
+	return out
+}
+
+// publishLocked delivers s to every watcher without blocking.
+func (r *registrar) publishLocked(s ivr.ExtensionStatus) {
+	r.log.Info("extension status", "extension", s.Extension, "state", string(s.State), "reason", s.Reason, "contact", s.Contact)
+	for ch := range r.watchers {
+		select {
+		case ch <- s:
+		default:
+			r.dropped.Add(1)
+		}
+	}
+}
+
+// watch subscribes until ctx is done.
+func (r *registrar) watch(ctx context.Context) <-chan ivr.ExtensionStatus {
+	ch := make(chan ivr.ExtensionStatus, 64)
+	r.mu.Lock()
+	r.watchers[ch] = struct{}{}
+	r.mu.Unlock()
+	context.AfterFunc(ctx, func() {
+		r.mu.Lock()
+		delete(r.watchers, ch)
+		r.mu.Unlock()
+		close(ch)
+	})
+	return ch
+}
+
+// requestExpiry is the expiry a REGISTER asks for: the Contact's expires
+// parameter, else the Expires header, else def.
+func requestExpiry(req *sip.Request, def time.Duration) time.Duration {
+	if c := req.Contact(); c != nil {
+		if v, ok := c.Params.Get("expires"); ok {
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				return time.Duration(n) * time.Second
+			}
+		}
+	}
+	if h := req.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(h.Value()); err == nil && n >= 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return def
+}
