@@ -1,0 +1,213 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/atiende/atiende/tickets"
+)
+
+// Config tunes the server. Zero fields take the defaults below.
+type Config struct {
+	// AllowedOrigins lists extra origins (scheme://host[:port]) whose
+	// state-changing requests are accepted, besides the server's own host.
+	AllowedOrigins []string
+	// SecureCookies marks the session cookie Secure (serve under TLS).
+	SecureCookies bool
+	// SessionTTL is how long a login lasts. Default 12h.
+	SessionTTL time.Duration
+	// MaxBodyBytes caps request bodies (413 beyond). Default 1 MiB.
+	MaxBodyBytes int64
+	// MaxImportBytes caps a contacts CSV import. Default 32 MiB.
+	MaxImportBytes int64
+	// LoginAttempts failures per username, and per client IP, within
+	// LoginWindow lock further attempts (429) until the window passes.
+	// Defaults 5 and 15m.
+	LoginAttempts int
+	LoginWindow   time.Duration
+}
+
+// Defaults.
+const (
+	DefaultSessionTTL    = 12 * time.Hour
+	DefaultMaxBodyBytes  = 1 << 20
+	DefaultMaxImport     = 32 << 20
+	DefaultLoginAttempts = 5
+	DefaultLoginWindow   = 15 * time.Minute
+)
+
+// maxConcurrentLogins bounds password checks in flight (argon2id uses 19 MiB
+// and a core for tens of milliseconds each).
+const maxConcurrentLogins = 4
+
+func (c Config) withDefaults() Config {
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = DefaultSessionTTL
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxImportBytes <= 0 {
+		c.MaxImportBytes = DefaultMaxImport
+	}
+	if c.LoginAttempts <= 0 {
+		c.LoginAttempts = DefaultLoginAttempts
+	}
+	if c.LoginWindow <= 0 {
+		c.LoginWindow = DefaultLoginWindow
+	}
+	return c
+}
+
+// Deps are the collaborators the server is given; it creates none itself.
+type Deps struct {
+	Store   tickets.Store               // required
+	Catalog *tickets.Catalog            // required
+	Phones  tickets.PhonePlan           // zero value: Mexico
+	Matrix  tickets.PriorityMatrix      // zero value: tickets.DefaultMatrix
+	Clock   func() time.Time            // nil: time.Now
+	Log     *slog.Logger                // nil: discard
+	Agents  AgentControl                // nil: no /agents routes
+	Ready   func(context.Context) error // nil: only the database is checked by /readyz
+}
+
+// AgentControl is what the server needs from the agent desk (ACD). It uses
+// plain types so that this package does not depend on agentdesk; cmd adapts.
+// Errors should carry tickets error codes (EINVALID for an unknown state,
+// ENOTFOUND for an unknown agent) so they map to the right HTTP status.
+type AgentControl interface {
+	// Agents returns every agent known to the desk.
+	Agents(ctx context.Context) ([]AgentStatus, error)
+	// SetAgentState sets an agent's presence (e.g. available, paused,
+	// wrap_up, logged_out); reason explains a pause.
+	SetAgentState(ctx context.Context, username, state, reason string) error
+}
+
+// AgentStatus is one agent as the desk sees it.
+type AgentStatus struct {
+	Username  string    `json:"username"`
+	Name      string    `json:"name,omitempty"`
+	Extension string    `json:"extension,omitempty"`
+	State     string    `json:"state"`
+	Reason    string    `json:"reason,omitempty"`
+	Since     time.Time `json:"since"`
+	Queues    []string  `json:"queues,omitempty"`
+}
+
+// Server serves the API. Create it with New.
+type Server struct {
+	cfg      Config
+	store    tickets.Store
+	catalog  *tickets.Catalog
+	phones   tickets.PhonePlan
+	matrix   tickets.PriorityMatrix
+	now      func() time.Time
+	log      *slog.Logger
+	agents   AgentControl
+	ready    func(context.Context) error
+	throttle *throttle
+	routes   []route
+	mux      *http.ServeMux
+	origins  map[string]bool
+
+	hashSem   chan struct{} // bounds concurrent password checks
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
+}
+
+// New checks cfg and d and builds the server with its routes.
+func New(cfg Config, d Deps) (*Server, error) {
+	if d.Store == nil {
+		return nil, errors.New("web: Deps.Store is required")
+	}
+	if d.Catalog == nil {
+		return nil, errors.New("web: Deps.Catalog is required")
+	}
+	if d.Matrix == (tickets.PriorityMatrix{}) {
+		d.Matrix = tickets.DefaultMatrix
+	}
+	if err := d.Matrix.Validate(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg: cfg, store: d.Store, catalog: d.Catalog, phones: d.Phones, matrix: d.Matrix,
+		now: d.Clock, log: d.Log, agents: d.Agents, ready: d.Ready,
+		throttle: newThrottle(cfg.LoginAttempts, cfg.LoginWindow),
+		mux:      http.NewServeMux(),
+		origins:  map[string]bool{},
+		hashSem:  make(chan struct{}, maxConcurrentLogins),
+	}
+	for _, o := range cfg.AllowedOrigins {
+		s.origins[strings.TrimRight(o, "/")] = true
+	}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
+	}
+	return s, nil
+}
+
+// Handler returns the server's root handler: security headers, request
+// logging, panic recovery, then the routes.
+func (s *Server) Handler() http.Handler {
+	return s.secure(s.logged(http.HandlerFunc(s.serveMux)))
+}
+
+// serveMux dispatches to the routes, and answers what the mux would refuse
+// (unknown path, wrong method) in JSON like every other error.
+func (s *Server) serveMux(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	rec := &discardWriter{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if allow := rec.header.Get("Allow"); allow != "" {
+		w.Header().Set("Allow", allow)
+	}
+	switch rec.status {
+	case http.StatusMethodNotAllowed:
+		writeJSONError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "method "+r.Method+" is not allowed on "+r.URL.Path)
+	case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect:
+		// The mux cleans paths ("//a" -> "/a") with a redirect; keep it.
+		if loc := rec.header.Get("Location"); loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		w.WriteHeader(rec.status)
+	default:
+		writeJSONError(w, http.StatusNotFound, tickets.ENOTFOUND, "no such endpoint: "+r.Method+" "+r.URL.Path)
+	}
+}
+
+// discardWriter records what the mux's fallback handlers would answer.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (d *discardWriter) Header() http.Header { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) {
+	if d.status == 0 {
+		d.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (d *discardWriter) WriteHeader(code int) {
+	if d.status == 0 {
+		d.status = code
+	}
+}
