@@ -1,0 +1,409 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole of Atiende's configuration: one YAML file, decoded
+// strictly, then environment overrides. Secrets may come from env or from a
+// file named by the *_FILE variant of the variable.
+type Config struct {
+	HTTP     HTTPConfig     `yaml:"http"`
+	Database DatabaseConfig `yaml:"database"`
+	Engine   string         `yaml:"engine"` // "sip" (default) or "asterisk"
+	SIP      SIPConfig      `yaml:"sip"`
+	Asterisk AsteriskConfig `yaml:"asterisk"`
+	Phones   PhonesConfig   `yaml:"phones"`
+	// PriorityMatrix rows are impact high, medium, low; columns urgency
+	// high, medium, low; cells 1-4.
+	PriorityMatrix [][]int     `yaml:"priority_matrix"`
+	CatalogFile    string      `yaml:"catalog_file"`
+	FlowFile       string      `yaml:"flow_file"`
+	Admin          AdminConfig `yaml:"admin"`
+	Log            LogConfig   `yaml:"log"`
+	// Queues tunes every queue (one per catalog group); Overrides by name.
+	Queues QueuesConfig `yaml:"queues"`
+}
+
+// QueueConfig is one queue's tuning; zero values take the ACD's defaults
+// (15 s ring, 10 s wrap-up, 120 s before the callback offer, 30 s
+// announcements, 20 s service level, longest-idle).
+type QueueConfig struct {
+	Strategy         string   `yaml:"strategy"`
+	RingTimeout      Duration `yaml:"ring_timeout"`
+	WrapUp           Duration `yaml:"wrap_up"`
+	MaxWait          Duration `yaml:"max_wait"`
+	AnnounceInterval Duration `yaml:"announce_interval"`
+	ServiceLevel     Duration `yaml:"service_level"`
+}
+
+type QueuesConfig struct {
+	QueueConfig `yaml:",inline"`
+	Overrides   map[string]QueueConfig `yaml:"overrides"`
+}
+
+type HTTPConfig struct {
+	Addr           string   `yaml:"addr"`
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	SecureCookies  bool     `yaml:"secure_cookies"`
+	SessionTTL     Duration `yaml:"session_ttl"`
+}
+
+type DatabaseConfig struct {
+	URL      string `yaml:"url"`
+	MaxConns int32  `yaml:"max_conns"`
+}
+
+type SIPConfig struct {
+	Addr            string            `yaml:"addr"`
+	HelpDeskNumbers []string          `yaml:"helpdesk_numbers"`
+	Realm           string            `yaml:"realm"`
+	RTPPorts        string            `yaml:"rtp_ports"`  // "min-max"
+	Extensions      map[string]string `yaml:"extensions"` // extension -> password
+}
+
+type AsteriskConfig struct {
+	URL      string `yaml:"url"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	App      string `yaml:"app"`
+}
+
+type PhonesConfig struct {
+	Region string `yaml:"region"`
+}
+
+type AdminConfig struct {
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+}
+
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// Duration decodes "30s", "15m", "24h".
+type Duration time.Duration
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 30s or 12h", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultConfig is what Atiende runs with when nothing is said.
+func DefaultConfig() Config {
+	return Config{
+		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080", SessionTTL: Duration(12 * time.Hour)},
+		Database: DatabaseConfig{MaxConns: 32},
+		Engine:   "sip",
+		SIP: SIPConfig{
+			Addr:            "127.0.0.1:5060",
+			HelpDeskNumbers: []string{"6000", "*626"},
+			Realm:           "atiende",
+			RTPPorts:        "20000-20999",
+		},
+		Asterisk:       AsteriskConfig{URL: "http://127.0.0.1:8088/ari", App: "atiende"},
+		Phones:         PhonesConfig{Region: "MX"},
+		PriorityMatrix: [][]int{{1, 2, 3}, {2, 3, 4}, {3, 4, 4}},
+		Admin:          AdminConfig{Username: "admin"},
+		Log:            LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// LoadConfig reads path (empty: defaults only), applies env, and validates.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		if err := decodeStrict(b, &cfg); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(&cfg, getenv); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+func decodeStrict(b []byte, cfg *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		// yaml.v3 says "line 3: field foo not found in type main.HTTPConfig":
+		// keep the line, name the key plainly.
+		msg := err.Error()
+		msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  ")
+		msg = strings.ReplaceAll(msg, "\n  ", "; ")
+		if i := strings.Index(msg, " not found in type "); i > 0 {
+			msg = msg[:i] + " is not a known key"
+		}
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// envVars lists the environment overrides, for docs and for check-config.
+var envVars = []string{
+	"ATIENDE_DATABASE_URL", "ATIENDE_HTTP_ADDR", "ATIENDE_SIP_ADDR", "ATIENDE_ENGINE",
+	"ATIENDE_ARI_URL", "ATIENDE_ARI_USER", "ATIENDE_ARI_PASSWORD", "ATIENDE_ARI_APP",
+	"ATIENDE_ADMIN_PASSWORD", "ATIENDE_LOG_LEVEL",
+}
+
+func applyEnv(cfg *Config, getenv func(string) string) error {
+	secret := func(name string) (string, error) {
+		if v := getenv(name); v != "" {
+			return v, nil
+		}
+		if f := getenv(name + "_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return "", fmt.Errorf("%s_FILE: %w", name, err)
+			}
+			return strings.TrimRight(string(b), "\r\n"), nil
+		}
+		return "", nil
+	}
+	set := func(dst *string, name string) error {
+		v, err := secret(name)
+		if err != nil {
+			return err
+		}
+		if v != "" {
+			*dst = v
+		}
+		return nil
+	}
+	for _, o := range []struct {
+		dst  *string
+		name string
+	}{
+		{&cfg.Database.URL, "ATIENDE_DATABASE_URL"},
+		{&cfg.HTTP.Addr, "ATIENDE_HTTP_ADDR"},
+		{&cfg.SIP.Addr, "ATIENDE_SIP_ADDR"},
+		{&cfg.Engine, "ATIENDE_ENGINE"},
+		{&cfg.Asterisk.URL, "ATIENDE_ARI_URL"},
+		{&cfg.Asterisk.User, "ATIENDE_ARI_USER"},
+		{&cfg.Asterisk.Password, "ATIENDE_ARI_PASSWORD"},
+		{&cfg.Asterisk.App, "ATIENDE_ARI_APP"},
+		{&cfg.Admin.Password, "ATIENDE_ADMIN_PASSWORD"},
+		{&cfg.Log.Level, "ATIENDE_LOG_LEVEL"},
+	} {
+		if err := set(o.dst, o.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate names the first bad key and why.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if err := checkHostPort(c.HTTP.Addr); err != nil {
+		return bad("http.addr", "%v", err)
+	}
+	for _, o := range c.HTTP.AllowedOrigins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("http.allowed_origins", "%q is not an origin like https://desk.example.org", o)
+		}
+	}
+	if c.HTTP.SessionTTL <= 0 {
+		return bad("http.session_ttl", "must be positive")
+	}
+	if c.Database.URL != "" {
+		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return bad("database.url", "must be a postgres:// URL")
+		}
+	}
+	if c.Database.MaxConns < 1 || c.Database.MaxConns > 1000 {
+		return bad("database.max_conns", "%d is not between 1 and 1000", c.Database.MaxConns)
+	}
+	switch c.Engine {
+	case "sip":
+		if err := checkHostPort(c.SIP.Addr); err != nil {
+			return bad("sip.addr", "%v", err)
+		}
+		if _, _, err := c.RTPRange(); err != nil {
+			return bad("sip.rtp_ports", "%v", err)
+		}
+		if len(c.SIP.HelpDeskNumbers) == 0 {
+			return bad("sip.helpdesk_numbers", "at least one number is needed")
+		}
+		for ext, pw := range c.SIP.Extensions {
+			if !isDialable(ext) {
+				return bad("sip.extensions", "%q is not an extension of digits", ext)
+			}
+			if len(pw) < 4 {
+				return bad("sip.extensions", "the password of %s is shorter than 4 characters", ext)
+			}
+		}
+		for _, n := range c.SIP.HelpDeskNumbers {
+			if !isDialable(n) {
+				return bad("sip.helpdesk_numbers", "%q is not a number of digits, * or #", n)
+			}
+			if _, clash := c.SIP.Extensions[n]; clash {
+				return bad("sip.helpdesk_numbers", "%s is also an agent extension", n)
+			}
+		}
+	case "asterisk":
+		if u, err := url.Parse(c.Asterisk.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("asterisk.url", "%q is not an http(s) URL like http://127.0.0.1:8088/ari", c.Asterisk.URL)
+		}
+		if c.Asterisk.User == "" || c.Asterisk.Password == "" {
+			return bad("asterisk.user", "the ARI user and password are required (ATIENDE_ARI_USER, ATIENDE_ARI_PASSWORD)")
+		}
+		if c.Asterisk.App == "" {
+			return bad("asterisk.app", "the Stasis application name is required")
+		}
+	default:
+		return bad("engine", "%q is not sip or asterisk", c.Engine)
+	}
+	if len(c.Phones.Region) != 2 {
+		return bad("phones.region", "%q is not a two-letter region like MX or VE", c.Phones.Region)
+	}
+	if len(c.PriorityMatrix) != 3 {
+		return bad("priority_matrix", "needs 3 rows (impact high, medium, low), has %d", len(c.PriorityMatrix))
+	}
+	for i, row := range c.PriorityMatrix {
+		if len(row) != 3 {
+			return bad("priority_matrix", "row %d needs 3 cells (urgency high, medium, low), has %d", i+1, len(row))
+		}
+		for _, p := range row {
+			if p < 1 || p > 4 {
+				return bad("priority_matrix", "row %d has %d; priorities are 1 to 4", i+1, p)
+			}
+		}
+	}
+	for name, q := range c.Queues.all() {
+		key := "queues"
+		if name != "" {
+			key = "queues.overrides." + name
+		}
+		switch q.Strategy {
+		case "", "longest_idle", "ring_all", "round_robin", "fewest_calls":
+		default:
+			return bad(key+".strategy", "%q is not longest_idle, ring_all, round_robin or fewest_calls", q.Strategy)
+		}
+		if q.RingTimeout < 0 || (q.RingTimeout > 0 && time.Duration(q.RingTimeout) < time.Second) {
+			return bad(key+".ring_timeout", "must be at least 1s")
+		}
+	}
+	if c.Admin.Username == "" {
+		return bad("admin.username", "must not be empty")
+	}
+	if c.Admin.Password != "" && len(c.Admin.Password) < 8 {
+		return bad("admin.password", "is shorter than 8 characters")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	return nil
+}
+
+// RTPRange parses sip.rtp_ports.
+func (c *Config) RTPRange() (int, int, error) {
+	a, b, ok := strings.Cut(c.SIP.RTPPorts, "-")
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || lo < 1024 || hi > 65535 || hi-lo < 10 {
+		return 0, 0, fmt.Errorf("%q is not a range like 20000-20999 (ports 1024-65535, at least 10)", c.SIP.RTPPorts)
+	}
+	return lo, hi, nil
+}
+
+func checkHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port", s)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%q has a bad port", s)
+	}
+	if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q has a bad host", s)
+	}
+	return nil
+}
+
+func isDialable(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '*' && r != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// PriorityMatrixArray converts the validated matrix.
+func (c *Config) priorityCells() [3][3]int {
+	var m [3][3]int
+	for i := range 3 {
+		for j := range 3 {
+			m[i][j] = c.PriorityMatrix[i][j]
+		}
+	}
+	return m
+}
+
+func (q QueuesConfig) all() map[string]QueueConfig {
+	m := map[string]QueueConfig{"": q.QueueConfig}
+	for k, v := range q.Overrides {
+		m[k] = v
+	}
+	return m
+}
+
+// For returns the tuning of queue name: the override's non-zero fields over
+// the common ones.
+func (q QueuesConfig) For(name string) QueueConfig {
+	c := q.QueueConfig
+	o, ok := q.Overrides[name]
+	if !ok {
+		return c
+	}
+	if o.Strategy != "" {
+		c.Strategy = o.Strategy
+	}
+	for _, f := range []struct{ dst, src *Duration }{
+		{&c.RingTimeout, &o.RingTimeout}, {&c.WrapUp, &o.WrapUp}, {&c.MaxWait, &o.MaxWait},
+		{&c.AnnounceInterval, &o.AnnounceInterval}, {&c.ServiceLevel, &o.ServiceLevel},
+	} {
+		if *f.src != 0 {
+			*f.dst = *f.src
+		}
+	}
+	return c
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/atiende/atiende/agentdesk/intake"
+	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/metrics"
+	"github.com/atiende/atiende/tickets"
+)
+
+// observedStore reports ticket creations and transitions to the metrics as
+// they are written; everything else passes through.
+type observedStore struct {
+	tickets.Store
+	m *metrics.Metrics
+}
+
+func (s observedStore) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
+	err := s.Store.CreateTicket(ctx, t, actor)
+	if err == nil {
+		s.m.TicketCreated(t)
+	}
+	return err
+}
+
+func (s observedStore) Transition(ctx context.Context, number string, to tickets.State, c tickets.Change) (*tickets.Ticket, error) {
+	before, _ := s.Store.Ticket(ctx, number)
+	t, err := s.Store.Transition(ctx, number, to, c)
+	if err == nil && before != nil {
+		s.m.TicketTransition(t, before.State, to)
+	}
+	return t, err
+}
+
+// observedFlow measures how long callers spend in the IVR before queueing.
+type observedFlow struct {
+	*intake.Service
+	m *metrics.Metrics
+}
+
+func (f observedFlow) Enqueue(ctx context.Context, c ivr.Call, s ivr.CallSession) error {
+	if !s.StartedAt.IsZero() && !s.IVREndedAt.IsZero() {
+		f.m.ObserveIVR(s.IVREndedAt.Sub(s.StartedAt))
+	}
+	return f.Service.Enqueue(ctx, c, s)
+}
+
+// watchExtensions feeds extension status changes to the metrics until ctx
+// ends.
+func watchExtensions(ctx context.Context, e ivr.Engine, m *metrics.Metrics, log *slog.Logger) {
+	if list, err := e.Extensions(ctx); err == nil {
+		m.ExtensionsChanged(list)
+	} else {
+		log.Warn("extensions: initial list", "error", err)
+	}
+	for st := range e.WatchExtensions(ctx) {
+		m.ExtensionStatus(st)
+	}
+}

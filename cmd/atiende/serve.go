@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/atiende/atiende/agentdesk"
+	"github.com/atiende/atiende/agentdesk/acd"
+	"github.com/atiende/atiende/agentdesk/intake"
+	"github.com/atiende/atiende/agentdesk/web"
+	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/asterisk"
+	"github.com/atiende/atiende/ivr/prompts"
+	"github.com/atiende/atiende/ivr/sipengine"
+	"github.com/atiende/atiende/metrics"
+	"github.com/atiende/atiende/tickets"
+)
+
+// drainTimeout is how long SIGTERM waits for calls and requests to finish.
+const drainTimeout = 20 * time.Second
+
+func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, banner bool) error {
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := ensureAdmin(ctx, db, cfg); err != nil {
+		return err
+	}
+	catalog, err := loadCatalog(cfg)
+	if err != nil {
+		return err
+	}
+	flow := ivr.DefaultFlow()
+	if cfg.FlowFile != "" {
+		if flow, err = ivr.LoadFlow(cfg.FlowFile); err != nil {
+			return fmt.Errorf("flow_file: %w", err)
+		}
+	}
+	if err := flow.CheckPrompts(prompts.FS, "es", "en"); err != nil {
+		return fmt.Errorf("flow: %w", err)
+	}
+	engine, err := newEngine(cfg, log)
+	if err != nil {
+		return err
+	}
+	phones := tickets.PhonePlan{Region: cfg.Phones.Region}
+	matrix := priorityMatrix(cfg)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var services []string
+	for _, s := range catalog.Services {
+		services = append(services, s.Code)
+	}
+	m := metrics.New(reg, metrics.Options{Queues: catalog.Groups(), Services: services})
+	m.EngineUp(engine.Name(), engine.Up)
+	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
+		m.EngineDrops(engine.Name(), d.Dropped)
+	}
+	store := observedStore{Store: db, m: m}
+
+	bus := agentdesk.NewBus()
+	// The metrics see every event directly (cheap, never blocks); consoles
+	// get them through the bus.
+	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); bus.Publish(e) })
+	desk := acd.New(acd.Config{}, engine, pub, nil, log.With("component", "acd"))
+	defer desk.Close()
+	if err := addQueuesAndAgents(ctx, desk, db, catalog, cfg.Queues); err != nil {
+		return err
+	}
+	m.Reset(desk.Snapshot())
+	svc := intake.New(intake.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix,
+		Queue: desk, Engine: engine, Publish: pub, Log: log.With("component", "intake")})
+	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
+
+	api, err := web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
+		SessionTTL: time.Duration(cfg.HTTP.SessionTTL)},
+		web.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
+			Agents: agentControl{desk: desk, store: db}, Ready: func(context.Context) error {
+				if !engine.Up() {
+					return fmt.Errorf("telephony engine %s is down", engine.Name())
+				}
+				return nil
+			}})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http.addr %s: %w", cfg.HTTP.Addr, err)
+	}
+	root := http.NewServeMux()
+	root.Handle("GET /metrics", metrics.Handler(reg))
+	root.Handle("/", api.Handler())
+	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	// Calls run under their own context: SIGTERM stops taking new calls and
+	// lets the ones in progress finish (up to drainTimeout); then they are cut.
+	callCtx, cutCalls := context.WithCancel(context.WithoutCancel(ctx))
+	defer cutCalls()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(3)
+	go func() { defer wg.Done(); watchExtensions(callCtx, engine, m, log) }()
+	go func() {
+		defer wg.Done()
+		if err := engine.Serve(callCtx, runner); err != nil && !errors.Is(err, context.Canceled) {
+			errc <- fmt.Errorf("engine %s: %w", engine.Name(), err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	log.Info("atiende serving", "http", ln.Addr().String(), "engine", engine.Name(), "version", buildVersion())
+	if banner {
+		printBanner(out, cfg, ln.Addr().String())
+	}
+	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: draining calls and requests", "timeout", drainTimeout)
+	case err = <-errc:
+		log.Error("shutting down after a failure", "error", err)
+	}
+	shCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	_ = srv.Shutdown(shCtx)
+	cutCalls()
+	wg.Wait()
+	return err
+}
+
+func newEngine(cfg Config, log *slog.Logger) (ivr.Engine, error) {
+	switch cfg.Engine {
+	case "sip":
+		sc := sipengine.DefaultConfig()
+		sc.Addr = cfg.SIP.Addr
+		sc.HelpDeskNumbers = cfg.SIP.HelpDeskNumbers
+		sc.Extensions = cfg.SIP.Extensions
+		sc.Realm = cfg.SIP.Realm
+		sc.RTPPortMin, sc.RTPPortMax, _ = cfg.RTPRange()
+		sc.Prompts = prompts.FS
+		return sipengine.New(sc, log.With("component", "sip"))
+	case "asterisk":
+		return asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
+			App: cfg.Asterisk.App, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers}, log.With("component", "asterisk"))
+	}
+	return nil, fmt.Errorf("engine %q is not available in this build", cfg.Engine)
+}
+
+// addQueuesAndAgents makes one queue per catalog group and an agent for
+// every enabled user with an extension. Agents start logged out.
+func addQueuesAndAgents(ctx context.Context, desk *acd.ACD, st tickets.Store, catalog *tickets.Catalog, qc QueuesConfig) error {
+	for _, g := range catalog.Groups() {
+		q := qc.For(g)
+		if err := desk.AddQueue(agentdesk.QueueConfig{Name: g, Strategy: agentdesk.Strategy(q.Strategy),
+			RingTimeout: time.Duration(q.RingTimeout), WrapUp: time.Duration(q.WrapUp), MaxWait: time.Duration(q.MaxWait),
+			AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel)}); err != nil {
+			return fmt.Errorf("queue %s: %w", g, err)
+		}
+	}
+	users, err := st.ListUsers(ctx)
+	if err != nil {
+		return fmt.Errorf("agents: %w", err)
+	}
+	for _, u := range users {
+		if ag, ok := agentOf(u); ok {
+			if err := desk.AddAgent(ag); err != nil {
+				return fmt.Errorf("agent %s: %w", u.Username, err)
+			}
+		}
+	}
+	return nil
+}
+
+// agentOf is the desk's view of a user: one with an extension who is not
+// disabled takes calls in the queues named by their skills.
+func agentOf(u *tickets.User) (agentdesk.Agent, bool) {
+	if u.Disabled || u.Extension == "" {
+		return agentdesk.Agent{}, false
+	}
+	skills := map[string]int{}
+	for _, s := range u.Skills {
+		skills[s] = 0
+	}
+	return agentdesk.Agent{Username: u.Username, Name: u.Name, Extension: u.Extension, Skills: skills}, true
+}
+
+// agentControl adapts the ACD to the web server's AgentControl.
+type agentControl struct {
+	desk  *acd.ACD
+	store tickets.Store
+}
+
+func (a agentControl) Agents(context.Context) ([]web.AgentStatus, error) {
+	list := a.desk.Agents()
+	out := make([]web.AgentStatus, 0, len(list))
+	for _, ag := range list {
+		st := web.AgentStatus{Username: ag.Username, Name: ag.Name, Extension: ag.Extension, State: string(ag.State),
+			Reason: ag.PauseReason, Since: ag.StateSince}
+		for q := range ag.Skills {
+			st.Queues = append(st.Queues, q)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// SetAgentState first brings the desk's agent in line with the user record,
+// so users created or edited by an admin since start take calls at once.
+func (a agentControl) SetAgentState(ctx context.Context, username, state, reason string) error {
+	if u, err := a.store.User(ctx, username); err == nil {
+		if ag, ok := agentOf(u); ok {
+			if err := a.desk.UpdateAgent(ag); errors.Is(err, agentdesk.ErrUnknownAgent) {
+				_ = a.desk.AddAgent(ag)
+			}
+		}
+	}
+	err := a.desk.SetAgentState(username, agentdesk.AgentState(state), reason)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, agentdesk.ErrUnknownAgent):
+		return tickets.Errorf(tickets.ENOTFOUND, "%s is not an agent with an extension", username)
+	case errors.Is(err, agentdesk.ErrInvalid), errors.Is(err, agentdesk.ErrBadState):
+		return tickets.Errorf(tickets.EINVALID, "%v", err)
+	}
+	return err
+}
+
+func printBanner(out io.Writer, cfg Config, httpAddr string) {
+	fmt.Fprintf(out, `
+Atiende is running.
+  Web and API:   http://%[1]s/   (API under /api/v1, OpenAPI at /api/v1/openapi.json)
+  Health:        http://%[1]s/healthz  http://%[1]s/readyz
+  Admin:         %[2]s / the ATIENDE_ADMIN_PASSWORD you gave (make run: atiende-demo)
+  Demo users:    ana, beto, carla, dario (agents, extensions 1001-1004), tecnico,
+                 supervisora, redes; password %[3]s
+  SIP:           %[4]s  help desk %[5]v; agent phones register as 1001..1004, password demo<ext>
+`, httpAddr, cfg.Admin.Username, DemoPassword, cfg.SIP.Addr, cfg.SIP.HelpDeskNumbers)
+}

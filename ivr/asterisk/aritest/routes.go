@@ -1,0 +1,206 @@
+package aritest
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// route answers a REST request as Asterisk 22 does (see the status and
+// body table in ../shared/asterisk/README.md).
+func (s *Server) route(w http.ResponseWriter, method, path string, q url.Values) {
+	seg := strings.Split(strings.Trim(path, "/"), "/")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(seg)
+	switch {
+	case seg[0] == "asterisk" && n == 2 && seg[1] == "ping":
+		writeJSON(w, 200, map[string]any{"ping": "pong", "timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000-0700"), "asterisk_id": AsteriskID})
+	case seg[0] == "asterisk" && n == 2 && seg[1] == "info":
+		writeJSON(w, 200, map[string]any{"system": map[string]any{"version": "22.10.1", "entity_id": AsteriskID}})
+	case seg[0] == "channels":
+		s.routeChannels(w, method, seg, q)
+	case seg[0] == "bridges":
+		s.routeBridges(w, method, seg, q)
+	case seg[0] == "playbacks" && n == 2:
+		p := s.playbacks[seg[1]]
+		switch {
+		case p == nil:
+			writeJSON(w, 404, msg("Playback not found"))
+		case method == "GET":
+			writeJSON(w, 200, p.json())
+		case method == "DELETE":
+			s.finishPlaybackLocked(p, "done")
+			writeJSON(w, 204, nil)
+		}
+	case seg[0] == "endpoints":
+		s.routeEndpoints(w, seg)
+	case seg[0] == "applications":
+		s.routeApplications(w, method, seg, q)
+	default:
+		if s.api.Known(path) {
+			s.violations = append(s.violations, method+" "+path+": not implemented by aritest")
+			writeJSON(w, 501, msg("Not implemented by aritest"))
+			return
+		}
+		writeJSON(w, 404, msg("Resource not found"))
+	}
+}
+
+func (s *Server) routeEndpoints(w http.ResponseWriter, seg []string) {
+	switch {
+	case len(seg) >= 2 && seg[1] != "PJSIP":
+		writeJSON(w, 404, msg("No Endpoints found - invalid tech "+seg[1]))
+	case len(seg) == 3:
+		ep := s.endpoints[seg[2]]
+		if ep == nil {
+			writeJSON(w, 404, msg("Endpoint not found"))
+			return
+		}
+		writeJSON(w, 200, ep.json())
+	default:
+		list := []map[string]any{}
+		for _, r := range sortedKeys(s.endpoints) {
+			list = append(list, s.endpoints[r].json())
+		}
+		writeJSON(w, 200, list)
+	}
+}
+
+func (s *Server) appJSON() map[string]any {
+	chans, bridges := []string{}, []string{}
+	for _, id := range sortedKeys(s.channels) {
+		if c := s.channels[id]; c.inStasis || c.originated {
+			chans = append(chans, id)
+		}
+	}
+	for _, id := range sortedKeys(s.bridges) {
+		bridges = append(bridges, id)
+	}
+	eps := []string{}
+	if s.subscribed {
+		eps = append(eps, "PJSIP")
+	}
+	return map[string]any{"name": s.opts.App, "channel_ids": chans, "bridge_ids": bridges, "endpoint_ids": eps,
+		"device_names": []string{}, "events_allowed": []any{}, "events_disallowed": []any{}}
+}
+
+func (s *Server) routeApplications(w http.ResponseWriter, method string, seg []string, q url.Values) {
+	if len(seg) == 1 {
+		writeJSON(w, 200, []any{s.appJSON()})
+		return
+	}
+	if seg[1] != s.opts.App {
+		writeJSON(w, 404, msg("Application not found"))
+		return
+	}
+	if len(seg) == 2 {
+		writeJSON(w, 200, s.appJSON())
+		return
+	}
+	src := q.Get("eventSource")
+	switch {
+	case src == "":
+		writeJSON(w, 400, msg("Missing parameter eventSource"))
+	case src == "endpoint:PJSIP":
+		s.subscribed = method == "POST"
+		writeJSON(w, 200, s.appJSON())
+	case strings.HasPrefix(src, "endpoint:PJSIP/"):
+		if s.endpoints[strings.TrimPrefix(src, "endpoint:PJSIP/")] == nil {
+			writeJSON(w, 422, msg("Event source does not exist"))
+			return
+		}
+		writeJSON(w, 200, s.appJSON())
+	case strings.HasPrefix(src, "channel:"), strings.HasPrefix(src, "bridge:"), strings.HasPrefix(src, "endpoint:"), strings.HasPrefix(src, "deviceState:"):
+		writeJSON(w, 422, msg("Event source does not exist"))
+	default:
+		writeJSON(w, 400, msg("Invalid event source URI scheme"))
+	}
+}
+
+func (s *Server) routeBridges(w http.ResponseWriter, method string, seg []string, q url.Values) {
+	if len(seg) == 1 {
+		if method == "GET" {
+			list := []any{}
+			for _, id := range sortedKeys(s.bridges) {
+				list = append(list, s.bridges[id].json())
+			}
+			writeJSON(w, 200, list)
+			return
+		}
+		id := q.Get("bridgeId")
+		if id == "" {
+			id = "br-" + s.newID()
+		}
+		typ := q.Get("type")
+		if typ == "" {
+			typ = "mixing"
+		}
+		b := &bridge{id: id, name: q.Get("name"), typ: typ, created: time.Now()}
+		s.bridges[id] = b
+		writeJSON(w, 200, b.json())
+		return
+	}
+	b := s.bridges[seg[1]]
+	if b == nil {
+		writeJSON(w, 404, msg("Bridge not found"))
+		return
+	}
+	switch {
+	case len(seg) == 2 && method == "GET":
+		writeJSON(w, 200, b.json())
+	case len(seg) == 2 && method == "DELETE":
+		for _, id := range b.channels {
+			if c := s.channels[id]; c != nil {
+				s.leaveBridgeLocked(c)
+			}
+		}
+		delete(s.bridges, b.id)
+		s.emitLocked("BridgeDestroyed", map[string]any{"bridge": b.json()})
+		writeJSON(w, 204, nil)
+	case seg[2] == "addChannel":
+		ids := strings.Split(q.Get("channel"), ",")
+		for _, id := range ids {
+			c := s.channels[id]
+			if c == nil {
+				writeJSON(w, 400, msg("Channel not found"))
+				return
+			}
+			if !c.inStasis {
+				writeJSON(w, 422, msg("Channel not in Stasis application"))
+				return
+			}
+		}
+		for _, id := range ids {
+			c := s.channels[id]
+			if c.bridge != "" {
+				s.leaveBridgeLocked(c)
+			}
+			c.bridge = b.id
+			b.channels = append(b.channels, id)
+			s.emitLocked("ChannelEnteredBridge", map[string]any{"bridge": b.json(), "channel": c.json()})
+		}
+		writeJSON(w, 204, nil)
+	case seg[2] == "moh":
+		writeJSON(w, 204, nil)
+	default:
+		s.violations = append(s.violations, method+" /bridges/.../"+seg[2]+": not implemented by aritest")
+		writeJSON(w, 501, msg("Not implemented by aritest"))
+	}
+}
+
+func (s *Server) leaveBridgeLocked(c *channel) {
+	b := s.bridges[c.bridge]
+	c.bridge = ""
+	if b == nil {
+		return
+	}
+	for i, id := range b.channels {
+		if id == c.id {
+			b.channels = append(b.channels[:i], b.channels[i+1:]...)
+			break
+		}
+	}
+	s.emitLocked("ChannelLeftBridge", map[string]any{"bridge": b.json(), "channel": c.json()})
+}

@@ -1,0 +1,147 @@
+// Package asterisk is the Asterisk engine: it implements ivr.Engine over ARI
+// (the Asterisk REST Interface). Calls to the help-desk numbers reach the
+// app through the dialplan (Stasis(atiende)); agents are rung by originating
+// PJSIP/<extension> into the same app; caller and agent meet in a mixing
+// bridge. Models and events are github.com/CyCoreSystems/ari/v6 types; the
+// REST calls and the event websocket are this package's own, because every
+// call needs a context and a timeout and the engine has to know exactly when
+// the websocket drops and comes back (see ws.go).
+package asterisk
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config tells the engine how to reach Asterisk.
+type Config struct {
+	// URL is ARI's base URL, e.g. http://127.0.0.1:8088/ari.
+	URL      string
+	User     string
+	Password string
+	// App is the Stasis application name the dialplan sends calls to.
+	App string
+	// RequestTimeout bounds every ARI request.
+	RequestTimeout time.Duration
+	// RingTimeout is the default ring time of Dial.
+	RingTimeout time.Duration
+	// ReconnectMin and ReconnectMax bound the websocket reconnect backoff.
+	ReconnectMin, ReconnectMax time.Duration
+	// EventBuffer is how many decoded events may wait for the dispatcher.
+	// The websocket reader blocks (never drops) when it is full.
+	EventBuffer int
+	// HelpDeskNumbers are the numbers answered; a call to another number
+	// that reaches the app is rejected. Empty means every call.
+	HelpDeskNumbers []string
+	// Trunks are PJSIP endpoints that are not agent extensions; they are
+	// left out of Extensions.
+	Trunks []string
+	// PlayGuard is added to the expected length of every playback: a
+	// playback that has not finished by then is stopped (an unknown media
+	// scheme never finishes on Asterisk 22).
+	PlayGuard time.Duration
+	// MOHClass is the music-on-hold class for "<lang>/moh".
+	MOHClass string
+	// ResumeWindow is how long calls survive without the websocket: after
+	// it, every call and dial attempt is ended (Done closed) so nothing
+	// waits forever on an Asterisk that does not come back. Channels that
+	// outlive it are hung up at the next resync.
+	ResumeWindow time.Duration
+}
+
+// Defaults.
+const (
+	DefaultApp            = "atiende"
+	DefaultRequestTimeout = 5 * time.Second
+	DefaultRingTimeout    = 20 * time.Second
+	DefaultReconnectMin   = 500 * time.Millisecond
+	DefaultReconnectMax   = 30 * time.Second
+	DefaultEventBuffer    = 1024
+	DefaultPlayGuard      = 10 * time.Second
+	DefaultResumeWindow   = 2 * time.Minute
+)
+
+func (c Config) withDefaults() Config {
+	if c.App == "" {
+		c.App = DefaultApp
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.RingTimeout <= 0 {
+		c.RingTimeout = DefaultRingTimeout
+	}
+	if c.ReconnectMin <= 0 {
+		c.ReconnectMin = DefaultReconnectMin
+	}
+	if c.ReconnectMax <= 0 {
+		c.ReconnectMax = DefaultReconnectMax
+	}
+	if c.ReconnectMax < c.ReconnectMin {
+		c.ReconnectMax = c.ReconnectMin
+	}
+	if c.EventBuffer <= 0 {
+		c.EventBuffer = DefaultEventBuffer
+	}
+	if c.PlayGuard <= 0 {
+		c.PlayGuard = DefaultPlayGuard
+	}
+	if c.ResumeWindow <= 0 {
+		c.ResumeWindow = DefaultResumeWindow
+	}
+	if c.MOHClass == "" {
+		c.MOHClass = "default"
+	}
+	if c.Trunks == nil {
+		c.Trunks = []string{"trunk"}
+	}
+	return c
+}
+
+// Check reports what is wrong with c.
+func (c Config) Check() error {
+	var errs []error
+	u, err := url.Parse(c.URL)
+	switch {
+	case c.URL == "":
+		errs = append(errs, errors.New("url is empty"))
+	case err != nil:
+		errs = append(errs, fmt.Errorf("url: %w", err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		errs = append(errs, fmt.Errorf("url %q: scheme must be http or https", c.URL))
+	}
+	if c.User == "" {
+		errs = append(errs, errors.New("user is empty"))
+	}
+	if c.Password == "" {
+		errs = append(errs, errors.New("password is empty"))
+	}
+	if strings.ContainsAny(c.App, ",/ ") {
+		errs = append(errs, fmt.Errorf("app %q: no commas, slashes or spaces", c.App))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("asterisk: config: %w", err)
+	}
+	return nil
+}
+
+// wsURL is the events websocket of the app.
+func (c Config) wsURL() string {
+	u, _ := url.Parse(strings.TrimRight(c.URL, "/"))
+	if u.Scheme == "https" {
+		u.Scheme = "wss"
+	} else {
+		u.Scheme = "ws"
+	}
+	u.Path += "/events"
+	u.RawQuery = url.Values{"app": {c.App}}.Encode()
+	return u.String()
+}
+
+func (c Config) isHelpDeskNumber(exten string) bool {
+	return len(c.HelpDeskNumbers) == 0 || slices.Contains(c.HelpDeskNumbers, exten)
+}
