@@ -64,7 +64,7 @@ func (e *Engine) Dial(ctx context.Context, target string, opts ivr.DialOptions) 
 		},
 	}
 	if opts.CallerID != "" {
-		iopts.WithCaller(opts.CallerName, opts.CallerID, cmpOr(e.cfg.ExternalHost, e.addr.IP.String()))
+		iopts.WithCaller(opts.CallerName, opts.CallerID, cmp.Or(e.cfg.ExternalHost, e.addr.IP.String()))
 	}
 	log.Info("dialing")
 	if err := d.Invite(ictx, iopts); err != nil {

@@ -5,6 +5,7 @@
 package sipengine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -178,7 +179,7 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	dg := diago.NewDiago(ua, opts...)
 	client, err := sipgo.NewClient(ua,
 		sipgo.WithClientConnectionAddr(e.addr.String()),
-		sipgo.WithClientHostname(cmpOr(ext, host)),
+		sipgo.WithClientHostname(cmp.Or(ext, host)),
 		sipgo.WithClientPort(e.addr.Port),
 		sipgo.WithClientLogger(e.log))
 	if err != nil {
@@ -238,11 +239,4 @@ func (e *Engine) waitHandlers(d time.Duration) {
 	if n := e.handlers.Load(); n > 0 {
 		e.log.Warn("handlers still running at shutdown", "count", n)
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -18,29 +18,18 @@ var ErrPromptNotFound = errors.New("sipengine: prompt not found")
 var errNotAnswered = errors.New("sipengine: call not answered")
 
 // promptFiles maps a prompt to WAV files in Config.Prompts: "es/welcome" is
-// "es/welcome.wav"; digits "25#" in "es" are "es/digit-2.wav",
-// "es/digit-5.wav", "es/digit-pound.wav".
+// "es/welcome.wav"; digits are spoken with the sounds ivr.DigitSounds names.
 func promptFiles(p ivr.Prompt) ([]string, error) {
 	var files []string
 	if p.Sound != "" {
 		files = append(files, p.Sound+".wav")
 	}
-	if p.Digits != "" {
-		lang := cmpOr(p.Lang, "es")
-		for _, d := range p.Digits {
-			name := ""
-			switch {
-			case d >= '0' && d <= '9':
-				name = "digit-" + string(d)
-			case d == '*':
-				name = "digit-star"
-			case d == '#':
-				name = "digit-pound"
-			default:
-				return nil, fmt.Errorf("sipengine: cannot say digit %q", d)
-			}
-			files = append(files, lang+"/"+name+".wav")
-		}
+	sounds := ivr.DigitSounds(p.Lang, p.Digits)
+	if len(sounds) != len([]rune(p.Digits)) {
+		return nil, fmt.Errorf("sipengine: cannot say digits %q", p.Digits)
+	}
+	for _, s := range sounds {
+		files = append(files, s+".wav")
 	}
 	return files, nil
 }
