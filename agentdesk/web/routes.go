@@ -101,6 +101,14 @@ func (s *Server) routeTable() []route {
 				Body: agentStateRequest{}, Status: 204, Handle: s.setAgentState},
 		)
 	}
+	if _, ok := s.store.(tickets.ReportStore); ok {
+		rs = append(rs,
+			route{Method: "GET", Path: API + "/reports/weekly", Roles: leadRoles, Tag: "reports", Summary: "Get the weekly fault report",
+				Query: reportWeekQuery(false), Status: 200, Resp: tickets.WeeklyReport{}, Handle: s.weeklyReport},
+			route{Method: "GET", Path: API + "/reports/weekly.csv", Roles: leadRoles, Tag: "reports", Summary: "Export the weekly fault report as CSV",
+				Query: reportWeekQuery(true), Status: 200, Handle: s.weeklyReportCSV},
+		)
+	}
 	return rs
 }
 
