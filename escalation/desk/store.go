@@ -1,0 +1,177 @@
+// Package desk puts the escalation core to work on the help desk: a
+// tickets.Store decorator that keeps each ticket's due times and timers in
+// step with its transitions, the Executor that performs due actions
+// (escalations, emails, phone alerts, automatic rejection and closing), a
+// Caller over the telephony engine, and the satisfaction survey page.
+package desk
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/atiende/atiende/escalation"
+	"github.com/atiende/atiende/tickets"
+)
+
+// DueSetter stores a ticket's recomputed due times (*postgres.DB).
+type DueSetter interface {
+	SetDue(ctx context.Context, number string, responseDue, resolutionDue *time.Time) error
+}
+
+// Store is a tickets.Store that, after every CreateTicket, Transition and
+// Update, recomputes the ticket's due times (SetDue) and replaces its
+// pending planned actions (TimerStore.Sync), and schedules the notices of
+// the change: the confirmation on creation, the request for information on
+// Pending user, the resolution notice on Resolved, the survey on Closed.
+//
+// The ticket change and its timers are two transactions: if the second
+// fails the change stands, the error is logged and Resync (or the next
+// change of the ticket) repairs the timers.
+type Store struct {
+	tickets.Store
+	Due    DueSetter
+	SLA    *escalation.SLA
+	Timers escalation.TimerStore
+	Clock  escalation.Clock
+	Log    *slog.Logger
+}
+
+// NewStore wraps inner. due is usually the same *postgres.DB as inner.
+func NewStore(inner tickets.Store, due DueSetter, sla *escalation.SLA, timers escalation.TimerStore, clock escalation.Clock, log *slog.Logger) *Store {
+	if clock == nil {
+		clock = escalation.SystemClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Store{Store: inner, Due: due, SLA: sla, Timers: timers, Clock: clock, Log: log}
+}
+
+var _ tickets.Store = (*Store)(nil)
+
+// CreateTicket creates t, then plans it and schedules the confirmation.
+func (s *Store) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
+	if err := s.Store.CreateTicket(ctx, t, actor); err != nil {
+		return err
+	}
+	s.after(ctx, t, "created", nil)
+	return nil
+}
+
+// Transition moves the ticket, then replans it.
+func (s *Store) Transition(ctx context.Context, number string, to tickets.State, c tickets.Change) (*tickets.Ticket, error) {
+	return s.TransitionKeeping(ctx, number, to, c)
+}
+
+// TransitionKeeping is Transition that keeps the given actions pending in
+// the new plan (the executor passes the action it is running, so that
+// replanning does not cancel it under its own feet).
+func (s *Store) TransitionKeeping(ctx context.Context, number string, to tickets.State, c tickets.Change, keep ...escalation.Action) (*tickets.Ticket, error) {
+	t, err := s.Store.Transition(ctx, number, to, c)
+	if err != nil {
+		return nil, err
+	}
+	s.after(ctx, t, "transition", keep)
+	return t, nil
+}
+
+// Update applies p, then replans (priority, service or level may change
+// the policy and the steps).
+func (s *Store) Update(ctx context.Context, number string, p tickets.Patch, c tickets.Change) (*tickets.Ticket, error) {
+	return s.UpdateKeeping(ctx, number, p, c)
+}
+
+// UpdateKeeping is Update with actions kept pending (see TransitionKeeping).
+func (s *Store) UpdateKeeping(ctx context.Context, number string, p tickets.Patch, c tickets.Change, keep ...escalation.Action) (*tickets.Ticket, error) {
+	t, err := s.Store.Update(ctx, number, p, c)
+	if err != nil {
+		return nil, err
+	}
+	s.after(ctx, t, "update", keep)
+	return t, nil
+}
+
+// Resync recomputes the due times and timers of a ticket.
+func (s *Store) Resync(ctx context.Context, number string) error {
+	t, err := s.Store.Ticket(ctx, number)
+	if err != nil {
+		return err
+	}
+	return s.sync(ctx, t, "", nil)
+}
+
+func (s *Store) after(ctx context.Context, t *tickets.Ticket, event string, keep []escalation.Action) {
+	// The change is committed: finish the bookkeeping even if the caller
+	// goes away now.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := s.sync(ctx, t, event, keep); err != nil {
+		s.Log.Error("escalation: ticket changed but its SLA timers were not updated; Resync repairs them",
+			"ticket", t.Number, "error", err)
+	}
+}
+
+func (s *Store) sync(ctx context.Context, t *tickets.Ticket, event string, keep []escalation.Action) error {
+	hist, err := s.Store.History(ctx, t.Number)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	due, err := s.SLA.ComputeDue(t, hist, now)
+	if err != nil {
+		return err
+	}
+	if err := s.Due.SetDue(ctx, t.Number, due.Response.Due, due.Resolution.Due); err != nil {
+		return err
+	}
+	due.Apply(t)
+	plan, err := s.SLA.Plan(t, hist)
+	if err != nil {
+		return err
+	}
+	plan = append(plan, keep...)
+	if n, ok := notice(t, hist, event, now); ok {
+		plan = append(plan, n)
+	}
+	if err := s.Timers.Sync(ctx, t.Number, plan); err != nil {
+		return fmt.Errorf("sync timers of %s: %w", t.Number, err)
+	}
+	return nil
+}
+
+// notice is the email a change calls for, keyed by the history entry that
+// made it so a retried bookkeeping does not send it twice.
+func notice(t *tickets.Ticket, hist []tickets.HistoryEntry, event string, now time.Time) (escalation.Action, bool) {
+	if event == "created" {
+		return escalation.Notice(t, escalation.CreatedTemplate, "created", now), true
+	}
+	if event != "transition" {
+		return escalation.Action{}, false
+	}
+	var last *tickets.HistoryEntry
+	for i := range hist {
+		if hist[i].Field == "state" {
+			last = &hist[i]
+		}
+	}
+	if last == nil || tickets.State(last.To) != t.State {
+		return escalation.Action{}, false
+	}
+	id := strconv.FormatInt(last.ID, 10)
+	switch t.State {
+	case tickets.PendingUser:
+		n := escalation.Notice(t, escalation.PendingUserTemplate, id, now)
+		n.Reason = last.Reason
+		return n, true
+	case tickets.Resolved:
+		n := escalation.Notice(t, escalation.ResolvedTemplate, id, now)
+		n.Reason = last.Reason
+		return n, true
+	case tickets.Closed:
+		return escalation.Notice(t, escalation.SurveyTemplate, id, now), true
+	}
+	return escalation.Action{}, false
+}
