@@ -34,6 +34,28 @@ type Config struct {
 	Log            LogConfig   `yaml:"log"`
 	// Queues tunes every queue (one per catalog group); Overrides by name.
 	Queues QueuesConfig `yaml:"queues"`
+	// PublicURL is how users reach the web (links in emails).
+	PublicURL  string           `yaml:"public_url"`
+	SMTP       SMTPConfig       `yaml:"smtp"`
+	Escalation EscalationConfig `yaml:"escalation"`
+}
+
+// SMTPConfig is the mail relay. With no addr, emails wait as pending timers
+// (visible, never lost) until one is configured.
+type SMTPConfig struct {
+	Addr     string `yaml:"addr"`
+	From     string `yaml:"from"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"` // better: ATIENDE_SMTP_PASSWORD
+	TLS      string `yaml:"tls"`      // "" (STARTTLS if offered), "required", "off"
+}
+
+// EscalationConfig points at the SLA policies, calendars and directory.
+type EscalationConfig struct {
+	File            string `yaml:"file"` // empty: the built-in policies of DOMAIN.md
+	SupervisorEmail string `yaml:"supervisor_email"`
+	SurveySecret    string `yaml:"survey_secret"` // better: ATIENDE_SURVEY_SECRET
+	AlertCallerID   string `yaml:"alert_caller_id"`
 }
 
 // QueueConfig is one queue's tuning; zero values take the ACD's defaults
@@ -122,6 +144,7 @@ func DefaultConfig() Config {
 		Phones:         PhonesConfig{Region: "MX"},
 		PriorityMatrix: [][]int{{1, 2, 3}, {2, 3, 4}, {3, 4, 4}},
 		Admin:          AdminConfig{Username: "admin"},
+		Escalation:     EscalationConfig{AlertCallerID: "6000"},
 		Log:            LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -164,13 +187,6 @@ func decodeStrict(b []byte, cfg *Config) error {
 	return nil
 }
 
-// envVars lists the environment overrides, for docs and for check-config.
-var envVars = []string{
-	"ATIENDE_DATABASE_URL", "ATIENDE_HTTP_ADDR", "ATIENDE_SIP_ADDR", "ATIENDE_ENGINE",
-	"ATIENDE_ARI_URL", "ATIENDE_ARI_USER", "ATIENDE_ARI_PASSWORD", "ATIENDE_ARI_APP",
-	"ATIENDE_ADMIN_PASSWORD", "ATIENDE_LOG_LEVEL",
-}
-
 func applyEnv(cfg *Config, getenv func(string) string) error {
 	secret := func(name string) (string, error) {
 		if v := getenv(name); v != "" {
@@ -209,6 +225,8 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		{&cfg.Asterisk.App, "ATIENDE_ARI_APP"},
 		{&cfg.Admin.Password, "ATIENDE_ADMIN_PASSWORD"},
 		{&cfg.Log.Level, "ATIENDE_LOG_LEVEL"},
+		{&cfg.SMTP.Password, "ATIENDE_SMTP_PASSWORD"},
+		{&cfg.Escalation.SurveySecret, "ATIENDE_SURVEY_SECRET"},
 	} {
 		if err := set(o.dst, o.name); err != nil {
 			return err
@@ -310,6 +328,27 @@ func (c *Config) Validate() error {
 		if q.RingTimeout < 0 || (q.RingTimeout > 0 && time.Duration(q.RingTimeout) < time.Second) {
 			return bad(key+".ring_timeout", "must be at least 1s")
 		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("public_url", "%q is not an http(s) URL", c.PublicURL)
+		}
+	}
+	if c.SMTP.Addr != "" {
+		if err := checkHostPort(c.SMTP.Addr); err != nil {
+			return bad("smtp.addr", "%v", err)
+		}
+		if c.SMTP.From == "" {
+			return bad("smtp.from", "the sender address is required with smtp.addr")
+		}
+	}
+	switch c.SMTP.TLS {
+	case "", "required", "off":
+	default:
+		return bad("smtp.tls", "%q is not required or off", c.SMTP.TLS)
+	}
+	if c.Escalation.SurveySecret != "" && len(c.Escalation.SurveySecret) < 16 {
+		return bad("escalation.survey_secret", "is shorter than 16 characters")
 	}
 	if c.Admin.Username == "" {
 		return bad("admin.username", "must not be empty")

@@ -72,7 +72,13 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
-	store := observedStore{Store: db, m: m}
+	// Every ticket change goes through the SLA store (due times, timers,
+	// emails), and then through the metrics, automatic changes included.
+	esc, err := newEscalation(cfg, db, observedStore{Store: db, m: m}, engine, log)
+	if err != nil {
+		return err
+	}
+	store := esc.store
 
 	bus := agentdesk.NewBus()
 	// The metrics see every event directly (cheap, never blocks); consoles
@@ -106,6 +112,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	root := http.NewServeMux()
 	root.Handle("GET /metrics", metrics.Handler(reg))
+	root.Handle("/survey/", api.Wrap(esc.surveys))
 	root.Handle("/", api.Handler())
 	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
@@ -115,8 +122,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	defer cutCalls()
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); watchExtensions(callCtx, engine, m, log) }()
+	go func() { defer wg.Done(); esc.run(callCtx) }()
 	go func() {
 		defer wg.Done()
 		if err := engine.Serve(callCtx, runner); err != nil && !errors.Is(err, context.Canceled) {

@@ -48,7 +48,12 @@ func runDemoData(ctx context.Context, cfg Config, log *slog.Logger, out io.Write
 	if err := ensureAdmin(ctx, db, cfg); err != nil {
 		return err
 	}
-	return loadDemoData(ctx, db, tickets.PhonePlan{Region: cfg.Phones.Region}, priorityMatrix(cfg), log, out)
+	// Through the SLA store, so demo tickets carry due times and timers.
+	esc, err := newEscalation(cfg, db, db, nil, log)
+	if err != nil {
+		return err
+	}
+	return loadDemoData(ctx, esc.store, tickets.PhonePlan{Region: cfg.Phones.Region}, priorityMatrix(cfg), log, out)
 }
 
 // ensureAdmin creates the first administrator when ATIENDE_ADMIN_PASSWORD is

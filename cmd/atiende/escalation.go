@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/atiende/atiende/escalation"
+	"github.com/atiende/atiende/escalation/desk"
+	"github.com/atiende/atiende/escalation/smtp"
+	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/tickets/postgres"
+)
+
+// escalationParts are the SLA store every ticket change goes through, the
+// durable-timer worker, and the survey pages.
+type escalationParts struct {
+	store   *desk.Store
+	worker  *escalation.Worker
+	timers  *postgres.Timers
+	surveys http.Handler
+}
+
+func newEscalation(cfg Config, db *postgres.DB, inner tickets.Store, engine ivr.Engine, log *slog.Logger) (*escalationParts, error) {
+	sla, warns, err := loadSLA(cfg.Escalation.File)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		log.Warn("escalation config", "warning", w.String())
+	}
+	var mail escalation.Notifier = noMail{}
+	if cfg.SMTP.Addr != "" {
+		n, err := smtp.New(smtp.Config{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, TLS: smtp.TLSMode(cfg.SMTP.TLS)})
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		mail = n
+	} else {
+		log.Warn("smtp.addr is not set: emails wait as pending timers until it is")
+	}
+	secret := []byte(cfg.Escalation.SurveySecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	public := strings.TrimRight(cfg.PublicURL, "/")
+	if public == "" {
+		public = "http://" + cfg.HTTP.Addr
+	}
+	timers := db.Timers()
+	clock := escalation.SystemClock{}
+	store := desk.NewStore(inner, db, sla, timers, clock, log.With("component", "sla"))
+	exec := &desk.Executor{Desk: store, Mail: mail,
+		Caller:    &desk.PhoneCaller{Engine: engine, CallerID: cfg.Escalation.AlertCallerID, CallerName: "Mesa de Servicio"},
+		Directory: desk.FallbackDirectory{Primary: db, Fallback: sla.Directory},
+		Surveys:   db, SurveyURL: public + "/survey/", SurveySecret: secret,
+		Supervisor: cfg.Escalation.SupervisorEmail, Log: log.With("component", "escalation")}
+	worker := &escalation.Worker{Store: timers, Exec: exec, Clock: clock,
+		Log: log.With("component", "escalation-worker"),
+		// A phone alert tries up to three numbers of a contact, AckTimeout each.
+		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
+	return &escalationParts{store: store, worker: worker, timers: timers,
+		surveys: desk.SurveyHandler{Surveys: db, Clock: clock, Log: log.With("component", "survey")}}, nil
+}
+
+func (p *escalationParts) run(ctx context.Context) {
+	p.worker.Wake = p.timers.Listen(ctx)
+	p.worker.Run(ctx)
+}
+
+func loadSLA(path string) (*escalation.SLA, []escalation.Warning, error) {
+	if path == "" {
+		return escalation.New(escalation.DefaultConfig())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("escalation.file: %w", err)
+	}
+	defer f.Close()
+	sla, warns, err := escalation.LoadConfig(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("escalation.file %s: %w", path, err)
+	}
+	return sla, warns, nil
+}
+
+// noMail keeps emails pending (and visible) while no relay is configured.
+type noMail struct{}
+
+func (noMail) Send(context.Context, escalation.Email) error {
+	return errors.New("no SMTP relay configured (smtp.addr)")
+}
