@@ -17,14 +17,9 @@ deps-test:
 	@.ci/deps.sh test
 
 # run: a local PostgreSQL under ./.data (unless ATIENDE_DATABASE_URL is set),
-# migrations, demo data, then the service in the foreground.
+# mailpit for the demo emails, migrations, demo data, then the service.
 run: deps build
-	@if [ -z "$$ATIENDE_DATABASE_URL" ]; then .ci/pg.sh start $(DATA)/pg $(PGPORT) durable; fi
-	@export ATIENDE_DATABASE_URL=$${ATIENDE_DATABASE_URL:-$$(.ci/pg.sh url $(PGPORT))}; \
-	export ATIENDE_ADMIN_PASSWORD=$${ATIENDE_ADMIN_PASSWORD:-atiende-demo}; \
-	./bin/atiende migrate -config deploy/demo.yml && \
-	./bin/atiende demo-data -config deploy/demo.yml && \
-	exec ./bin/atiende serve -config deploy/demo.yml -banner
+	@DATA=$(DATA) PGPORT=$(PGPORT) .ci/run-demo.sh
 
 test: deps-test
 	@.ci/test.sh
