@@ -28,14 +28,7 @@ type escalationParts struct {
 	surveys http.Handler
 }
 
-func newEscalation(cfg Config, db *postgres.DB, inner tickets.Store, engine ivr.Engine, log *slog.Logger) (*escalationParts, error) {
-	sla, warns, err := loadSLA(cfg.Escalation.File)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range warns {
-		log.Warn("escalation config", "warning", w.String())
-	}
+func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, log *slog.Logger) (*escalationParts, error) {
 	var mail escalation.Notifier = noMail{}
 	if cfg.SMTP.Addr != "" {
 		n, err := smtp.New(smtp.Config{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username,
@@ -77,20 +70,40 @@ func (p *escalationParts) run(ctx context.Context) {
 	p.worker.Run(ctx)
 }
 
-func loadSLA(path string) (*escalation.SLA, []escalation.Warning, error) {
+// loadSLA reads the SLA policies, calendars and directory (the built-in
+// ones without a file) and logs what is allowed but unreachable.
+func loadSLA(path string, log *slog.Logger) (*escalation.SLA, error) {
+	var (
+		sla   *escalation.SLA
+		warns []escalation.Warning
+		err   error
+	)
 	if path == "" {
-		return escalation.New(escalation.DefaultConfig())
+		sla, warns, err = escalation.New(escalation.DefaultConfig())
+	} else {
+		f, ferr := os.Open(path)
+		if ferr != nil {
+			return nil, fmt.Errorf("escalation.file: %w", ferr)
+		}
+		defer f.Close()
+		sla, warns, err = escalation.LoadConfig(f)
 	}
-	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("escalation.file: %w", err)
+		return nil, fmt.Errorf("escalation.file %s: %w", path, err)
 	}
-	defer f.Close()
-	sla, warns, err := escalation.LoadConfig(f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("escalation.file %s: %w", path, err)
+	for _, w := range warns {
+		log.Warn("escalation config", "warning", w.String())
 	}
-	return sla, warns, nil
+	return sla, nil
+}
+
+// businessTime is the office calendar's working time, which the metrics and
+// the weekly report measure in.
+func businessTime(sla *escalation.SLA) func(start, end time.Time) time.Duration {
+	if cal := sla.Calendars[escalation.OfficeCalendar]; cal != nil {
+		return cal.Between
+	}
+	return func(start, end time.Time) time.Duration { return end.Sub(start) }
 }
 
 // noMail keeps emails pending (and visible) while no relay is configured.

@@ -67,14 +67,18 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	for _, s := range catalog.Services {
 		services = append(services, s.Code)
 	}
-	m := metrics.New(reg, metrics.Options{Queues: catalog.Groups(), Services: services})
+	sla, err := loadSLA(cfg.Escalation.File, log)
+	if err != nil {
+		return err
+	}
+	m := metrics.New(reg, metrics.Options{Queues: catalog.Groups(), Services: services, BusinessTime: businessTime(sla)})
 	m.EngineUp(engine.Name(), engine.Up)
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
 	// Every ticket change goes through the SLA store (due times, timers,
 	// emails), and then through the metrics, automatic changes included.
-	esc, err := newEscalation(cfg, db, observedStore{Store: db, m: m}, engine, log)
+	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, log)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,11 @@ func runDemoData(ctx context.Context, cfg Config, log *slog.Logger, out io.Write
 		return err
 	}
 	// Through the SLA store, so demo tickets carry due times and timers.
-	esc, err := newEscalation(cfg, db, db, nil, log)
+	sla, err := loadSLA(cfg.Escalation.File, log)
+	if err != nil {
+		return err
+	}
+	esc, err := newEscalation(cfg, sla, db, db, nil, log)
 	if err != nil {
 		return err
 	}
