@@ -83,6 +83,10 @@ func TestRunLikeMakeRun(t *testing.T) {
 		t.Fatalf("/metrics: %d, engine_up missing in:\n%.2000s", code, body)
 	}
 
+	if code, body := get(http.DefaultClient, "/"); code != 200 || !strings.Contains(body, "<html") {
+		t.Fatalf("/ (login page): %d %.300s", code, body)
+	}
+
 	// The demo data is there: a demo agent logs in and sees the demo tickets.
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}

@@ -47,15 +47,22 @@ func (f observedFlow) Enqueue(ctx context.Context, c ivr.Call, s ivr.CallSession
 	return f.Service.Enqueue(ctx, c, s)
 }
 
-// watchExtensions feeds extension status changes to the metrics until ctx
-// ends.
-func watchExtensions(ctx context.Context, e ivr.Engine, m *metrics.Metrics, log *slog.Logger) {
+// watchExtensions hands every extension status, first the current list and
+// then each change until ctx ends, to each of sinks.
+func watchExtensions(ctx context.Context, e ivr.Engine, log *slog.Logger, sinks ...func(ivr.ExtensionStatus)) {
+	changes := e.WatchExtensions(ctx)
 	if list, err := e.Extensions(ctx); err == nil {
-		m.ExtensionsChanged(list)
+		for _, st := range list {
+			for _, f := range sinks {
+				f(st)
+			}
+		}
 	} else {
 		log.Warn("extensions: initial list", "error", err)
 	}
-	for st := range e.WatchExtensions(ctx) {
-		m.ExtensionStatus(st)
+	for st := range changes {
+		for _, f := range sinks {
+			f(st)
+		}
 	}
 }

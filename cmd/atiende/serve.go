@@ -16,8 +16,10 @@ import (
 
 	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/agentdesk/acd"
+	"github.com/atiende/atiende/agentdesk/hub"
 	"github.com/atiende/atiende/agentdesk/intake"
 	"github.com/atiende/atiende/agentdesk/web"
+	"github.com/atiende/atiende/agentdesk/web/static"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/asterisk"
 	"github.com/atiende/atiende/ivr/prompts"
@@ -84,11 +86,25 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	store := esc.store
 
-	bus := agentdesk.NewBus()
-	// The metrics see every event directly (cheap, never blocks); consoles
-	// get them through the bus.
-	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); bus.Publish(e) })
-	desk := acd.New(acd.Config{}, engine, pub, nil, log.With("component", "acd"))
+	// The metrics and the websocket hub see every event directly; both are
+	// cheap and never block the ACD.
+	var (
+		desk *acd.ACD
+		api  *web.Server
+	)
+	consoles := hub.New(hub.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins}, hub.Deps{
+		Authenticate: func(r *http.Request) (hub.Principal, error) {
+			u, err := api.Authenticate(r) // api is set before serving starts
+			if err != nil {
+				return hub.Principal{}, err
+			}
+			return hub.Principal{Username: u.Username, Role: string(u.Role), Extension: u.Extension, Lang: u.Language}, nil
+		},
+		Snapshot: func() agentdesk.Snapshot { return desk.Snapshot() }, Extensions: engine.Extensions, Log: log.With("component", "hub"),
+	})
+	defer consoles.Close()
+	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e) })
+	desk = acd.New(acd.Config{}, engine, pub, nil, log.With("component", "acd"))
 	defer desk.Close()
 	if err := addQueuesAndAgents(ctx, desk, db, catalog, cfg.Queues); err != nil {
 		return err
@@ -98,7 +114,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		Queue: desk, Engine: engine, Publish: pub, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 
-	api, err := web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
+	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
 		SessionTTL: time.Duration(cfg.HTTP.SessionTTL)},
 		web.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
 			Agents: agentControl{desk: desk, store: db}, Ready: func(context.Context) error {
@@ -117,7 +133,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	root := http.NewServeMux()
 	root.Handle("GET /metrics", metrics.Handler(reg))
 	root.Handle("/survey/", api.Wrap(esc.surveys))
-	root.Handle("/", api.Handler())
+	root.Handle("GET /ws", api.Wrap(consoles))
+	root.Handle("/api/", api.Handler())
+	root.Handle("/healthz", api.Handler())
+	root.Handle("/readyz", api.Handler())
+	root.Handle("/", api.Wrap(http.FileServerFS(static.FS)))
 	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	// Calls run under their own context: SIGTERM stops taking new calls and
@@ -127,7 +147,10 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
 	wg.Add(4)
-	go func() { defer wg.Done(); watchExtensions(callCtx, engine, m, log) }()
+	go func() {
+		defer wg.Done()
+		watchExtensions(callCtx, engine, log, m.ExtensionStatus, consoles.ExtensionChanged)
+	}()
 	go func() { defer wg.Done(); esc.run(callCtx) }()
 	go func() {
 		defer wg.Done()

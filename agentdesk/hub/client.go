@@ -1,0 +1,86 @@
+package hub
+
+import (
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// client is one open page.
+type client struct {
+	h    *Hub
+	conn *websocket.Conn
+	p    Principal
+	view view
+	send chan *websocket.PreparedMessage
+	done chan struct{}
+	once sync.Once
+}
+
+// stop ends the client. abrupt closes the socket at once (a stalled writer
+// unblocks); otherwise the writer says goodbye with a close frame.
+func (c *client) stop(abrupt bool) {
+	c.once.Do(func() { close(c.done) })
+	if abrupt {
+		_ = c.conn.Close()
+	}
+}
+
+func (c *client) writePump() {
+	cfg := &c.h.cfg
+	ping := time.NewTicker(cfg.PingInterval)
+	defer func() {
+		ping.Stop()
+		_ = c.conn.Close()
+		c.h.unregister(c)
+	}()
+	for {
+		select {
+		case <-c.done:
+			_ = c.conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server closing"), time.Now().Add(time.Second))
+			return
+		case pm := <-c.send:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+			if err := c.conn.WritePreparedMessage(pm); err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					// Stalled: the socket stayed full for WriteTimeout.
+					c.h.stats.slowDropped.Add(1)
+					c.h.log.Info("hub: dropping stalled client", "username", c.p.Username, "role", c.p.Role)
+				}
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(cfg.WriteTimeout)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readPump reads until the page goes away or stays silent longer than
+// PongWait. Pages send nothing the hub acts on; reading keeps pongs and
+// close frames flowing.
+func (c *client) readPump() {
+	wait := c.h.cfg.PongWait
+	c.conn.SetReadLimit(maxClientMessage)
+	_ = c.conn.SetReadDeadline(time.Now().Add(wait))
+	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(wait)) })
+	for {
+		if _, _, err := c.conn.ReadMessage(); err != nil {
+			break
+		}
+		_ = c.conn.SetReadDeadline(time.Now().Add(wait))
+	}
+	c.stop(true)
+	c.h.unregister(c)
+}
+
+func (h *Hub) unregister(c *client) {
+	select {
+	case h.unreg <- c:
+	case <-h.done:
+	}
+}

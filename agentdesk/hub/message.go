@@ -1,0 +1,39 @@
+package hub
+
+import (
+	"encoding/json"
+
+	"github.com/atiende/atiende/agentdesk"
+	"github.com/atiende/atiende/ivr"
+)
+
+// Message types sent to the browser. Every message is one JSON object with
+// "type" and one payload field of the same name.
+const (
+	TypeEvent      = "event"      // {"type":"event","event":agentdesk.Event}
+	TypeSnapshot   = "snapshot"   // {"type":"snapshot","snapshot":...,"offers":[Event...]}
+	TypeExtension  = "extension"  // {"type":"extension","extension":ivr.ExtensionStatus}
+	TypeExtensions = "extensions" // {"type":"extensions","extensions":[...]}
+)
+
+// Message is the wire format; exported so tests and tools can decode it.
+type Message struct {
+	Type     string              `json:"type"`
+	Event    *agentdesk.Event    `json:"event,omitempty"`
+	Snapshot *agentdesk.Snapshot `json:"snapshot,omitempty"`
+	// Offers are the calls ringing or talking at the snapshot's moment,
+	// as their last call_offered or call_answered event: a console that
+	// resumes from a snapshot pops them (its Seq is at most Snapshot.Seq).
+	Offers     []agentdesk.Event     `json:"offers,omitempty"`
+	Extension  *ivr.ExtensionStatus  `json:"extension,omitempty"`
+	Extensions []ivr.ExtensionStatus `json:"extensions,omitempty"`
+}
+
+func encode(m Message) []byte {
+	b, err := json.Marshal(m)
+	if err != nil {
+		// Only unsupported values fail; the types above have none.
+		panic("hub: encode message: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,246 @@
+// Agent console: presence, queue counts and the screen-pop.
+import { get, post, q, enc } from './api.js';
+import { t, tr, getLang } from './i18n.js';
+import { el, fill, setText, show, $ } from './dom.js';
+import { dur, since } from './format.js';
+import { boot, wsStatus, flash, errorText, ask } from './common.js';
+import { connectDesk } from './ws.js';
+import { ticketPanel, service, isOpen } from './ticketview.js';
+
+// The queue's wrap-up is not in the events; the ACD's default is 10 s.
+const WRAP_UP_MS = 10000;
+const PAUSE_REASONS = ['lunch', 'break', 'training', 'meeting', 'other'];
+
+const user = await boot(['agent', 'technician', 'supervisor', 'admin']);
+const me = { state: 'logged_out', reason: '', since: null };
+const queues = new Map(); // queue -> Map(call_id -> {callback})
+let pop = null; // {callId, phase, offeredAt, answeredAt, endedAt, number}
+let wrapUntil = 0;
+
+setText('my-ext', user.extension || t('console.noExtension'));
+setMe('logged_out', '', null);
+
+async function setState(state, reason) {
+  try {
+    await post(`/agents/${enc(user.username)}/state`, reason ? { state, reason } : { state });
+  } catch (e) {
+    flash(errorText(e), true);
+  }
+}
+$('#btn-available').addEventListener('click', () => setState('available'));
+$('#btn-wrapup').addEventListener('click', () => setState('wrap_up'));
+$('#btn-logout').addEventListener('click', () => setState('logged_out'));
+$('#btn-pause').addEventListener('click', async () => {
+  const r = await ask(t('console.pauseReason'), {
+    required: true, label: t('console.pauseReason'), options: PAUSE_REASONS.map((c) => [c, tr('reason', c)]),
+  });
+  if (r) setState('paused', r);
+});
+$('#pop-dismiss').addEventListener('click', hidePop);
+
+function setMe(state, reason, at) {
+  if (state === 'wrap_up' && me.state !== 'wrap_up') wrapUntil = Date.now() + WRAP_UP_MS;
+  me.state = state;
+  me.reason = reason || '';
+  me.since = at || new Date().toISOString();
+  const b = setText('my-state', tr('state', state));
+  b.className = 'badge agent-' + state;
+  setText('my-reason', me.reason ? '(' + tr('reason', me.reason) + ')' : '');
+  show($('#wrapup'), state === 'wrap_up');
+  tick();
+}
+
+function tick() {
+  setText('my-state-time', dur(since(me.since)));
+  if (me.state === 'wrap_up') setText('wrapup-countdown', dur(Math.max(0, wrapUntil - Date.now()) + 999));
+  if (pop) {
+    const start = pop.answeredAt || pop.offeredAt;
+    const end = pop.endedAt ? new Date(pop.endedAt).getTime() : Date.now();
+    setText('pop-timer', dur(end - new Date(start).getTime()));
+  }
+}
+setInterval(tick, 1000);
+
+function renderQueues() {
+  fill($('#queue-counts'), [...queues.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, calls]) =>
+    el('li', { 'data-queue': name }, el('span', { class: 'queue-name', text: name }), ' ',
+      el('span', { class: 'waiting', text: t('console.waiting', { n: calls.size }) }))));
+}
+
+function queueMove(e) {
+  if (!e.queue) return;
+  if (!queues.has(e.queue)) queues.set(e.queue, new Map());
+  const calls = queues.get(e.queue);
+  switch (e.kind) {
+    case 'call_queued': calls.set(e.call_id, { callback: !!e.callback }); break;
+    case 'callback_requested': calls.set(e.call_id, { callback: true }); break;
+    case 'call_answered': case 'call_abandoned': case 'call_ended': calls.delete(e.call_id); break;
+    default: return;
+  }
+  renderQueues();
+}
+
+function onMessage(msg) {
+  if (msg.type === 'snapshot') {
+    const s = msg.snapshot;
+    queues.clear();
+    for (const qs of s.queues || []) queues.set(qs.name, new Map((qs.calls || []).map((c) => [c.call_id, { callback: !!c.callback }])));
+    renderQueues();
+    const a = (s.agents || []).find((x) => x.username === user.username);
+    if (a) setMe(a.state, a.pause_reason, a.state_since);
+    const o = (msg.offers || []).find((x) => x.agent === user.username);
+    if (o) {
+      if (!pop || pop.callId !== o.call_id) showPop(o);
+      if (o.kind === 'call_answered') talking(o);
+    } else if (pop && pop.phase === 'ringing') {
+      hidePop(); // the offer ended while we were away
+    }
+    return;
+  }
+  if (msg.type !== 'event') return;
+  const e = msg.event;
+  queueMove(e);
+  if (e.agent !== user.username) return;
+  const same = pop && pop.callId === e.call_id;
+  switch (e.kind) {
+    case 'call_offered': showPop(e); break;
+    case 'call_answered': if (!same) showPop(e); talking(e); break;
+    case 'call_offer_ended': if (same && pop.phase === 'ringing') hidePop(); break;
+    case 'call_abandoned': if (same) phase('abandoned', e.ended_at || e.at); break;
+    case 'call_ended': if (same) phase('ended', e.ended_at || e.at); break;
+    case 'agent_state': setMe(e.state, e.pause_reason, e.at); break;
+  }
+}
+
+function phase(p, endedAt) {
+  pop.phase = p;
+  if (endedAt) pop.endedAt = endedAt;
+  const n = setText('pop-phase', t({ ringing: 'pop.incoming', talking: 'pop.talking', ended: 'pop.ended', abandoned: 'pop.abandoned' }[p]));
+  n.className = 'pop-phase phase-' + p;
+  tick();
+}
+
+function talking(e) {
+  pop.answeredAt = e.answered_at || e.at;
+  phase('talking');
+}
+
+function hidePop() {
+  pop = null;
+  show($('#pop'), false);
+  show($('#idle'), true);
+}
+
+// showPop draws the card at once from the event, then completes it from the
+// API: ticket, contact, the caller's other tickets, major incidents and the
+// service's checklist.
+function showPop(e) {
+  pop = { callId: e.call_id, offeredAt: e.offered_at || e.at, number: e.caller_number || '' };
+  const mine = pop;
+  phase('ringing');
+  for (const id of ['pop-name', 'pop-department', 'pop-email']) setText(id, '…');
+  setText('pop-display-name', e.caller_name || '—');
+  setText('pop-number', e.caller_number || '—');
+  setText('pop-queue', e.queue || '—');
+  setText('pop-ivr', (e.ivr_path || []).join(' › ') || '—');
+  setText('pop-ticket-number', e.ticket_number ? '#' + e.ticket_number : '');
+  show($('#pop-unknown'), false);
+  show($('#pop-contact-form'), false);
+  show($('#pop-major'), false);
+  fill($('#pop-ticket'));
+  fill($('#pop-open-list'));
+  fill($('#pop-last-list'));
+  fill($('#pop-checklist'));
+  show($('#idle'), false);
+  show($('#pop'), true);
+  const current = () => pop === mine;
+  (async () => {
+    let tk = null;
+    if (e.ticket_number) tk = await ticketPanel($('#pop-ticket'), e.ticket_number, {});
+    if (!current()) return;
+    await caller(tk, e, current);
+    if (tk) await Promise.all([related(tk, e, current), majors(tk, current), checklist(tk, current)]);
+  })().catch((err) => flash(errorText(err), true));
+}
+
+async function caller(tk, e, current) {
+  let c = tk && tk.caller && tk.caller.contact_id ? tk.caller : null;
+  if (!c && e.caller_number) {
+    try {
+      const ct = await get('/contacts/lookup' + q({ phone: e.caller_number }));
+      c = { name: ct.name, department: ct.department, email: ct.email };
+    } catch (err) {
+      if (err.status !== 404 && err.status !== 400) throw err;
+    }
+  }
+  if (!current()) return;
+  setText('pop-name', c ? c.name : t('pop.unknown'));
+  setText('pop-department', (c && c.department) || '—');
+  setText('pop-email', (c && c.email) || '—');
+  show($('#pop-unknown'), !c);
+}
+
+$('#pop-create').addEventListener('click', () => {
+  const f = $('#pop-contact-form');
+  f.elements.name.value = '';
+  show(f, true);
+  f.elements.name.focus();
+});
+$('#pop-contact-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  try {
+    const ct = await post('/contacts', {
+      name: f.elements.name.value.trim(), department: f.elements.department.value.trim(),
+      email: f.elements.email.value.trim(), phones: pop && pop.number ? [pop.number] : [],
+    });
+    flash(t('pop.contactCreated'));
+    show(f, false);
+    show($('#pop-unknown'), false);
+    setText('pop-name', ct.name);
+    setText('pop-department', ct.department || '—');
+    setText('pop-email', ct.email || '—');
+  } catch (err) {
+    flash(errorText(err), true);
+  }
+});
+
+const ticketItem = (x) => el('li', {},
+  el('a', { href: '/tickets.html#' + encodeURIComponent(x.number), target: '_blank', rel: 'noopener', text: '#' + x.number }), ' ',
+  el('span', { class: 'badge state-' + x.state, text: tr('ticketState', x.state) }), ' ',
+  el('span', { text: x.subject || '' }));
+
+async function related(tk, e, current) {
+  const phone = (tk.caller && tk.caller.phone) || e.caller_number;
+  if (!phone) return;
+  let list;
+  try { list = await get('/tickets' + q({ caller_phone: phone, limit: 50 })); } catch { return; }
+  if (!current()) return;
+  const others = (list.items || []).filter((x) => x.number !== tk.number);
+  const open = others.filter((x) => isOpen(x.state));
+  fill($('#pop-open-list'), open.length ? open.map(ticketItem) : el('li', { class: 'muted', i18n: 'pop.noTickets' }));
+  const last = others.slice().sort((a, b) => (b.created_at || '').localeCompare(a.created_at || '')).slice(0, 5);
+  fill($('#pop-last-list'), last.length ? last.map(ticketItem) : el('li', { class: 'muted', i18n: 'pop.noTickets' }));
+}
+
+async function majors(tk, current) {
+  let list;
+  try {
+    list = await get('/tickets' + q({ service: tk.service, state: ['registered', 'in_progress', 'on_hold', 'pending_user'], limit: 100 }));
+  } catch { return; }
+  if (!current()) return;
+  const m = (list.items || []).filter((x) => x.major_incident && x.number !== tk.number);
+  const box = $('#pop-major');
+  fill(box, m.length ? [el('strong', { i18n: 'pop.majorIncident' }), ': ', m.map((x) => el('span', { class: 'major-item', text: '#' + x.number + ' ' + (x.subject || '') }))] : []);
+  show(box, m.length > 0);
+}
+
+async function checklist(tk, current) {
+  const svc = await service(tk.service).catch(() => undefined);
+  if (!current() || !svc || !svc.checklist) return;
+  const steps = svc.checklist[getLang()] || svc.checklist.es || [];
+  fill($('#pop-checklist'), steps.map((s, i) => el('li', {},
+    el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'chk-' + i }), el('span', { text: s })))));
+}
+
+connectDesk(onMessage, wsStatus);

@@ -1,0 +1,160 @@
+// Translations. Spanish is the default; a user's language (or the toggle)
+// picks English. Both dictionaries must have the same keys: the browser
+// test checks missingKeys().
+const es = {
+  'app.name': 'Atiende',
+  'nav.console': 'Consola', 'nav.wallboard': 'Tablero', 'nav.network': 'Red', 'nav.tickets': 'Tickets',
+  'nav.logout': 'Salir', 'nav.lang': 'English',
+  'ws.online': 'En línea', 'ws.offline': 'Sin conexión; reintentando…',
+  'err.generic': 'Ocurrió un error', 'loading': 'Cargando…', 'none': 'Ninguno',
+  'save': 'Guardar', 'cancel': 'Cancelar', 'close': 'Cerrar', 'confirm': 'Confirmar',
+  'login.title': 'Iniciar sesión', 'login.subtitle': 'Mesa de servicio', 'login.username': 'Usuario',
+  'login.password': 'Contraseña', 'login.submit': 'Entrar', 'login.failed': 'Usuario o contraseña incorrectos',
+  'role.agent': 'Agente', 'role.technician': 'Técnico', 'role.supervisor': 'Supervisor', 'role.network': 'Redes', 'role.admin': 'Administrador',
+  'state.logged_out': 'Desconectado', 'state.available': 'Disponible', 'state.ringing': 'Timbrando',
+  'state.on_call': 'En llamada', 'state.wrap_up': 'Post-llamada', 'state.paused': 'En pausa',
+  'reason.lunch': 'Comida', 'reason.break': 'Descanso', 'reason.training': 'Capacitación', 'reason.meeting': 'Reunión',
+  'reason.other': 'Otro', 'reason.ring no answer': 'Sin respuesta', 'reason.unreachable': 'Inalcanzable',
+  'console.title': 'Consola del agente', 'console.extension': 'Extensión', 'console.noExtension': 'Sin extensión asignada',
+  'console.presence': 'Presencia', 'console.setAvailable': 'Disponible', 'console.setPaused': 'Pausa',
+  'console.setWrapUp': 'Post-llamada', 'console.setLoggedOut': 'Desconectarse', 'console.pauseReason': 'Motivo de la pausa',
+  'console.inState': 'Tiempo en estado', 'console.queues': 'Colas', 'console.waiting': '{n} en espera',
+  'console.noCall': 'Sin llamadas. La ficha del llamante aparecerá aquí cuando suene su teléfono.',
+  'pop.incoming': 'Llamada entrante', 'pop.talking': 'En llamada', 'pop.ended': 'Llamada terminada',
+  'pop.abandoned': 'El llamante colgó', 'pop.displayName': 'Nombre mostrado', 'pop.name': 'Nombre',
+  'pop.number': 'Número', 'pop.department': 'Departamento', 'pop.email': 'Correo',
+  'pop.unknown': 'Llamante desconocido', 'pop.createContact': 'Crear contacto', 'pop.contactCreated': 'Contacto creado',
+  'pop.ivrPath': 'Ruta en el IVR', 'pop.ticket': 'Ticket', 'pop.otherTickets': 'Otros tickets abiertos del llamante',
+  'pop.lastTickets': 'Últimos cinco tickets', 'pop.noTickets': 'Sin tickets', 'pop.majorIncident': 'Incidente mayor en este servicio',
+  'pop.checklist': 'Lista de verificación del servicio', 'pop.callTimer': 'Duración', 'pop.wrapUp': 'Post-llamada',
+  'pop.queue': 'Cola', 'pop.dismiss': 'Cerrar ficha', 'pop.callback': 'Devolución de llamada',
+  'ticket.number': 'Número', 'ticket.subject': 'Asunto', 'ticket.state': 'Estado', 'ticket.priority': 'Prioridad',
+  'ticket.kind': 'Tipo', 'ticket.service': 'Servicio', 'ticket.level': 'Nivel', 'ticket.impact': 'Impacto',
+  'ticket.urgency': 'Urgencia', 'ticket.assignee': 'Asignado a', 'ticket.created': 'Creado', 'ticket.updated': 'Actualizado',
+  'ticket.parent': 'Incidente padre', 'ticket.description': 'Descripción', 'ticket.caller': 'Llamante',
+  'ticket.major': 'Incidente mayor', 'ticket.version': 'Versión',
+  'ticketState.registered': 'Registro', 'ticketState.in_progress': 'En proceso', 'ticketState.pending_user': 'Pendiente por el usuario',
+  'ticketState.on_hold': 'En espera', 'ticketState.resolved': 'Terminada', 'ticketState.closed': 'Cerrada', 'ticketState.rejected': 'No procede',
+  'kind.complaint': 'Queja', 'kind.incident': 'Incidente', 'kind.information_request': 'Solicitud de información',
+  'kind.change_request': 'Solicitud de cambio', 'kind.observation': 'Observación',
+  'level3.low': 'Bajo', 'level3.medium': 'Medio', 'level3.high': 'Alto',
+  'act.classify': 'Clasificar', 'act.prioritise': 'Priorizar', 'act.escalate': 'Escalar', 'act.note': 'Nota',
+  'act.internal': 'Interna (no se envía al usuario)', 'act.addNote': 'Agregar nota', 'act.transition': 'Cambiar estado',
+  'act.moveTo': 'Pasar a «{s}»', 'act.link': 'Vincular a incidente padre', 'act.parentNumber': 'Número del ticket padre',
+  'act.reason': 'Motivo', 'act.reasonRequired': 'Este cambio requiere un motivo', 'act.saved': 'Guardado',
+  'act.apply': 'Aplicar', 'act.priorityAuto': 'Según impacto y urgencia',
+  'tickets.title': 'Tickets', 'tickets.search': 'Buscar', 'tickets.searchPlaceholder': 'Texto, número o teléfono',
+  'tickets.allStates': 'Todos los estados', 'tickets.results': '{n} tickets', 'tickets.history': 'Historial',
+  'tickets.notes': 'Notas', 'tickets.noNotes': 'Sin notas', 'tickets.back': 'Volver a la lista', 'tickets.empty': 'No hay tickets',
+  'tickets.open': 'Abrir',
+  'hist.at': 'Fecha', 'hist.actor': 'Quién', 'hist.field': 'Campo', 'hist.from': 'De', 'hist.to': 'A', 'hist.reason': 'Motivo',
+  'wb.title': 'Tablero de supervisión', 'wb.queues': 'Colas', 'wb.queue': 'Cola', 'wb.waiting': 'En espera',
+  'wb.longest': 'Espera más larga', 'wb.sl': 'Nivel de servicio', 'wb.asa': 'Vel. media de respuesta',
+  'wb.abandoned': 'Abandono', 'wb.callbacks': 'Devoluciones pendientes', 'wb.answered': 'Atendidas', 'wb.agents': 'Agentes',
+  'wb.agent': 'Agente', 'wb.ext': 'Ext.', 'wb.state': 'Estado', 'wb.time': 'Tiempo', 'wb.reason': 'Motivo', 'wb.actions': 'Acciones',
+  'wb.pause': 'Pausar', 'wb.logout': 'Desconectar', 'wb.fullscreen': 'Pantalla completa', 'wb.exitFullscreen': 'Salir de pantalla completa',
+  'wb.pauseTitle': 'Pausar a {a}', 'wb.confirmLogout': '¿Desconectar a {a}?',
+  'net.title': 'Extensiones telefónicas', 'net.extension': 'Extensión', 'net.state': 'Estado', 'net.contact': 'Contacto',
+  'net.ua': 'Teléfono (user agent)', 'net.rtt': 'RTT', 'net.since': 'Desde', 'net.reason': 'Motivo',
+  'net.filterState': 'Estado', 'net.filterText': 'Filtrar por extensión, contacto o teléfono', 'net.all': 'Todas',
+  'net.changes': 'Cambios recientes', 'net.count': '{n} extensiones',
+  'extState.registered': 'Registrada', 'extState.unregistered': 'No registrada', 'extState.unreachable': 'Inalcanzable',
+};
+
+const en = {
+  'app.name': 'Atiende',
+  'nav.console': 'Console', 'nav.wallboard': 'Wallboard', 'nav.network': 'Network', 'nav.tickets': 'Tickets',
+  'nav.logout': 'Log out', 'nav.lang': 'Español',
+  'ws.online': 'Online', 'ws.offline': 'Offline; retrying…',
+  'err.generic': 'Something went wrong', 'loading': 'Loading…', 'none': 'None',
+  'save': 'Save', 'cancel': 'Cancel', 'close': 'Close', 'confirm': 'Confirm',
+  'login.title': 'Log in', 'login.subtitle': 'Service desk', 'login.username': 'Username',
+  'login.password': 'Password', 'login.submit': 'Log in', 'login.failed': 'Wrong username or password',
+  'role.agent': 'Agent', 'role.technician': 'Technician', 'role.supervisor': 'Supervisor', 'role.network': 'Network', 'role.admin': 'Administrator',
+  'state.logged_out': 'Logged out', 'state.available': 'Available', 'state.ringing': 'Ringing',
+  'state.on_call': 'On call', 'state.wrap_up': 'Wrap-up', 'state.paused': 'Paused',
+  'reason.lunch': 'Lunch', 'reason.break': 'Break', 'reason.training': 'Training', 'reason.meeting': 'Meeting',
+  'reason.other': 'Other', 'reason.ring no answer': 'No answer', 'reason.unreachable': 'Unreachable',
+  'console.title': 'Agent console', 'console.extension': 'Extension', 'console.noExtension': 'No extension assigned',
+  'console.presence': 'Presence', 'console.setAvailable': 'Available', 'console.setPaused': 'Pause',
+  'console.setWrapUp': 'Wrap-up', 'console.setLoggedOut': 'Log out of queues', 'console.pauseReason': 'Pause reason',
+  'console.inState': 'Time in state', 'console.queues': 'Queues', 'console.waiting': '{n} waiting',
+  'console.noCall': 'No calls. The caller card appears here when your phone rings.',
+  'pop.incoming': 'Incoming call', 'pop.talking': 'On call', 'pop.ended': 'Call ended',
+  'pop.abandoned': 'The caller hung up', 'pop.displayName': 'Display name', 'pop.name': 'Name',
+  'pop.number': 'Number', 'pop.department': 'Department', 'pop.email': 'Email',
+  'pop.unknown': 'Unknown caller', 'pop.createContact': 'Create contact', 'pop.contactCreated': 'Contact created',
+  'pop.ivrPath': 'IVR path', 'pop.ticket': 'Ticket', 'pop.otherTickets': "Caller's other open tickets",
+  'pop.lastTickets': 'Last five tickets', 'pop.noTickets': 'No tickets', 'pop.majorIncident': 'Major incident on this service',
+  'pop.checklist': 'Service checklist', 'pop.callTimer': 'Duration', 'pop.wrapUp': 'Wrap-up',
+  'pop.queue': 'Queue', 'pop.dismiss': 'Close card', 'pop.callback': 'Callback',
+  'ticket.number': 'Number', 'ticket.subject': 'Subject', 'ticket.state': 'State', 'ticket.priority': 'Priority',
+  'ticket.kind': 'Kind', 'ticket.service': 'Service', 'ticket.level': 'Level', 'ticket.impact': 'Impact',
+  'ticket.urgency': 'Urgency', 'ticket.assignee': 'Assignee', 'ticket.created': 'Created', 'ticket.updated': 'Updated',
+  'ticket.parent': 'Parent incident', 'ticket.description': 'Description', 'ticket.caller': 'Caller',
+  'ticket.major': 'Major incident', 'ticket.version': 'Version',
+  'ticketState.registered': 'Registered', 'ticketState.in_progress': 'In progress', 'ticketState.pending_user': 'Pending user',
+  'ticketState.on_hold': 'On hold', 'ticketState.resolved': 'Resolved', 'ticketState.closed': 'Closed', 'ticketState.rejected': 'Rejected',
+  'kind.complaint': 'Complaint', 'kind.incident': 'Incident', 'kind.information_request': 'Information request',
+  'kind.change_request': 'Change request', 'kind.observation': 'Observation',
+  'level3.low': 'Low', 'level3.medium': 'Medium', 'level3.high': 'High',
+  'act.classify': 'Classify', 'act.prioritise': 'Prioritise', 'act.escalate': 'Escalate', 'act.note': 'Note',
+  'act.internal': 'Internal (not sent to the user)', 'act.addNote': 'Add note', 'act.transition': 'Change state',
+  'act.moveTo': 'Move to "{s}"', 'act.link': 'Link to parent incident', 'act.parentNumber': 'Parent ticket number',
+  'act.reason': 'Reason', 'act.reasonRequired': 'This change needs a reason', 'act.saved': 'Saved',
+  'act.apply': 'Apply', 'act.priorityAuto': 'From impact and urgency',
+  'tickets.title': 'Tickets', 'tickets.search': 'Search', 'tickets.searchPlaceholder': 'Text, number or phone',
+  'tickets.allStates': 'All states', 'tickets.results': '{n} tickets', 'tickets.history': 'History',
+  'tickets.notes': 'Notes', 'tickets.noNotes': 'No notes', 'tickets.back': 'Back to the list', 'tickets.empty': 'No tickets',
+  'tickets.open': 'Open',
+  'hist.at': 'When', 'hist.actor': 'Who', 'hist.field': 'Field', 'hist.from': 'From', 'hist.to': 'To', 'hist.reason': 'Reason',
+  'wb.title': 'Supervisor wallboard', 'wb.queues': 'Queues', 'wb.queue': 'Queue', 'wb.waiting': 'Waiting',
+  'wb.longest': 'Longest wait', 'wb.sl': 'Service level', 'wb.asa': 'Avg. speed of answer',
+  'wb.abandoned': 'Abandoned', 'wb.callbacks': 'Callbacks pending', 'wb.answered': 'Answered', 'wb.agents': 'Agents',
+  'wb.agent': 'Agent', 'wb.ext': 'Ext.', 'wb.state': 'State', 'wb.time': 'Time', 'wb.reason': 'Reason', 'wb.actions': 'Actions',
+  'wb.pause': 'Pause', 'wb.logout': 'Log out', 'wb.fullscreen': 'Full screen', 'wb.exitFullscreen': 'Exit full screen',
+  'wb.pauseTitle': 'Pause {a}', 'wb.confirmLogout': 'Log {a} out?',
+  'net.title': 'Phone extensions', 'net.extension': 'Extension', 'net.state': 'State', 'net.contact': 'Contact',
+  'net.ua': 'Phone (user agent)', 'net.rtt': 'RTT', 'net.since': 'Since', 'net.reason': 'Reason',
+  'net.filterState': 'State', 'net.filterText': 'Filter by extension, contact or phone', 'net.all': 'All',
+  'net.changes': 'Recent changes', 'net.count': '{n} extensions',
+  'extState.registered': 'Registered', 'extState.unregistered': 'Unregistered', 'extState.unreachable': 'Unreachable',
+};
+
+const dicts = { es, en };
+let lang = 'es';
+
+export function setLang(l) {
+  lang = dicts[l] ? l : 'es';
+  document.documentElement.lang = lang;
+}
+export const getLang = () => lang;
+
+// t translates key, replacing {name} with vars.name (as text).
+export function t(key, vars) {
+  let s = dicts[lang][key] ?? es[key] ?? key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s;
+}
+
+// tr translates a code (a state, a reason) under a prefix, showing the
+// code itself when it has no translation (e.g. a free-text pause reason).
+export function tr(prefix, code) {
+  if (!code) return '';
+  const k = prefix + '.' + code;
+  return dicts[lang][k] ?? code;
+}
+
+// applyI18n fills [data-i18n] text and [data-i18n-placeholder|title].
+export function applyI18n(root = document) {
+  for (const n of root.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+  for (const n of root.querySelectorAll('[data-i18n-placeholder]')) n.placeholder = t(n.dataset.i18nPlaceholder);
+  for (const n of root.querySelectorAll('[data-i18n-title]')) n.title = t(n.dataset.i18nTitle);
+  document.title = t(document.body.dataset.title || 'app.name') + ' · Atiende';
+}
+
+// missingKeys lists keys present in one language and not the other.
+export function missingKeys() {
+  const a = Object.keys(es), b = Object.keys(en);
+  return [...a.filter((k) => !(k in en)).map((k) => 'en:' + k), ...b.filter((k) => !(k in es)).map((k) => 'es:' + k)];
+}

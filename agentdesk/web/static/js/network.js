@@ -1,0 +1,68 @@
+// Network page: every extension's registration, live.
+import { t, tr } from './i18n.js';
+import { el, fill, setText, $ } from './dom.js';
+import { dur, when, since } from './format.js';
+import { boot, wsStatus } from './common.js';
+import { connectDesk } from './ws.js';
+
+await boot(['network', 'supervisor', 'admin']);
+const exts = new Map(); // extension -> ExtensionStatus
+const changes = [];
+const MAX_CHANGES = 200;
+
+// put keeps the newest status of an extension: the list sent on connect
+// may be older than a change that overtook it.
+function put(st) {
+  const old = exts.get(st.extension);
+  if (old && old.since && st.since && new Date(st.since) < new Date(old.since)) return false;
+  exts.set(st.extension, st);
+  return true;
+}
+
+function onMessage(msg) {
+  if (msg.type === 'extensions') {
+    for (const st of msg.extensions || []) put(st);
+  } else if (msg.type === 'extension' && msg.extension) {
+    const prev = exts.get(msg.extension.extension);
+    if (put(msg.extension)) {
+      changes.unshift({ at: msg.extension.since, ext: msg.extension.extension, from: prev ? prev.state : '', to: msg.extension.state, reason: msg.extension.reason || '' });
+      changes.length = Math.min(changes.length, MAX_CHANGES);
+    }
+  } else {
+    return;
+  }
+  render();
+}
+
+function render() {
+  const st = $('#filter-state').value;
+  const text = $('#filter-text').value.trim().toLowerCase();
+  const rows = [...exts.values()]
+    .filter((x) => !st || x.state === st)
+    .filter((x) => !text || [x.extension, x.contact, x.user_agent].some((v) => (v || '').toLowerCase().includes(text)))
+    .sort((a, b) => a.extension.localeCompare(b.extension, undefined, { numeric: true }));
+  setText('ext-count', t('net.count', { n: rows.length }));
+  fill($('#ext-rows'), rows.map((x) => el('tr', { 'data-ext': x.extension, class: 'ext-' + x.state },
+    el('td', { class: 'ext', text: x.extension }),
+    el('td', {}, el('span', { class: 'badge ext-' + x.state, text: tr('extState', x.state) })),
+    el('td', { class: 'contact', text: x.contact || '—' }),
+    el('td', { class: 'ua', text: x.user_agent || '—' }),
+    el('td', { class: 'num rtt', text: x.rtt_ns ? (x.rtt_ns / 1e6).toFixed(1) + ' ms' : '—' }),
+    el('td', { class: 'since', title: when(x.since), text: x.since ? dur(since(x.since)) : '—' }),
+    el('td', { class: 'reason', text: x.reason || '' }))));
+  fill($('#ext-changes'), changes.map((c) => el('li', {},
+    el('span', { class: 'muted', text: when(c.at) }), ' ',
+    el('strong', { text: c.ext }), ' ',
+    el('span', { text: (c.from ? tr('extState', c.from) + ' → ' : '') + tr('extState', c.to) }),
+    c.reason ? el('span', { class: 'muted', text: ' (' + c.reason + ')' }) : null)));
+}
+
+$('#filter-state').addEventListener('change', render);
+$('#filter-text').addEventListener('input', render);
+setInterval(() => {
+  for (const row of document.querySelectorAll('#ext-rows tr')) {
+    const x = exts.get(row.dataset.ext);
+    if (x && x.since) row.querySelector('.since').textContent = dur(since(x.since));
+  }
+}, 1000);
+connectDesk(onMessage, wsStatus);
