@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,15 @@ type Deps struct {
 	Publish agentdesk.Publisher
 	// WriteTimeout bounds the ticket writes done after a caller hung up.
 	WriteTimeout time.Duration
+	// Maintenance finds the planned maintenance window in progress
+	// (*postgres.DB); nil: callers never hear of maintenance.
+	Maintenance MaintenanceFinder
+}
+
+// MaintenanceFinder returns the window in progress at `at` affecting
+// callers of service in area, or nil (tickets.Maintenance.Affects).
+type MaintenanceFinder interface {
+	ActiveMaintenance(ctx context.Context, service, area string, at time.Time) (*tickets.Maintenance, error)
 }
 
 // Service implements ivr.FlowServices.
@@ -105,9 +115,22 @@ func (s *Service) MajorIncident(ctx context.Context, service, _ string) (*ivr.In
 	return &ivr.Incident{TicketNumber: t.Number, Service: t.Service, Summary: t.Subject}, nil
 }
 
-// Maintenance: planned windows come with the escalation issue; none yet.
-func (s *Service) Maintenance(context.Context, string, string) (*ivr.Maintenance, error) {
-	return nil, nil
+// Maintenance returns the planned maintenance window in progress now on
+// service for a caller in area, so the flow plays the notice before
+// queueing; nil without Deps.Maintenance.
+func (s *Service) Maintenance(ctx context.Context, service, area string) (*ivr.Maintenance, error) {
+	if s.d.Maintenance == nil {
+		return nil, nil
+	}
+	m, err := s.d.Maintenance.ActiveMaintenance(ctx, service, area, s.d.Clock())
+	if err != nil {
+		return nil, fmt.Errorf("intake: maintenance: %w", err)
+	}
+	if m == nil {
+		return nil, nil
+	}
+	return &ivr.Maintenance{ID: strconv.FormatInt(m.ID, 10), Services: m.Services, Start: m.Start, End: m.End,
+		Summary: m.Summary("es")}, nil
 }
 
 // OpenTicket returns the caller's newest open ticket on service since `since`.

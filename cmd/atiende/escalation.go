@@ -26,6 +26,8 @@ type escalationParts struct {
 	worker  *escalation.Worker
 	timers  *postgres.Timers
 	surveys http.Handler
+	// maintenance schedules planned windows; its Catalog is set by serve.
+	maintenance *desk.Maintenance
 }
 
 func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, log *slog.Logger) (*escalationParts, error) {
@@ -57,11 +59,14 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Directory: desk.FallbackDirectory{Primary: db, Fallback: sla.Directory},
 		Surveys:   db, SurveyURL: public + "/survey/", SurveySecret: secret,
 		Supervisor: cfg.Escalation.SupervisorEmail, Log: log.With("component", "escalation")}
+	maint := &desk.Maintenance{Store: db, SLA: sla, Timers: timers, Clock: clock, Mail: mail,
+		Log: log.With("component", "maintenance")}
+	exec.Maintenance = maint
 	worker := &escalation.Worker{Store: timers, Exec: exec, Clock: clock,
 		Log: log.With("component", "escalation-worker"),
 		// A phone alert tries up to three numbers of a contact, AckTimeout each.
 		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
-	return &escalationParts{store: store, worker: worker, timers: timers,
+	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint,
 		surveys: desk.SurveyHandler{Surveys: db, Clock: clock, Log: log.With("component", "survey")}}, nil
 }
 

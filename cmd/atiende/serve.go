@@ -73,7 +73,15 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err != nil {
 		return err
 	}
-	m := metrics.New(reg, metrics.Options{Queues: catalog.Groups(), Services: services, BusinessTime: businessTime(sla)})
+	m := metrics.New(reg, metrics.Options{Queues: catalog.Groups(), Services: services, BusinessTime: businessTime(sla),
+		OpenTickets: func(ctx context.Context) ([]metrics.OpenCount, error) {
+			counts, err := db.OpenTicketCounts(ctx)
+			out := make([]metrics.OpenCount, len(counts))
+			for i, c := range counts {
+				out[i] = metrics.OpenCount(c)
+			}
+			return out, err
+		}})
 	m.EngineUp(engine.Name(), engine.Up)
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
@@ -85,6 +93,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		return err
 	}
 	store := esc.store
+	esc.maintenance.Catalog = catalog // windows name catalog services
 
 	// The metrics and the websocket hub see every event directly; both are
 	// cheap and never block the ACD.
@@ -111,13 +120,13 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	m.Reset(desk.Snapshot())
 	svc := intake.New(intake.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
 		SessionTTL: time.Duration(cfg.HTTP.SessionTTL)},
 		web.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
-			Agents: agentControl{desk: desk, store: db}, Ready: func(context.Context) error {
+			Agents: agentControl{desk: desk, store: db}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
 				if !engine.Up() {
 					return fmt.Errorf("telephony engine %s is down", engine.Name())
 				}
