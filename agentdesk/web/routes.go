@@ -109,6 +109,8 @@ func (s *Server) routeTable() []route {
 				Query: reportWeekQuery(true), Status: 200, Handle: s.weeklyReportCSV},
 		)
 	}
+	rs = append(rs, s.maintenanceRoutes()...)
+	rs = append(rs, s.extensionRoutes()...)
 	return rs
 }
 

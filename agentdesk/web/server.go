@@ -75,6 +75,11 @@ type Deps struct {
 	Log     *slog.Logger                // nil: discard
 	Agents  AgentControl                // nil: no /agents routes
 	Ready   func(context.Context) error // nil: only the database is checked by /readyz
+	// Maintenance schedules planned maintenance windows; nil: no
+	// /maintenance routes.
+	Maintenance MaintenanceDesk
+	// Extensions feeds the network page; nil: no /extensions routes.
+	Extensions ExtensionSource
 }
 
 // AgentControl is what the server needs from the agent desk (ACD). It uses
@@ -111,6 +116,8 @@ type Server struct {
 	log      *slog.Logger
 	agents   AgentControl
 	ready    func(context.Context) error
+	maint    MaintenanceDesk
+	exts     ExtensionSource
 	throttle *throttle
 	routes   []route
 	mux      *http.ServeMux
@@ -144,7 +151,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{
 		cfg: cfg, store: d.Store, catalog: d.Catalog, phones: d.Phones, matrix: d.Matrix,
-		now: d.Clock, log: d.Log, agents: d.Agents, ready: d.Ready,
+		now: d.Clock, log: d.Log, agents: d.Agents, ready: d.Ready, maint: d.Maintenance, exts: d.Extensions,
 		throttle: newThrottle(cfg.LoginAttempts, cfg.LoginWindow),
 		mux:      http.NewServeMux(),
 		origins:  map[string]bool{},

@@ -36,6 +36,7 @@ type Config struct {
 	Queues QueuesConfig `yaml:"queues"`
 	// PublicURL is how users reach the web (links in emails).
 	PublicURL  string           `yaml:"public_url"`
+	Extensions ExtensionsConfig `yaml:"extensions"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Escalation EscalationConfig `yaml:"escalation"`
 }
@@ -48,6 +49,14 @@ type SMTPConfig struct {
 	Username string `yaml:"username"`
 	Password string `yaml:"password"` // better: ATIENDE_SMTP_PASSWORD
 	TLS      string `yaml:"tls"`      // "" (STARTTLS if offered), "required", "off"
+}
+
+// ExtensionsConfig tunes the extension monitor: an extension down longer
+// than DownAfter (default 5m) opens a ticket for network staff; StartGrace
+// holds tickets back after a restart while phones re-register.
+type ExtensionsConfig struct {
+	DownAfter  Duration `yaml:"down_after"`
+	StartGrace Duration `yaml:"start_grace"`
 }
 
 // EscalationConfig points at the SLA policies, calendars and directory.
@@ -349,6 +358,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Escalation.SurveySecret != "" && len(c.Escalation.SurveySecret) < 16 {
 		return bad("escalation.survey_secret", "is shorter than 16 characters")
+	}
+	if c.Extensions.DownAfter < 0 || (c.Extensions.DownAfter > 0 && time.Duration(c.Extensions.DownAfter) < 10*time.Second) {
+		return bad("extensions.down_after", "must be at least 10s")
+	}
+	if c.Extensions.StartGrace < 0 {
+		return bad("extensions.start_grace", "must not be negative")
 	}
 	if c.Admin.Username == "" {
 		return bad("admin.username", "must not be empty")

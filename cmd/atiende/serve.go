@@ -123,10 +123,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 
+	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
+	if err != nil {
+		return err
+	}
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
 		SessionTTL: time.Duration(cfg.HTTP.SessionTTL)},
 		web.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
-			Agents: agentControl{desk: desk, store: db}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
+			Agents: agentControl{desk: desk, store: db}, Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
 				if !engine.Up() {
 					return fmt.Errorf("telephony engine %s is down", engine.Name())
 				}
@@ -155,7 +159,13 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	defer cutCalls()
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	wg.Add(4)
+	wg.Add(5)
+	go func() {
+		defer wg.Done()
+		if err := mon.Run(callCtx); err != nil {
+			log.Error("extension monitor stopped", "error", err)
+		}
+	}()
 	go func() {
 		defer wg.Done()
 		watchExtensions(callCtx, engine, log, m.ExtensionStatus, consoles.ExtensionChanged)
