@@ -189,7 +189,8 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 		pw.Close()
 	}()
 	a := &atiende{t: t, SIPAddr: sipAddr, DBURL: dbURL, Logs: logs}
-	a.stop = func() {
+	var stopOnce sync.Once
+	stopServe := func() {
 		cancel()
 		select {
 		case <-done:
@@ -200,6 +201,7 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 			a.db.Close()
 		}
 	}
+	a.stop = func() { stopOnce.Do(stopServe) }
 	t.Cleanup(func() {
 		a.stop()
 		if t.Failed() {
@@ -582,8 +584,10 @@ func (a *atiende) baresipAgent(t testing.TB, ext, password string) *sippeer.Bare
 	t.Helper()
 	b := sippeer.StartBaresip(t, sippeer.BaresipConfig{Account: ext, Password: password, Registrar: a.SIPAddr,
 		AutoAnswer: true, Timeout: 150 * time.Second})
-	if _, err := b.WaitEvent("REGISTER_OK", 10*time.Second); err != nil {
-		t.Fatalf("baresip %s: %v\n%s", ext, err, b.Output())
+	// baresip may register before its ctrl_tcp is connected (the event is
+	// then missed): Atiende's registrar log is the reliable signal.
+	if _, ok := a.waitLog(10*time.Second, `msg="extension status"`, "extension="+ext, "state=registered"); !ok {
+		t.Fatalf("baresip %s did not register\n%s", ext, b.Output())
 	}
 	return b
 }
