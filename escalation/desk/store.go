@@ -90,8 +90,19 @@ func (s *Store) UpdateKeeping(ctx context.Context, number string, p tickets.Patc
 	if err != nil {
 		return nil, err
 	}
-	s.after(ctx, t, "update", keep)
+	if affectsSLA(p) || len(keep) > 0 {
+		s.after(ctx, t, "update", keep)
+	}
 	return t, nil
+}
+
+// affectsSLA reports whether a patch can change a ticket's policy, targets
+// or escalation steps. Assigning, re-queueing or editing texts cannot, and
+// they happen on the call path (the agent who answers is assigned), so they
+// skip the bookkeeping.
+func affectsSLA(p tickets.Patch) bool {
+	return p.Kind != nil || p.Service != nil || p.Impact != nil || p.Urgency != nil ||
+		p.Priority != nil || p.Level != nil || p.MajorIncident != nil
 }
 
 // Resync recomputes the due times and timers of a ticket.
