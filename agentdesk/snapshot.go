@@ -15,6 +15,9 @@ type Snapshot struct {
 type QueueSnapshot struct {
 	Name     string   `json:"name"`
 	Strategy Strategy `json:"strategy"`
+	// WrapUp is how long an agent stays in wrap-up after a call (0: none),
+	// so consoles can count it down.
+	WrapUp time.Duration `json:"wrap_up_ns"`
 	// Waiting counts calls in the queue, callbacks included.
 	Waiting          int           `json:"waiting"`
 	CallbacksPending int           `json:"callbacks_pending"`

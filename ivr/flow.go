@@ -26,6 +26,7 @@ const (
 	NodeEnqueue          NodeType = "enqueue"           // wait for an agent
 	NodeTransfer         NodeType = "transfer"          // to an extension
 	NodeHangup           NodeType = "hangup"            // prompts, then hang up
+	NodeSurvey           NodeType = "survey"            // a 1-to-5 key scores the agent who answered
 )
 
 // Condition names of a condition node's `if`.
@@ -93,6 +94,7 @@ type Node struct {
 	NotFound  string        `yaml:"not_found"`  // ticket_status
 	Within    time.Duration `yaml:"within"`     // offer_existing, open_tickets (default 24h)
 	Attached  string        `yaml:"attached"`   // offer_existing, announce_incident: after attaching
+	Answered  string        `yaml:"answered"`   // enqueue: after the agent hung up first (ReportAnswered)
 	Extension string        `yaml:"extension"`  // transfer: digits, or $var
 }
 
@@ -110,9 +112,10 @@ var nodeKeys = map[NodeType][]string{
 	NodeTicketStatus:     {"var", "next", "not_found"},
 	NodeOfferExisting:    {"within", "timeout", "next", "attached"},
 	NodeAnnounceIncident: {"prompts", "timeout", "next", "attached"},
-	NodeEnqueue:          {"prompts", "queue", "next", "on_error"},
+	NodeEnqueue:          {"prompts", "queue", "next", "on_error", "answered"},
 	NodeTransfer:         {"prompts", "extension", "next", "on_error"},
 	NodeHangup:           {"prompts"},
+	NodeSurvey:           {"prompts", "next", "tries", "timeout", "invalid", "no_input", "on_fail"},
 }
 
 // Defaults of node settings left out of the YAML.
@@ -140,6 +143,7 @@ func (n *Node) targets() [][2]string {
 	add("on_error", n.OnError)
 	add("not_found", n.NotFound)
 	add("attached", n.Attached)
+	add("answered", n.Answered)
 	keys := make([]string, 0, len(n.Keys))
 	for k := range n.Keys {
 		keys = append(keys, k)

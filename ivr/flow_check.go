@@ -145,6 +145,9 @@ func (c *checker) checkNode(n *Node) {
 	case NodeOfferExisting, NodeAnnounceIncident:
 		need("next", n.Next != "")
 		need("attached", n.Attached != "")
+	case NodeSurvey:
+		need("prompts", len(n.Prompts) > 0)
+		need("next", n.Next != "")
 	case NodeTransfer:
 		need("extension", n.Extension != "")
 		if n.Extension != "" && !extRe.MatchString(n.Extension) {

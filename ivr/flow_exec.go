@@ -42,6 +42,8 @@ func (s *session) exec(n *Node) (string, error) {
 		return s.enqueue(n)
 	case NodeTransfer:
 		return s.transfer(n)
+	case NodeSurvey:
+		return s.survey(n)
 	case NodeHangup:
 		if err := s.play(s.ivrCtx, false, n.Prompts...); err != nil {
 			return "", err
@@ -226,7 +228,16 @@ func (s *session) enqueue(n *Node) (string, error) {
 	s.IVREndedAt = s.r.Now()
 	s.flushKeys()
 	s.log.Info("ivr enqueue", "queue", s.Queue, "service", s.Service, "ticket", s.TicketNumber)
-	err := s.r.svc.Enqueue(s.callCtx, s.c, s.snapshot())
+	ans := &answered{}
+	err := s.r.svc.Enqueue(context.WithValue(s.callCtx, answeredKey{}, ans), s.c, s.snapshot())
+	if err == nil && !s.gone() {
+		if s.Agent = ans.get(); s.Agent != "" {
+			// The agent hung up first and the caller stayed: `answered`,
+			// never `next` (which is for a call nobody took).
+			s.log.Info("ivr caller stayed after the agent hung up", "agent", s.Agent)
+			return s.resume(n.Answered)
+		}
+	}
 	return s.afterHandoff(n, "enqueue", err)
 }
 
@@ -261,6 +272,12 @@ func (s *session) afterHandoff(n *Node, what string, err error) (string, error) 
 		}
 		next = n.OnError
 	}
+	return s.resume(next)
+}
+
+// resume goes on to next after a queue or a transfer (or ends the call when
+// next is ""), with a fresh IVR time budget.
+func (s *session) resume(next string) (string, error) {
 	if next == "" {
 		return "", errLeftIVR
 	}

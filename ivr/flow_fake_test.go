@@ -23,7 +23,7 @@ func fastFlow(t testing.TB) *ivr.Flow {
 	}
 	for _, n := range f.Nodes {
 		switch n.Type {
-		case ivr.NodeMenu, ivr.NodeOfferExisting, ivr.NodeAnnounceIncident:
+		case ivr.NodeMenu, ivr.NodeOfferExisting, ivr.NodeAnnounceIncident, ivr.NodeSurvey:
 			n.Timeout = 2 * time.Second
 		case ivr.NodeCollect:
 			n.FirstDigitTimeout, n.InterDigitTimeout = 2*time.Second, 2*time.Second

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/atiende/atiende/tickets"
@@ -38,7 +39,10 @@ type FlowServices interface {
 	// tickets.Error) when there is none.
 	TicketStatus(ctx context.Context, number string) (*TicketStatus, error)
 	// Enqueue puts the call in s.Queue and blocks until the call leaves the
-	// queue: answered and ended, abandoned, or called back later.
+	// queue: answered and ended, abandoned, or called back later. When an
+	// agent answered and hung up first while the caller stays on the line,
+	// it calls ReportAnswered(ctx, agent) so the flow goes on to the enqueue
+	// node's `answered` node (a survey).
 	Enqueue(ctx context.Context, c Call, s CallSession) error
 	// Transfer connects the call to an extension and blocks until it ends.
 	Transfer(ctx context.Context, c Call, ext string, s CallSession) error
@@ -103,7 +107,11 @@ type CallSession struct {
 	TicketNumber string // created or attached to
 	// Attached is true when the call was added to an existing ticket
 	// (a recent open one or a major incident) instead of a new one.
-	Attached   bool
+	Attached bool
+	// Agent is the username of the agent who answered the call in the queue
+	// and hung up first, the caller staying on the line (ReportAnswered);
+	// "" otherwise.
+	Agent      string
 	StartedAt  time.Time
 	IVREndedAt time.Time // when the caller left the IVR (queue, transfer, hang-up); zero before
 }
@@ -113,4 +121,45 @@ func (s CallSession) Clone() CallSession {
 	s.Path = slices.Clone(s.Path)
 	s.Vars = maps.Clone(s.Vars)
 	return s
+}
+
+// SurveyRecorder is implemented by the FlowServices that keep keypad
+// satisfaction surveys (intake.Service). Without it a survey node asks
+// nothing and goes to its on_fail.
+type SurveyRecorder interface {
+	// RecordSurvey keeps the caller's score (1 to 5) of the call s.CallID
+	// on ticket s.TicketNumber and agent s.Agent. It is called once per
+	// call, and its context is bounded by the runner's ServiceTimeout.
+	RecordSurvey(ctx context.Context, s CallSession, score int) error
+}
+
+// answeredKey is the context key of the *answered a runner hands to
+// Enqueue.
+type answeredKey struct{}
+
+// answered receives, from inside Enqueue, who answered the call.
+type answered struct {
+	mu    sync.Mutex
+	agent string
+}
+
+func (a *answered) get() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.agent
+}
+
+// ReportAnswered is called by FlowServices.Enqueue, with the context it was
+// given (or one derived from it), when agent answered the call and hung up
+// first and the caller is still on the line: after Enqueue returns nil the
+// flow goes to the enqueue node's `answered` node (or ends without one),
+// with CallSession.Agent set. Without a call to it the flow goes on as
+// before: `next`, `on_error`, or the end. It does nothing when ctx does not
+// come from a FlowRunner's Enqueue.
+func ReportAnswered(ctx context.Context, agent string) {
+	if a, ok := ctx.Value(answeredKey{}).(*answered); ok {
+		a.mu.Lock()
+		a.agent = agent
+		a.mu.Unlock()
+	}
 }

@@ -46,7 +46,9 @@ func (e *entry) result(o agentdesk.Outcome, ag *agent) Result {
 // the agent who answers. It returns when the call is over for the queue:
 // answered and ended, abandoned, turned into a callback, timed out, or
 // refused because no agent with the skill is logged in. An error is returned
-// for an unknown queue or when ctx ends first.
+// for an unknown queue or when ctx ends first. When the agent hangs up
+// first, call is left up (Outcome answered) for the caller of Enqueue to
+// go on with (a survey) or hang up.
 func (a *ACD) Enqueue(ctx context.Context, call ivr.Call, info CallInfo) (Result, error) {
 	if info.CallID == "" {
 		info.CallID = call.ID()

@@ -136,8 +136,9 @@ func (a *ACD) offerEndedLocked(e *entry, ag *agent, reason string, next agentdes
 }
 
 // connect rings the offered agents and, if one answers while the caller is
-// still there, bridges them until the call ends. done is false when the
-// call goes on waiting (nobody answered) or the caller has just left.
+// still there, bridges them until either hangs up; a caller left alone by
+// the agent is not hung up. done is false when the call goes on waiting
+// (nobody answered) or the caller has just left.
 func (a *ACD) connect(ctx context.Context, e *entry, agents []*agent, qc agentdesk.QueueConfig, h *hold, log *slog.Logger) (Result, bool) {
 	win, ac := a.ring(ctx, e, agents, qc)
 	if win == nil {
@@ -156,11 +157,15 @@ func (a *ACD) connect(ctx context.Context, e *entry, agents []*agent, qc agentde
 	log.Info("answered", "agent", win.Username)
 
 	h.stop()
-	if err := e.call.Bridge(ctx, ac); err != nil && ctx.Err() == nil && !errors.Is(err, ivr.ErrHungUp) {
-		log.Warn("bridge", "agent", win.Username, "error", err)
+	// When the agent hangs up first the caller stays on the line: what
+	// follows (a survey, or hanging up) is for Enqueue's caller to decide.
+	if err := e.call.Bridge(ctx, ac); err != nil {
+		if ctx.Err() == nil && !errors.Is(err, ivr.ErrHungUp) {
+			log.Warn("bridge", "agent", win.Username, "error", err)
+		}
+		hangup(e.call)
 	}
 	hangup(ac)
-	hangup(e.call)
 
 	a.mu.Lock()
 	defer a.mu.Unlock()

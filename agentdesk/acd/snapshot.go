@@ -17,6 +17,7 @@ func (a *ACD) Snapshot() agentdesk.Snapshot {
 	for _, q := range a.queues {
 		qs := agentdesk.QueueSnapshot{Name: q.cfg.Name, Strategy: q.cfg.Strategy, Stats: q.stats, Calls: []agentdesk.WaitingCall{}}
 		qs.Stats.ServiceLevel, qs.Stats.AvgHandle = q.cfg.ServiceLevel, q.aht
+		qs.WrapUp = max(q.cfg.WrapUp, 0)
 		for i, e := range q.calls {
 			wc := agentdesk.WaitingCall{
 				CallID: e.info.CallID, Queue: e.info.Queue, TicketNumber: e.info.TicketNumber,

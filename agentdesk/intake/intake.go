@@ -41,6 +41,16 @@ type Deps struct {
 	// Maintenance finds the planned maintenance window in progress
 	// (*postgres.DB); nil: callers never hear of maintenance.
 	Maintenance MaintenanceFinder
+	// Surveys keeps the keypad survey after a call (*postgres.DB); nil:
+	// when the agent hangs up first the caller is hung up too, with no
+	// survey.
+	Surveys KeypadSurveys
+}
+
+// KeypadSurveys keeps the score (1 to 5) a caller gives with the keypad
+// after call callID, for the ticket and the agent who answered.
+type KeypadSurveys interface {
+	RecordKeypadSurvey(ctx context.Context, callID, ticketNumber, agent, language string, score int, at time.Time) error
 }
 
 // MaintenanceFinder returns the window in progress at `at` affecting
@@ -52,7 +62,10 @@ type MaintenanceFinder interface {
 // Service implements ivr.FlowServices.
 type Service struct{ d Deps }
 
-var _ ivr.FlowServices = (*Service)(nil)
+var (
+	_ ivr.FlowServices   = (*Service)(nil)
+	_ ivr.SurveyRecorder = (*Service)(nil)
+)
 
 // Actor is the history actor of what the IVR writes.
 const Actor = "ivr"
@@ -267,6 +280,38 @@ func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) e
 	if err != nil {
 		return fmt.Errorf("intake: enqueue call %s in %s: %w", cs.CallID, queue, err)
 	}
+	if res.Outcome == agentdesk.OutcomeAnswered && res.Agent != "" && !ended(c) {
+		// The agent hung up first and the caller is still on the line: the
+		// flow may offer the survey, if there is somewhere to keep it.
+		if s.d.Surveys == nil {
+			_ = c.Hangup(wctx, ivr.CauseNormal)
+			return nil
+		}
+		ivr.ReportAnswered(ctx, res.Agent)
+	}
+	return nil
+}
+
+func ended(c ivr.Call) bool {
+	select {
+	case <-c.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// RecordSurvey keeps the keypad survey score of the call cs, for its ticket
+// and the agent who answered it, even if the caller hangs up meanwhile.
+func (s *Service) RecordSurvey(ctx context.Context, cs ivr.CallSession, score int) error {
+	if s.d.Surveys == nil {
+		return fmt.Errorf("intake: survey of call %s: no survey store", cs.CallID)
+	}
+	ctx, cancel := s.detached(ctx)
+	defer cancel()
+	if err := s.d.Surveys.RecordKeypadSurvey(ctx, cs.CallID, cs.TicketNumber, cs.Agent, cs.Language, score, s.d.Clock()); err != nil {
+		return fmt.Errorf("intake: survey of call %s: %w", cs.CallID, err)
+	}
 	return nil
 }
 
@@ -290,16 +335,23 @@ func (s *Service) recordResult(ctx context.Context, cs ivr.CallSession, queue st
 	if err := s.d.Store.UpdateCall(ctx, rec); err != nil {
 		s.d.Log.Warn("intake: call outcome not saved", "call_id", cs.CallID, "ticket", cs.TicketNumber, "error", err)
 	}
-	if res.Outcome != agentdesk.OutcomeAnswered || res.Agent == "" || cs.Attached {
+	if res.Outcome == agentdesk.OutcomeAnswered && !cs.Attached {
+		s.assign(ctx, cs.TicketNumber, res.Agent, cs.CallID)
+	}
+}
+
+// assign gives an unassigned ticket to the agent who answered its call.
+func (s *Service) assign(ctx context.Context, number, agent, callID string) {
+	if number == "" || agent == "" {
 		return
 	}
-	t, err := s.d.Store.Ticket(ctx, cs.TicketNumber)
+	t, err := s.d.Store.Ticket(ctx, number)
 	if err != nil || t.Assignee != "" {
 		return
 	}
-	agent := res.Agent
 	if _, err := s.d.Store.Update(ctx, t.Number, tickets.Patch{Assignee: &agent},
-		tickets.Change{Actor: Actor, Version: t.Version, Reason: "answered the call " + cs.CallID}); err != nil {
+		tickets.Change{Actor: Actor, Version: t.Version, Reason: "answered the call " + callID}); err != nil &&
+		tickets.ErrorCode(err) != tickets.ECONFLICT {
 		s.d.Log.Warn("intake: assign ticket to answering agent", "ticket", t.Number, "agent", agent, "error", err)
 	}
 }

@@ -47,7 +47,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	for _, n := range flow.Nodes {
-		if n.Type == ivr.NodeMenu || n.Type == ivr.NodeOfferExisting || n.Type == ivr.NodeAnnounceIncident {
+		if n.Type == ivr.NodeMenu || n.Type == ivr.NodeOfferExisting || n.Type == ivr.NodeAnnounceIncident || n.Type == ivr.NodeSurvey {
 			n.Timeout = 2 * time.Second
 		}
 	}
@@ -67,7 +67,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	svc := intake.New(intake.Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
-		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus})
+		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus, Surveys: db})
 	runner := ivr.NewFlowRunner(flow, svc, nil)
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

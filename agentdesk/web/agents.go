@@ -9,6 +9,10 @@ import (
 type agentStateRequest struct {
 	State  string `json:"state"` // available, paused, wrap_up, logged_out (as the desk defines them)
 	Reason string `json:"reason,omitempty"`
+	// Extension, when given, is the phone the agent works at from now on
+	// (picked at login). It must be the user's configured extension or, for
+	// agents and technicians, one no other logged-in agent is using.
+	Extension string `json:"extension,omitempty"`
 }
 
 func (s *Server) listAgents(w http.ResponseWriter, r *http.Request, _ *caller) error {
@@ -36,6 +40,11 @@ func (s *Server) setAgentState(w http.ResponseWriter, r *http.Request, c *caller
 	}
 	if len(req.Reason) > 200 {
 		return tickets.Errorf(tickets.EINVALID, "reason is longer than 200 characters")
+	}
+	if req.Extension != "" {
+		if err := s.pickExtension(r.Context(), who, req.Extension); err != nil {
+			return err
+		}
 	}
 	if err := s.agents.SetAgentState(r.Context(), who, req.State, req.Reason); err != nil {
 		return err

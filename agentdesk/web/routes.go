@@ -111,6 +111,7 @@ func (s *Server) routeTable() []route {
 	}
 	rs = append(rs, s.maintenanceRoutes()...)
 	rs = append(rs, s.extensionRoutes()...)
+	rs = append(rs, s.ticketStatsRoutes()...)
 	return rs
 }
 

@@ -114,7 +114,7 @@ func testMenuInternetFailure(t *testing.T) {
 	if err := ana.Hangup(); err != nil {
 		t.Fatal(err)
 	}
-	if err := caller.Wait(15 * time.Second); err != nil {
+	if err := caller.Wait(callerAfterAgentHangsUp); err != nil {
 		t.Fatalf("caller: %v\n%s", err, caller.Output())
 	}
 	rec := a.waitCallOutcome(t, tk.Number, 10*time.Second)
@@ -206,7 +206,7 @@ func testInvalidTwice(t *testing.T) {
 	if err := ana.Hangup(); err != nil {
 		t.Fatal(err)
 	}
-	if err := caller.Wait(15 * time.Second); err != nil {
+	if err := caller.Wait(callerAfterAgentHangsUp); err != nil {
 		t.Fatalf("caller: %v\n%s", err, caller.Output())
 	}
 	rec := a.waitCallOutcome(t, tk.Number, 10*time.Second)
@@ -340,7 +340,7 @@ func testRingNoAnswer(t *testing.T) {
 	if err := ana.Hangup(); err != nil {
 		t.Fatal(err)
 	}
-	if err := caller.Wait(15 * time.Second); err != nil {
+	if err := caller.Wait(callerAfterAgentHangsUp); err != nil {
 		t.Fatalf("caller: %v\n%s", err, caller.Output())
 	}
 	tk := a.waitPhoneTickets(t, 1, 5*time.Second)[0]
@@ -362,3 +362,8 @@ func testRingNoAnswer(t *testing.T) {
 		t.Errorf("ana's states %v", changes["ana"])
 	}
 }
+
+// callerAfterAgentHangsUp bounds how long a sipp caller stays after the
+// agent hangs up: the default flow offers it the keypad survey (two tries
+// of 6 s, prompts included) before saying goodbye.
+const callerAfterAgentHangsUp = 45 * time.Second

@@ -65,6 +65,9 @@ type EscalationConfig struct {
 	SupervisorEmail string `yaml:"supervisor_email"`
 	SurveySecret    string `yaml:"survey_secret"` // better: ATIENDE_SURVEY_SECRET
 	AlertCallerID   string `yaml:"alert_caller_id"`
+	// WeeklyReportTo receives the weekly fault report every Monday at 08:00
+	// (Mexico City); empty: not emailed.
+	WeeklyReportTo []string `yaml:"weekly_report_to"`
 }
 
 // QueueConfig is one queue's tuning; zero values take the ACD's defaults

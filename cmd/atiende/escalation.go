@@ -58,7 +58,13 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Caller:    &desk.PhoneCaller{Engine: engine, CallerID: cfg.Escalation.AlertCallerID, CallerName: "Mesa de Servicio"},
 		Directory: desk.FallbackDirectory{Primary: db, Fallback: sla.Directory},
 		Surveys:   db, SurveyURL: public + "/survey/", SurveySecret: secret,
-		Supervisor: cfg.Escalation.SupervisorEmail, Log: log.With("component", "escalation")}
+		Supervisor: cfg.Escalation.SupervisorEmail, ReportStore: db, WeeklyReportTo: cfg.Escalation.WeeklyReportTo,
+		Log: log.With("component", "escalation")}
+	if len(cfg.Escalation.WeeklyReportTo) > 0 {
+		if err := desk.ScheduleWeeklyReport(context.Background(), timers, clock.Now()); err != nil {
+			return nil, fmt.Errorf("escalation.weekly_report_to: schedule the weekly report: %w", err)
+		}
+	}
 	maint := &desk.Maintenance{Store: db, SLA: sla, Timers: timers, Clock: clock, Mail: mail,
 		Log: log.With("component", "maintenance")}
 	exec.Maintenance = maint

@@ -120,7 +120,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	m.Reset(desk.Snapshot())
 	svc := intake.New(intake.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 
 	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
@@ -130,7 +130,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
 		SessionTTL: time.Duration(cfg.HTTP.SessionTTL)},
 		web.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
-			Agents: agentControl{desk: desk, store: db}, Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
+			Agents: newAgentControl(desk, db), Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
 				if !engine.Up() {
 					return fmt.Errorf("telephony engine %s is down", engine.Name())
 				}
@@ -263,6 +263,36 @@ func agentOf(u *tickets.User) (agentdesk.Agent, bool) {
 type agentControl struct {
 	desk  *acd.ACD
 	store tickets.Store
+	// picked holds the extension each agent chose at login, over the one
+	// configured on their user, until they log out.
+	mu     *sync.Mutex
+	picked map[string]string
+}
+
+func newAgentControl(desk *acd.ACD, st tickets.Store) agentControl {
+	return agentControl{desk: desk, store: st, mu: &sync.Mutex{}, picked: map[string]string{}}
+}
+
+// SetAgentExtension lets an agent take calls on the phone they sit at today.
+func (a agentControl) SetAgentExtension(ctx context.Context, username, ext string) error {
+	u, err := a.store.User(ctx, username)
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return tickets.Errorf(tickets.EFORBIDDEN, "%s is disabled", username)
+	}
+	a.mu.Lock()
+	a.picked[username] = ext
+	a.mu.Unlock()
+	cp := *u
+	cp.Extension = ext
+	ag, _ := agentOf(&cp)
+	if err := a.desk.UpdateAgent(ag); errors.Is(err, agentdesk.ErrUnknownAgent) {
+		return a.desk.AddAgent(ag) // a user with no configured extension
+	} else {
+		return err
+	}
 }
 
 func (a agentControl) Agents(context.Context) ([]web.AgentStatus, error) {
@@ -283,6 +313,14 @@ func (a agentControl) Agents(context.Context) ([]web.AgentStatus, error) {
 // so users created or edited by an admin since start take calls at once.
 func (a agentControl) SetAgentState(ctx context.Context, username, state, reason string) error {
 	if u, err := a.store.User(ctx, username); err == nil {
+		a.mu.Lock()
+		if e := a.picked[username]; e != "" {
+			u.Extension = e
+		}
+		if agentdesk.AgentState(state) == agentdesk.StateLoggedOut {
+			delete(a.picked, username)
+		}
+		a.mu.Unlock()
 		if ag, ok := agentOf(u); ok {
 			if err := a.desk.UpdateAgent(ag); errors.Is(err, agentdesk.ErrUnknownAgent) {
 				_ = a.desk.AddAgent(ag)

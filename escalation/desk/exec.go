@@ -68,7 +68,12 @@ type Executor struct {
 	// Maintenance performs maintenance notices (Ref is the window ID); nil
 	// leaves them pending with an error until one is configured.
 	Maintenance escalation.Executor
-	Log         *slog.Logger
+	// ReportStore gives the weekly fault report its rows (*postgres.DB);
+	// WeeklyReportTo are the addresses it is emailed to every Monday (see
+	// WeeklyReport and ScheduleWeeklyReport).
+	ReportStore    tickets.ReportStore
+	WeeklyReportTo []string
+	Log            *slog.Logger
 }
 
 var _ escalation.Executor = (*Executor)(nil)
@@ -87,6 +92,8 @@ func (x *Executor) Execute(ctx context.Context, a escalation.Claimed) error {
 		err = x.notify(ctx, a)
 	case PhoneAlert:
 		err = x.phoneAlert(ctx, a)
+	case WeeklyReport:
+		err = x.weeklyReport(ctx, a)
 	default:
 		err = escalation.Permanent(fmt.Errorf("unknown action kind %q", a.Kind))
 	}

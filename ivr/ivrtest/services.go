@@ -11,7 +11,10 @@ import (
 	"github.com/atiende/atiende/tickets"
 )
 
-var _ ivr.FlowServices = (*Services)(nil)
+var (
+	_ ivr.FlowServices   = (*Services)(nil)
+	_ ivr.SurveyRecorder = (*Services)(nil)
+)
 
 // Services is a scripted ivr.FlowServices that records what a flow asks of
 // Atiende. Set the script fields before placing calls; read what happened
@@ -28,12 +31,21 @@ type Services struct {
 	EnqueueFunc func(ctx context.Context, c ivr.Call, s ivr.CallSession) error
 	// TransferFunc, if set, runs inside Transfer; by default it returns nil.
 	TransferFunc func(ctx context.Context, c ivr.Call, ext string, s ivr.CallSession) error
+	// SurveyErr is what RecordSurvey returns (after recording the score).
+	SurveyErr error
 
 	mu        sync.Mutex
 	created   []ivr.CallSession
 	attached  map[string][]ivr.CallSession
 	enqueued  []ivr.CallSession
 	transfers []string
+	surveys   []Survey
+}
+
+// Survey is a keypad survey score RecordSurvey received.
+type Survey struct {
+	Session ivr.CallSession
+	Score   int
 }
 
 // NewServices returns Services with empty scripts. Created tickets are
@@ -112,6 +124,20 @@ func (f *Services) Transfer(ctx context.Context, c ivr.Call, ext string, s ivr.C
 		return f.TransferFunc(ctx, c, ext, s)
 	}
 	return nil
+}
+
+func (f *Services) RecordSurvey(ctx context.Context, s ivr.CallSession, score int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.surveys = append(f.surveys, Survey{Session: s, Score: score})
+	return f.SurveyErr
+}
+
+// Surveys returns the keypad survey scores recorded, in order.
+func (f *Services) Surveys() []Survey {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.surveys)
 }
 
 // Created returns the sessions of the tickets created, in order.

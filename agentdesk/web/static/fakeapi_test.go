@@ -175,13 +175,17 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 			apiError(w, 403, "forbidden", "missing or invalid CSRF token")
 			return
 		}
-		var req struct{ State, Reason string }
+		var req struct{ State, Reason, Extension string }
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		mu.Lock()
-		*stateCalls = append(*stateCalls, r.PathValue("username")+":"+req.State+":"+req.Reason)
+		call := r.PathValue("username") + ":" + req.State + ":" + req.Reason
+		if req.Extension != "" {
+			call += ":ext=" + req.Extension
+		}
+		*stateCalls = append(*stateCalls, call)
 		mu.Unlock()
 		d.publish(agentdesk.Event{Kind: agentdesk.AgentStateChanged, Agent: r.PathValue("username"),
-			State: agentdesk.AgentState(req.State), PauseReason: req.Reason})
+			State: agentdesk.AgentState(req.State), PauseReason: req.Reason, Extension: req.Extension})
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /api/v1/tickets/{number}", func(w http.ResponseWriter, r *http.Request) {
@@ -214,6 +218,9 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 			"checklist": map[string][]string{"es": {"Recibir reporte", "Revisión física de la conexión", "Revisión lógica del servicio"}, "en": {"Receive report", "Physical check", "Logical check"}},
 		}}})
 	})
+	deskFakeAPI(mux) // deskfake_test.go: ticket stats, users, agents, maintenance
+	mux.HandleFunc("GET /api/v1/reports/weekly", fakeWeeklyReport)
+	mux.HandleFunc("GET /api/v1/reports/weekly.csv", fakeWeeklyReportCSV)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 404, "not_found", "no such endpoint in the fake: "+r.Method+" "+strings.TrimPrefix(r.URL.Path, "/api/v1"))
 	})

@@ -4,8 +4,9 @@
 // or style, no eval). Serve FS at "/": index.html is the login page.
 //
 // Pages: index.html (login), agent.html (console and screen-pop),
-// wallboard.html (supervisors), network.html (extensions), tickets.html
-// (list, search, detail). They call the JSON API under /api/v1 and the
+// wallboard.html (supervisors), report.html (the weekly fault report, for
+// supervisors), network.html (extensions), tickets.html (list, search,
+// detail). They call the JSON API under /api/v1 and the
 // websocket hub at /ws. Text from callers and phones is always inserted as
 // text (textContent, never innerHTML).
 package static

@@ -55,7 +55,7 @@ func TestPagesFollowTheRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, page := range []string{"index.html", "agent.html", "wallboard.html", "network.html", "tickets.html", "css/app.css", "js/i18n.js"} {
+	for _, page := range []string{"index.html", "agent.html", "wallboard.html", "report.html", "network.html", "tickets.html", "css/app.css", "js/i18n.js"} {
 		if _, err := fs.Stat(static.FS, page); err != nil {
 			t.Errorf("missing %s", page)
 		}

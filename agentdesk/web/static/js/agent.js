@@ -7,8 +7,12 @@ import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { ticketPanel, service, isOpen } from './ticketview.js';
 
-// The queue's wrap-up is not in the events; the ACD's default is 10 s.
+// The queue's wrap-up is not in the agent_state event: it comes from the
+// snapshot's queue (wrap_up_ns) when the hub sends it, else the ACD's
+// default of 10 s. A negative wrap-up means none.
 const WRAP_UP_MS = 10000;
+const wrapByQueue = new Map(); // queue -> ms
+let lastQueue = ''; // the queue of the last call offered to this agent
 const PAUSE_REASONS = ['lunch', 'break', 'training', 'meeting', 'other'];
 
 const user = await boot(['agent', 'technician', 'supervisor', 'admin']);
@@ -17,15 +21,33 @@ const queues = new Map(); // queue -> Map(call_id -> {callback})
 let pop = null; // {callId, phase, offeredAt, answeredAt, endedAt, number}
 let wrapUntil = 0;
 
-setText('my-ext', user.extension || t('console.noExtension'));
+let myExt = user.extension || '';
+setText('my-ext', myExt || t('console.noExtension'));
+$('#ext-pick').value = myExt;
 setMe('logged_out', '', null);
 
+// setState sends the new presence. When logging in (from logged_out), the
+// extension picked for this session goes with it if it is not the one the
+// desk already has.
 async function setState(state, reason) {
+  const body = reason ? { state, reason } : { state };
+  const picked = $('#ext-pick').value.trim();
+  if (me.state === 'logged_out' && state !== 'logged_out' && picked && picked !== myExt) body.extension = picked;
   try {
-    await post(`/agents/${enc(user.username)}/state`, reason ? { state, reason } : { state });
+    await post(`/agents/${enc(user.username)}/state`, body);
+    if (body.extension) {
+      myExt = body.extension;
+      setText('my-ext', myExt);
+      flash(t('console.extensionSet', { e: myExt }));
+    }
   } catch (e) {
     flash(errorText(e), true);
   }
+}
+
+function wrapUpMs() {
+  const ms = wrapByQueue.has(lastQueue) ? wrapByQueue.get(lastQueue) : WRAP_UP_MS;
+  return Math.max(0, ms);
 }
 $('#btn-available').addEventListener('click', () => setState('available'));
 $('#btn-wrapup').addEventListener('click', () => setState('wrap_up'));
@@ -39,7 +61,7 @@ $('#btn-pause').addEventListener('click', async () => {
 $('#pop-dismiss').addEventListener('click', hidePop);
 
 function setMe(state, reason, at) {
-  if (state === 'wrap_up' && me.state !== 'wrap_up') wrapUntil = Date.now() + WRAP_UP_MS;
+  if (state === 'wrap_up' && me.state !== 'wrap_up') wrapUntil = new Date(at || Date.now()).getTime() + wrapUpMs();
   me.state = state;
   me.reason = reason || '';
   me.since = at || new Date().toISOString();
@@ -47,12 +69,16 @@ function setMe(state, reason, at) {
   b.className = 'badge agent-' + state;
   setText('my-reason', me.reason ? '(' + tr('reason', me.reason) + ')' : '');
   show($('#wrapup'), state === 'wrap_up');
+  show($('#ext-pick-box'), state === 'logged_out'); // the extension is picked at login
   tick();
 }
 
 function tick() {
   setText('my-state-time', dur(since(me.since)));
-  if (me.state === 'wrap_up') setText('wrapup-countdown', dur(Math.max(0, wrapUntil - Date.now()) + 999));
+  if (me.state === 'wrap_up') {
+    const left = wrapUntil - Date.now();
+    setText('wrapup-countdown', left > 0 ? t('console.wrapUpLeft', { s: dur(left + 999) }) : t('console.wrapUpDone'));
+  }
   if (pop) {
     const start = pop.answeredAt || pop.offeredAt;
     const end = pop.endedAt ? new Date(pop.endedAt).getTime() : Date.now();
@@ -84,9 +110,13 @@ function onMessage(msg) {
   if (msg.type === 'snapshot') {
     const s = msg.snapshot;
     queues.clear();
-    for (const qs of s.queues || []) queues.set(qs.name, new Map((qs.calls || []).map((c) => [c.call_id, { callback: !!c.callback }])));
+    for (const qs of s.queues || []) {
+      queues.set(qs.name, new Map((qs.calls || []).map((c) => [c.call_id, { callback: !!c.callback }])));
+      if (typeof qs.wrap_up_ns === 'number') wrapByQueue.set(qs.name, qs.wrap_up_ns / 1e6);
+    }
     renderQueues();
     const a = (s.agents || []).find((x) => x.username === user.username);
+    if (a && a.extension && a.extension !== myExt) { myExt = a.extension; setText('my-ext', myExt); }
     if (a) setMe(a.state, a.pause_reason, a.state_since);
     const o = (msg.offers || []).find((x) => x.agent === user.username);
     if (o) {
@@ -108,7 +138,10 @@ function onMessage(msg) {
     case 'call_offer_ended': if (same && pop.phase === 'ringing') hidePop(); break;
     case 'call_abandoned': if (same) phase('abandoned', e.ended_at || e.at); break;
     case 'call_ended': if (same) phase('ended', e.ended_at || e.at); break;
-    case 'agent_state': setMe(e.state, e.pause_reason, e.at); break;
+    case 'agent_state':
+      if (e.extension && e.extension !== myExt) { myExt = e.extension; setText('my-ext', myExt); }
+      setMe(e.state, e.pause_reason, e.at);
+      break;
   }
 }
 
@@ -135,6 +168,7 @@ function hidePop() {
 // API: ticket, contact, the caller's other tickets, major incidents and the
 // service's checklist.
 function showPop(e) {
+  if (e.queue) lastQueue = e.queue;
   pop = { callId: e.call_id, offeredAt: e.offered_at || e.at, number: e.caller_number || '' };
   const mine = pop;
   phase('ringing');

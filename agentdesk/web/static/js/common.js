@@ -16,8 +16,10 @@ export function homeFor(role) {
 const pages = [
   { href: '/agent.html', key: 'nav.console', roles: ['agent', 'technician', 'supervisor', 'admin'] },
   { href: '/wallboard.html', key: 'nav.wallboard', roles: ['supervisor', 'admin'] },
+  { href: '/report.html', key: 'nav.report', roles: ['supervisor', 'admin'] },
   { href: '/network.html', key: 'nav.network', roles: ['network', 'supervisor', 'admin'] },
   { href: '/tickets.html', key: 'nav.tickets', roles: ['agent', 'technician', 'supervisor', 'network', 'admin'] },
+  { href: '/admin.html', key: 'nav.admin', roles: ['supervisor', 'admin'] },
 ];
 
 export function initLang(userLang) {

@@ -81,6 +81,10 @@ function actions(tk, redraw) {
       await redraw(fresh);
     } catch (e) {
       flash(errorText(e), true);
+      // A conflict: the ticket changed meanwhile (Atiende assigns it to the
+      // agent who answers, for one). Show the current version, so that the
+      // next try is made on it.
+      if (e.status === 409) await redraw(null);
     }
   };
   const moves = transitions.filter(([from]) => from === tk.state).map(([, to, needs]) =>

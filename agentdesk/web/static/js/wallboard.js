@@ -1,11 +1,14 @@
 // Supervisor wallboard: queues and agents, live from the hub; supervisors
-// pause or log out agents.
-import { post, enc } from './api.js';
-import { t, tr } from './i18n.js';
+// pause or log out agents. Open tickets by state, priority and level and the
+// tickets near or past their SLA come from GET /tickets/stats every 30 s;
+// the day chart is kept from the hub's events (js/daychart.js).
+import { get, post, enc } from './api.js';
+import { t, tr, getLang } from './i18n.js';
 import { el, fill, $ } from './dom.js';
 import { dur, nsDur, pct, since } from './format.js';
 import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
+import { DayChart, drawChart } from './daychart.js';
 
 await boot(['supervisor', 'admin']);
 const PAUSE_REASONS = ['lunch', 'break', 'training', 'meeting', 'other'];
@@ -13,6 +16,8 @@ const PAUSE_REASONS = ['lunch', 'break', 'training', 'meeting', 'other'];
 let queues = []; // QueueSnapshot from the last snapshot (stats)
 const waiting = new Map(); // queue -> Map(call_id -> {entered, callback})
 const agents = new Map(); // username -> Agent
+const day = new DayChart();
+const STATS_EVERY_MS = 30000;
 
 function onMessage(msg) {
   if (msg.type === 'snapshot') {
@@ -24,8 +29,10 @@ function onMessage(msg) {
     }
     agents.clear();
     for (const a of s.agents || []) agents.set(a.username, a);
+    day.snapshot(queues);
   } else if (msg.type === 'event') {
     apply(msg.event);
+    day.event(msg.event);
   } else {
     return;
   }
@@ -88,6 +95,57 @@ function render() {
         ? el('button', { type: 'button', class: 'small pause', i18n: 'wb.pause', onclick: () => pause(a) }) : null,
       a.state !== 'logged_out'
         ? el('button', { type: 'button', class: 'small logout', i18n: 'wb.logout', onclick: () => logout(a) }) : null))));
+  renderChart();
+}
+
+function renderChart() {
+  drawChart($('#chart'), day, { title: t('wb.chart'), fmtPct: pct });
+  const b = day.before;
+  $('#chart-note').textContent = b.entered ? t('wb.chartBefore', { n: b.entered }) : '';
+}
+
+// Ticket counts and SLA lists. Ticket subjects come from callers: text only.
+const hhmm = (iso) => new Intl.DateTimeFormat(getLang(), { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+
+function countRows(entries) {
+  return entries.map(([label, n, cls]) => el('tr', { class: cls },
+    el('td', { text: label }), el('td', { class: 'num', text: String(n) })));
+}
+
+function slaItems(list, total, past) {
+  if (!list.length) return [el('li', { class: 'empty', i18n: 'none' })];
+  const items = list.map((x) => el('li', { 'data-ticket': x.number },
+    el('a', { href: '/tickets.html#' + enc(x.number), class: 'number', text: x.number }),
+    el('span', { class: 'subject', text: x.subject || '—', title: x.subject || '' }),
+    el('span', { class: 'badge prio-' + x.priority, text: 'P' + x.priority }),
+    el('span', { class: 'due', text: past ? hhmm(x.resolution_due) : pct(x.elapsed), title: t('wb.due') + ' ' + hhmm(x.resolution_due) })));
+  if (total > list.length) items.push(el('li', { class: 'more', text: t('wb.more', { n: total - list.length }) }));
+  return items;
+}
+
+function renderStats(st) {
+  $('#tk-open').textContent = t('wb.ticketsOpen', { n: st.open });
+  const states = ['registered', 'in_progress', 'pending_user', 'on_hold'];
+  const by = st.by_state || {};
+  for (const k of Object.keys(by)) if (!states.includes(k)) states.push(k);
+  fill($('#tk-by-state'), countRows(states.map((k) => [tr('ticketState', k), by[k] || 0, 'st-row-' + k])));
+  fill($('#tk-by-priority'), countRows([1, 2, 3, 4].map((p) => [t('wb.priorityN', { n: p }), (st.by_priority || {})[p] || 0, 'prio-row-' + p])));
+  fill($('#tk-by-level'), countRows([1, 2, 3, 4].map((l) => [t('wb.levelN', { n: l }), (st.by_level || {})[l] || 0, 'level-row-' + l])));
+  $('#sla-past-title').textContent = t('wb.slaPast', { n: st.past_total });
+  $('#sla-near-title').textContent = t('wb.slaNear', { n: st.near_total });
+  const past = $('#sla-past'), near = $('#sla-near');
+  past.className = 'sla-list past';
+  fill(past, slaItems(st.past_sla || [], st.past_total || 0, true));
+  fill(near, slaItems(st.near_sla || [], st.near_total || 0, false));
+  $('#tk-updated').textContent = t('wb.updated', { t: new Date(st.at || Date.now()).toLocaleTimeString(getLang()) });
+}
+
+async function loadStats() {
+  try {
+    renderStats(await get('/tickets/stats?limit=10'));
+  } catch (e) {
+    $('#tk-updated').textContent = t('wb.statsError') + ': ' + errorText(e);
+  }
 }
 
 async function pause(a) {
@@ -138,4 +196,7 @@ function tick() {
   }
 }
 setInterval(tick, 1000);
+setInterval(renderChart, 60000); // the current bucket moves on without events
 connectDesk(onMessage, wsStatus);
+loadStats();
+setInterval(loadStats, STATS_EVERY_MS);

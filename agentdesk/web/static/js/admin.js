@@ -1,0 +1,192 @@
+// Administration: users (admins), queues and catalog (read-only), agents and
+// their extensions, maintenance windows (supervisors and admins). The server
+// authorises every call; the page only hides what the role cannot use.
+import { api, get, post, q, enc } from './api.js';
+import { t, tr, getLang } from './i18n.js';
+import { el, fill, $, $$, option, show } from './dom.js';
+import { when } from './format.js';
+import { boot, flash, errorText, ask } from './common.js';
+
+const user = await boot(['supervisor', 'admin']);
+const isAdmin = user.role === 'admin';
+const ROLES = ['agent', 'technician', 'supervisor', 'network', 'admin'];
+let catalog = { services: [] };
+let users = [];
+let editing = null; // the user being edited, or null for a new one
+
+// Tabs.
+function showTab(name) {
+  for (const b of $$('.tabs button')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
+  for (const p of ['users', 'catalog', 'maintenance']) show($('#panel-' + p), p === name);
+  history.replaceState(null, '', '#' + name);
+}
+show($('#tab-users'), isAdmin);
+for (const b of $$('.tabs button')) b.addEventListener('click', () => showTab(b.dataset.tab));
+
+const svcName = (s) => (s.name && (s.name[getLang()] || s.name.es)) || s.code;
+const list = (v) => (v || '').split(',').map((x) => x.trim()).filter(Boolean);
+
+// Users.
+function renderUsers() {
+  fill($('#user-rows'), users.map((u) => el('tr', { 'data-user': u.username, class: (u.disabled ? 'disabled' : '') + (editing && editing.username === u.username ? ' selected' : '') },
+    el('td', { class: 'username', text: u.username }),
+    el('td', { class: 'name', text: u.name || '' }),
+    el('td', {}, el('span', { class: 'badge', i18n: 'role.' + u.role })),
+    el('td', { class: 'ext', text: u.extension || '—' }),
+    el('td', { class: 'skills', text: (u.skills || []).join(', ') }),
+    el('td', { class: 'num', text: String(u.level || 1) }),
+    el('td', { class: 'status', i18n: u.disabled ? 'adm.disabled' : 'adm.active' }),
+    el('td', {}, el('button', { type: 'button', class: 'small edit', i18n: 'adm.edit', onclick: () => editUser(u) })))));
+}
+
+async function loadUsers() {
+  try {
+    users = (await get('/users')) || [];
+    users.sort((a, b) => a.username.localeCompare(b.username));
+    renderUsers();
+  } catch (e) { flash(errorText(e), true); }
+}
+
+const form = $('#user-form');
+fill(form.elements.role, ROLES.map((r) => option(r, t('role.' + r), r === 'agent')));
+
+function editUser(u) {
+  editing = u;
+  form.reset();
+  const f = form.elements;
+  $('#user-form-title').textContent = u ? t('adm.editUser', { u: u.username }) : t('adm.newUser');
+  $('#user-save').textContent = u ? t('save') : t('adm.create');
+  $('#user-password-label').textContent = u ? t('adm.passwordReset') : t('adm.password');
+  f.username.value = u ? u.username : '';
+  f.username.readOnly = !!u;
+  f.name.value = u ? u.name || '' : '';
+  f.email.value = u ? u.email || '' : '';
+  f.role.value = u ? u.role : 'agent';
+  f.language.value = u ? u.language || 'es' : 'es';
+  f.extension.value = u ? u.extension || '' : '';
+  f.skills.value = u ? (u.skills || []).join(', ') : '';
+  f.level.value = String(u ? u.level || 1 : 1);
+  f.disabled.checked = !!(u && u.disabled);
+  show($('#user-disabled-box'), !!u);
+  f.password.required = !u;
+  renderUsers();
+  (u ? f.name : f.username).focus();
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = form.elements;
+  const body = {
+    name: f.name.value.trim(), email: f.email.value.trim(), role: f.role.value, language: f.language.value,
+    extension: f.extension.value.trim(), skills: list(f.skills.value), level: Number(f.level.value),
+  };
+  try {
+    if (editing) {
+      body.version = editing.version;
+      body.disabled = f.disabled.checked;
+      if (f.password.value) body.password = f.password.value;
+      await api('PUT', '/users/' + enc(editing.username), body);
+      flash(t('adm.saved', { u: editing.username }));
+    } else {
+      body.username = f.username.value.trim();
+      body.password = f.password.value;
+      await post('/users', body);
+      flash(t('adm.created', { u: body.username }));
+    }
+    editing = null;
+    editUser(null);
+    await loadUsers();
+  } catch (e) { flash(errorText(e), true); }
+});
+$('#user-new').addEventListener('click', () => editUser(null));
+$('#user-cancel').addEventListener('click', () => editUser(null));
+
+// Queues and catalog: a queue is a support group; its services follow.
+function renderCatalog() {
+  const svcs = (catalog.services || []).slice().sort((a, b) => (a.group || '').localeCompare(b.group || '') || a.code.localeCompare(b.code));
+  fill($('#catalog-rows'), svcs.map((s) => el('tr', { 'data-service': s.code },
+    el('td', { class: 'queue', text: s.group || '—' }),
+    el('td', { class: 'code', text: s.code }),
+    el('td', { class: 'name', text: svcName(s) }),
+    el('td', { text: tr('kind', s.default_kind) }),
+    el('td', { class: 'num', text: String(s.level || 1) }),
+    el('td', { i18n: s.support_24x7 ? 'adm.yes' : 'adm.no' }),
+    el('td', { class: 'checklist' }, el('ol', {}, ((s.checklist && (s.checklist[getLang()] || s.checklist.es)) || []).map((x) => el('li', { text: x })))))));
+  fill($('#m-form').elements.services, svcs.map((s) => option(s.code, svcName(s) + ' (' + s.code + ')')));
+}
+
+async function loadAgents() {
+  try {
+    const as = (await get('/agents')) || [];
+    as.sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username));
+    fill($('#agent-rows'), as.map((a) => el('tr', { 'data-agent': a.username },
+      el('td', { text: a.name || a.username }),
+      el('td', { class: 'ext', text: a.extension || '—' }),
+      el('td', {}, el('span', { class: 'badge agent-' + a.state, text: tr('state', a.state) })),
+      el('td', { text: (a.queues || []).join(', ') }))));
+    show($('#agents-card'), true);
+  } catch (e) {
+    if (e.status !== 404) flash(errorText(e), true); // 404: no agent desk
+  }
+}
+
+// Maintenance windows.
+function renderMaintenance(items) {
+  if (!items.length) {
+    fill($('#m-rows'), el('tr', {}, el('td', { colspan: 8, class: 'muted', i18n: 'adm.mEmpty' })));
+    return;
+  }
+  fill($('#m-rows'), items.map((m) => el('tr', { 'data-maintenance': m.id, class: m.cancelled ? 'disabled' : null },
+    el('td', { class: 'num', text: String(m.id) }),
+    el('td', { text: when(m.start) }),
+    el('td', { text: when(m.end) }),
+    el('td', { text: (m.services || []).join(', ') }),
+    el('td', { text: (m.areas || []).length ? m.areas.join(', ') : t('adm.allAreas') }),
+    el('td', { class: 'summary', text: (getLang() === 'en' && m.summary_en) || m.summary_es || '' }),
+    el('td', { class: 'status', i18n: m.cancelled ? 'adm.mCancelled' : m.notified_at ? 'adm.mNotified' : 'adm.mPending' }),
+    el('td', {}, m.cancelled ? null : el('button', { type: 'button', class: 'small cancel', i18n: 'adm.mCancel', onclick: () => cancelMaintenance(m) })))));
+}
+
+async function loadMaintenance() {
+  try {
+    const r = await get('/maintenance' + q({ past: $('#m-past').checked ? 'true' : '', cancelled: 'true' }));
+    renderMaintenance(r.items || []);
+  } catch (e) {
+    if (e.status === 404) show($('#tab-maintenance'), false); // no maintenance desk configured
+    else flash(errorText(e), true);
+  }
+}
+$('#m-past').addEventListener('change', loadMaintenance);
+
+async function cancelMaintenance(m) {
+  if (await ask(t('adm.mConfirmCancel', { id: m.id }), {}) === null) return;
+  try {
+    await post('/maintenance/' + enc(m.id) + '/cancel');
+    await loadMaintenance();
+  } catch (e) { flash(errorText(e), true); }
+}
+
+$('#m-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = ev.target.elements;
+  const iso = (v) => new Date(v).toISOString(); // datetime-local is the browser's local time
+  const body = {
+    services: Array.from(f.services.selectedOptions).map((o) => o.value), areas: list(f.areas.value),
+    start: iso(f.start.value), end: iso(f.end.value), summary_es: f.summary_es.value.trim(), summary_en: f.summary_en.value.trim(),
+  };
+  try {
+    await post('/maintenance', body);
+    flash(t('adm.mScheduled'));
+    ev.target.reset();
+    await loadMaintenance();
+  } catch (e) { flash(errorText(e), true); } // a start too soon: the message gives the earliest start
+});
+
+try { catalog = await get('/catalog'); } catch (e) { flash(errorText(e), true); }
+renderCatalog();
+editUser(null);
+const start = location.hash.slice(1);
+showTab(['users', 'catalog', 'maintenance'].includes(start) && (start !== 'users' || isAdmin) ? start : isAdmin ? 'users' : 'maintenance');
+if (isAdmin) loadUsers();
+loadAgents();
+loadMaintenance();
