@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -157,6 +158,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	// lets the ones in progress finish (up to drainTimeout); then they are cut.
 	callCtx, cutCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutCalls()
+	var calls drain
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
 	wg.Add(5)
@@ -173,7 +175,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	go func() { defer wg.Done(); esc.run(callCtx) }()
 	go func() {
 		defer wg.Done()
-		if err := engine.Serve(callCtx, runner); err != nil && !errors.Is(err, context.Canceled) {
+		if err := engine.Serve(callCtx, calls.handler(runner)); err != nil && !errors.Is(err, context.Canceled) {
 			errc <- fmt.Errorf("engine %s: %w", engine.Name(), err)
 		}
 	}()
@@ -197,10 +199,53 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	shCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
+	calls.close()
 	_ = srv.Shutdown(shCtx)
+	if n := calls.wait(shCtx); n > 0 {
+		log.Warn("drain timeout: hanging up calls still in progress", "calls", n)
+	}
 	cutCalls()
 	wg.Wait()
 	return err
+}
+
+// drain counts the calls in progress so that shutdown can wait for them,
+// and turns new calls away once it has begun.
+type drain struct {
+	closed   atomic.Bool
+	inflight atomic.Int64
+}
+
+func (d *drain) handler(h ivr.Handler) ivr.Handler {
+	return ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {
+		d.inflight.Add(1)
+		defer d.inflight.Add(-1)
+		if d.closed.Load() {
+			_ = c.Hangup(ctx, ivr.CauseUnavailable)
+			return
+		}
+		h.HandleCall(ctx, c)
+	})
+}
+
+func (d *drain) close() { d.closed.Store(true) }
+
+// wait returns when no call is in progress, or when ctx ends with the
+// number still in progress.
+func (d *drain) wait(ctx context.Context) int64 {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		n := d.inflight.Load()
+		if n == 0 {
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return n
+		case <-t.C:
+		}
+	}
 }
 
 func newEngine(cfg Config, log *slog.Logger) (ivr.Engine, error) {
