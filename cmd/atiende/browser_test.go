@@ -684,6 +684,12 @@ func brNetworkPage(t *testing.T, a *atiende, browser context.Context) {
 	if again := brEval[float64](t, page, `performance.timeOrigin`); again != loads {
 		t.Error("the network page reloaded: the updates were not live")
 	}
+	// The owner comes from the directory (1003 is carla's), and the stored
+	// history of the extension opens on a click.
+	brWaitJS(t, page, 35*time.Second, "1003's owner", `document.querySelector('tr[data-ext="1003"] .owner').textContent.includes("Carla")`)
+	brStep(t, page, "open 1003's history", chromedp.Click(chromedp.CSS(`tr[data-ext="1003"] td.ext`)))
+	brWaitJS(t, page, 5*time.Second, "1003's stored history", `document.querySelectorAll("#ext-history li").length >= 2`)
+	browsertest.Screenshot(t, page, "history")
 	if d := dialogs.Opened(); len(d) != 0 {
 		t.Errorf("dialogs: %v", d)
 	}

@@ -102,6 +102,8 @@ const es = {
   'rep.repeatNote': 'Incidentes del mismo teléfono o extensión en los últimos {n} días, al menos uno en la semana.',
   'rep.noRepeats': 'Sin averías repetidas.', 'rep.by': 'Por', 'rep.value': 'Teléfono o extensión', 'rep.tickets': 'Tickets',
   'rep.inWeek': 'En la semana', 'rep.services': 'Servicios', 'rep.by.phone': 'Teléfono', 'rep.by.extension': 'Extensión',
+  'net.owner': 'Responsable', 'net.ticket': 'Ticket', 'net.history': 'Historial de la extensión {ext}',
+  'net.historyHint': 'Elija una extensión para ver su historial guardado.',
 };
 
 const en = {
@@ -205,6 +207,8 @@ const en = {
   'rep.repeatNote': 'Incidents from the same phone or extension in the last {n} days, at least one this week.',
   'rep.noRepeats': 'No repeated faults.', 'rep.by': 'By', 'rep.value': 'Phone or extension', 'rep.tickets': 'Tickets',
   'rep.inWeek': 'This week', 'rep.services': 'Services', 'rep.by.phone': 'Phone', 'rep.by.extension': 'Extension',
+  'net.owner': 'Owner', 'net.ticket': 'Ticket', 'net.history': 'History of extension {ext}',
+  'net.historyHint': 'Pick an extension to see its stored history.',
 };
 
 const dicts = { es, en };

@@ -4,11 +4,13 @@ import { el, fill, setText, $ } from './dom.js';
 import { dur, when, since } from './format.js';
 import { boot, wsStatus } from './common.js';
 import { connectDesk } from './ws.js';
+import { get, enc } from './api.js';
 
 await boot(['network', 'supervisor', 'admin']);
 const exts = new Map(); // extension -> ExtensionStatus
 const changes = [];
 const MAX_CHANGES = 200;
+const stored = new Map(); // extension -> {owner, ticket} from /extensions
 
 // put keeps the newest status of an extension: the list sent on connect
 // may be older than a change that overtook it.
@@ -39,17 +41,19 @@ function render() {
   const text = $('#filter-text').value.trim().toLowerCase();
   const rows = [...exts.values()]
     .filter((x) => !st || x.state === st)
-    .filter((x) => !text || [x.extension, x.contact, x.user_agent].some((v) => (v || '').toLowerCase().includes(text)))
+    .filter((x) => !text || [x.extension, x.contact, x.user_agent, (stored.get(x.extension) || {}).owner].some((v) => (v || '').toLowerCase().includes(text)))
     .sort((a, b) => a.extension.localeCompare(b.extension, undefined, { numeric: true }));
   setText('ext-count', t('net.count', { n: rows.length }));
   fill($('#ext-rows'), rows.map((x) => el('tr', { 'data-ext': x.extension, class: 'ext-' + x.state },
     el('td', { class: 'ext', text: x.extension }),
+    el('td', { class: 'owner', text: (stored.get(x.extension) || {}).owner || '—' }),
     el('td', {}, el('span', { class: 'badge ext-' + x.state, text: tr('extState', x.state) })),
     el('td', { class: 'contact', text: x.contact || '—' }),
     el('td', { class: 'ua', text: x.user_agent || '—' }),
     el('td', { class: 'num rtt', text: x.rtt_ns ? (x.rtt_ns / 1e6).toFixed(1) + ' ms' : '—' }),
     el('td', { class: 'since', title: when(x.since), text: x.since ? dur(since(x.since)) : '—' }),
-    el('td', { class: 'reason', text: x.reason || '' }))));
+    el('td', { class: 'reason', text: x.reason || '' }),
+    el('td', { class: 'ticket' }, ticketLink((stored.get(x.extension) || {}).ticket)))));
   fill($('#ext-changes'), changes.map((c) => el('li', {},
     el('span', { class: 'muted', text: when(c.at) }), ' ',
     el('strong', { text: c.ext }), ' ',
@@ -57,6 +61,46 @@ function render() {
     c.reason ? el('span', { class: 'muted', text: ' (' + c.reason + ')' }) : null)));
 }
 
+function ticketLink(n) {
+  return n ? el('a', { href: 'tickets.html#' + enc(n), text: '#' + n }) : '—';
+}
+
+// loadStored brings what the live feed does not carry: each extension's
+// owner and the ticket opened while it was down. The page works without it.
+async function loadStored() {
+  try {
+    const r = await get('/extensions');
+    for (const x of r.extensions || []) {
+      stored.set(x.extension, { owner: x.owner || '', ticket: x.ticket || '' });
+      if (!exts.has(x.extension)) {
+        put({ extension: x.extension, state: x.state, contact: x.contact, user_agent: x.user_agent,
+          rtt_ns: (x.rtt_ms || 0) * 1e6, since: x.since, reason: x.reason });
+      }
+    }
+    render();
+  } catch (e) { /* the live feed still fills the table */ }
+}
+
+async function showHistory(ext) {
+  setText('ext-history-title', t('net.history', { ext }));
+  try {
+    const h = await get('/extensions/' + enc(ext) + '/history?limit=50');
+    fill($('#ext-history'), (h.events || h || []).map((c) => el('li', {},
+      el('span', { class: 'muted', text: when(c.at) }), ' ',
+      el('span', { text: tr('extState', c.state) }),
+      c.contact ? el('span', { class: 'muted', text: ' ' + c.contact }) : null,
+      c.reason ? el('span', { class: 'muted', text: ' (' + c.reason + ')' }) : null)));
+  } catch (e) {
+    fill($('#ext-history'));
+  }
+}
+
+$('#ext-rows').addEventListener('click', (ev) => {
+  const row = ev.target.closest('tr[data-ext]');
+  if (row && !ev.target.closest('a')) showHistory(row.dataset.ext);
+});
+loadStored();
+setInterval(loadStored, 30000);
 $('#filter-state').addEventListener('change', render);
 $('#filter-text').addEventListener('input', render);
 setInterval(() => {
