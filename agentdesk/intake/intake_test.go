@@ -27,7 +27,10 @@ type harness struct {
 
 // newHarness wires the real pieces: PostgreSQL, the default IVR flow (with
 // short timeouts), the ACD and intake, over the scripted engine.
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessOn(t, openDB(t), nil) }
+
+// openDB is a migrated database that knows María López by her number.
+func openDB(t *testing.T) *postgres.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, pgtest.DB(t), postgres.Options{})
@@ -42,6 +45,13 @@ func newHarness(t *testing.T) *harness {
 		Email: "maria@example.mx", Phones: []string{"+527222769600"}}); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// newHarnessOn is newHarness on db; tweak, if set, adjusts intake's deps.
+func newHarnessOn(t *testing.T, db *postgres.DB, tweak func(*intake.Deps)) *harness {
+	t.Helper()
+	ctx := context.Background()
 	flow, err := ivr.ParseFlow("default.yaml", ivr.DefaultFlowYAML())
 	if err != nil {
 		t.Fatal(err)
@@ -66,8 +76,12 @@ func newHarness(t *testing.T) *harness {
 	if err := desk.AddAgent(agentdesk.Agent{Username: "ana", Name: "Ana", Extension: "1001", Skills: map[string]int{"network": 0}}); err != nil {
 		t.Fatal(err)
 	}
-	svc := intake.New(intake.Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
-		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus, Surveys: db})
+	deps := intake.Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
+		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus, Surveys: db}
+	if tweak != nil {
+		tweak(&deps)
+	}
+	svc := intake.New(deps)
 	runner := ivr.NewFlowRunner(flow, svc, nil)
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

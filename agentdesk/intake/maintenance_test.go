@@ -7,26 +7,15 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk"
-	"github.com/atiende/atiende/agentdesk/acd"
 	"github.com/atiende/atiende/agentdesk/intake"
-	"github.com/atiende/atiende/ivr"
-	"github.com/atiende/atiende/ivr/ivrtest"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
-	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
 
 func maintenanceDB(t *testing.T, start time.Time) (*postgres.DB, *tickets.Maintenance) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, pgtest.DB(t), postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t)
 	w := &tickets.Maintenance{Services: []string{"internet_failure"}, Areas: []string{"Piso 3"}, Start: start,
 		End: start.Add(2 * time.Hour), SummaryES: "Cambio de router", SummaryEN: "Router change", CreatedBy: "sup1"}
 	if err := db.CreateMaintenance(ctx, w); err != nil {
@@ -83,39 +72,11 @@ func TestMaintenanceByTime(t *testing.T) {
 // A caller of an internet failure during the window hears the maintenance
 // notice, then is queued as usual (the default flow's `if: maintenance`).
 func TestCallHearsMaintenanceBeforeQueueing(t *testing.T) {
-	ctx := context.Background()
-	now := time.Now()
-	db, _ := maintenanceDB(t, now.Add(-time.Hour))
-	flow, err := ivr.ParseFlow("default.yaml", ivr.DefaultFlowYAML())
-	if err != nil {
+	db, _ := maintenanceDB(t, time.Now().Add(-time.Hour))
+	h := newHarnessOn(t, db, func(d *intake.Deps) { d.Maintenance = db })
+	if err := h.desk.SetAgentState("ana", agentdesk.StatePaused, "break"); err != nil {
 		t.Fatal(err)
 	}
-	eng := ivrtest.NewEngine()
-	eng.SetPlayDuration(2 * time.Millisecond)
-	bus := agentdesk.NewBus()
-	events, unsub := bus.Subscribe(1000)
-	t.Cleanup(unsub)
-	desk := acd.New(acd.Config{}, eng, bus, nil, nil)
-	t.Cleanup(func() { _ = desk.Close() })
-	for _, q := range tickets.DefaultCatalog().Groups() {
-		if err := desk.AddQueue(agentdesk.QueueConfig{Name: q, WrapUp: -1, AnnounceInterval: -1}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := desk.AddAgent(agentdesk.Agent{Username: "ana", Name: "Ana", Extension: "1001", Skills: map[string]int{"network": 0}}); err != nil {
-		t.Fatal(err)
-	}
-	svc := intake.New(intake.Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
-		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus, Maintenance: db})
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = eng.Serve(sctx, ivr.NewFlowRunner(flow, svc, nil)); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-
-	if err := desk.SetAgentState("ana", agentdesk.StatePaused, "break"); err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{db: db, eng: eng, desk: desk, events: events}
 	c := h.walkToInternetFailure(t, "044 722 276 9600")
 	if err := c.WaitPlayed("es/maintenance", 5*time.Second); err != nil {
 		t.Fatalf("%v; played %v", err, c.Sounds())
