@@ -1,18 +1,15 @@
 package desk_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"log/slog"
-	"math"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/prompts"
 	"github.com/atiende/atiende/ivr/sipengine"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 )
@@ -25,11 +22,7 @@ func TestPhoneCallerBaresipAcknowledges(t *testing.T) {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Extensions = map[string]string{"1001": "secret1"}
 	cfg.RTPPortMin, cfg.RTPPortMax = 0, 0
-	prompts := fstest.MapFS{"es/ticket.wav": {Data: tone(400 * time.Millisecond)}}
-	for _, d := range []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"} {
-		prompts["es/digit-"+d+".wav"] = &fstest.MapFile{Data: tone(150 * time.Millisecond)}
-	}
-	cfg.Prompts = prompts
+	cfg.Prompts = prompts.FS // the prompts the product plays
 	eng, err := sipengine.New(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -64,27 +57,4 @@ func TestPhoneCallerBaresipAcknowledges(t *testing.T) {
 	if err != nil || !acked {
 		t.Fatalf("acked %v, err %v\n%s", acked, err, phone.Output())
 	}
-}
-
-// tone is a 440 Hz tone as 8 kHz mono 16-bit WAV.
-func tone(d time.Duration) []byte {
-	n := int(d.Seconds() * 8000)
-	var b bytes.Buffer
-	w := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
-	b.WriteString("RIFF")
-	w(uint32(36 + 2*n))
-	b.WriteString("WAVEfmt ")
-	w(uint32(16))
-	w(uint16(1))
-	w(uint16(1))
-	w(uint32(8000))
-	w(uint32(16000))
-	w(uint16(2))
-	w(uint16(16))
-	b.WriteString("data")
-	w(uint32(2 * n))
-	for i := range n {
-		w(int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000)))
-	}
-	return b.Bytes()
 }
