@@ -58,6 +58,7 @@ type Hub struct {
 
 type counters struct {
 	published, inputDropped, delivered, slowDropped, resumes, snapshots atomic.Uint64
+	lastSeq                                                             atomic.Uint64
 }
 
 // Stats are the hub's counters since New.
@@ -69,6 +70,7 @@ type Stats struct {
 	SlowDropped  uint64 `json:"slow_dropped"`  // clients dropped for not keeping up
 	Resumes      uint64 `json:"resumes"`       // reconnects served from the ring
 	Snapshots    uint64 `json:"snapshots"`     // snapshots sent
+	LastSeq      uint64 `json:"last_seq"`      // Seq of the newest desk event the hub has taken in
 }
 
 type input struct {
@@ -149,7 +151,7 @@ func (h *Hub) Stats() Stats {
 	return Stats{
 		Clients: h.Clients(), Published: h.stats.published.Load(), InputDropped: h.stats.inputDropped.Load(),
 		Delivered: h.stats.delivered.Load(), SlowDropped: h.stats.slowDropped.Load(),
-		Resumes: h.stats.resumes.Load(), Snapshots: h.stats.snapshots.Load(),
+		Resumes: h.stats.resumes.Load(), Snapshots: h.stats.snapshots.Load(), LastSeq: h.stats.lastSeq.Load(),
 	}
 }
 

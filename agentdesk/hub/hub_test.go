@@ -178,6 +178,7 @@ func TestResumeTooOldGetsSnapshotWithOffer(t *testing.T) {
 	for range 6 {
 		f.desk.publish(agentdesk.Event{Kind: agentdesk.CallQueued, CallID: "x", Queue: "soporte"})
 	}
+	waitFor(t, "the hub to take in every event", func() bool { return f.hub.Stats().LastSeq == f.desk.seq })
 	c := f.mustDial(t, "ana", 1)
 	m := read(t, c)
 	if m.Type != hub.TypeSnapshot {

@@ -91,6 +91,7 @@ func (h *Hub) track(e agentdesk.Event) {
 			h.log.Warn("hub: event sequence gap; clients resync", "last_seq", h.lastSeq, "seq", e.Seq)
 		}
 		h.lastSeq = e.Seq
+		h.stats.lastSeq.Store(e.Seq)
 		h.ring.add(e)
 	}
 	switch e.Kind {
