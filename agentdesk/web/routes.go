@@ -112,6 +112,10 @@ func (s *Server) routeTable() []route {
 	rs = append(rs, s.maintenanceRoutes()...)
 	rs = append(rs, s.extensionRoutes()...)
 	rs = append(rs, s.ticketStatsRoutes()...)
+	rs = append(rs, s.queueRoutes()...)        // queues.go
+	rs = append(rs, s.catalogRoutes()...)      // catalog.go
+	rs = append(rs, s.announcementRoutes()...) // announcements.go
+	rs = append(rs, s.wallboardRoutes()...)    // wallboard.go
 	return rs
 }
 

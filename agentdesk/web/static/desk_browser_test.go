@@ -156,7 +156,9 @@ func TestAdminCreatesUser(t *testing.T) {
 
 	// Catalog and agents, read-only.
 	step(t, ctx, "catalog tab", chromedp.Click(chromedp.ID("tab-catalog")))
-	waitJS(t, ctx, "the catalog", `document.querySelector('#catalog-rows tr[data-service="internet_failure"] .queue').textContent === "redes" && document.querySelector('#agent-rows tr[data-agent="ana"] .ext').textContent === "1001"`)
+	waitJS(t, ctx, "the catalog", `document.querySelector('#catalog-rows tr[data-service="internet_failure"] .queue').textContent === "redes"`)
+	step(t, ctx, "queues tab", chromedp.Click(chromedp.ID("tab-queues")))
+	waitJS(t, ctx, "the agents", `document.querySelector('#agent-rows tr[data-agent="ana"] .ext').textContent === "1001"`)
 	browsertest.Screenshot(t, ctx, "admin-catalog")
 
 	// Maintenance: schedule one and cancel it.

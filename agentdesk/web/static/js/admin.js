@@ -1,7 +1,12 @@
-// Administration: users (admins), queues and catalog (read-only), agents and
-// their extensions, maintenance windows (supervisors and admins). The server
-// authorises every call; the page only hides what the role cannot use.
+// Administration: users (admins), queues and agents, the catalog, IVR
+// announcements, maintenance windows (supervisors and admins). Each tab but
+// users and maintenance is its own module (admin-*.js) with an init(ctx)
+// and its own strings. The server authorises every call; the page only hides
+// what the role cannot use.
 import { api, get, post, q, enc } from './api.js';
+import * as queues from './admin-queues.js';
+import * as catalogTab from './admin-catalog.js';
+import * as announcements from './admin-announcements.js';
 import { t, tr, getLang } from './i18n.js';
 import { el, fill, $, $$, option, show } from './dom.js';
 import { when } from './format.js';
@@ -10,6 +15,7 @@ import { boot, flash, errorText, ask } from './common.js';
 const user = await boot(['supervisor', 'admin']);
 const isAdmin = user.role === 'admin';
 const ROLES = ['agent', 'technician', 'supervisor', 'network', 'admin'];
+const TABS = ['users', 'queues', 'catalog', 'announcements', 'maintenance'];
 let catalog = { services: [] };
 let users = [];
 let editing = null; // the user being edited, or null for a new one
@@ -17,7 +23,7 @@ let editing = null; // the user being edited, or null for a new one
 // Tabs.
 function showTab(name) {
   for (const b of $$('.tabs button')) b.setAttribute('aria-selected', String(b.dataset.tab === name));
-  for (const p of ['users', 'catalog', 'maintenance']) show($('#panel-' + p), p === name);
+  for (const p of TABS) show($('#panel-' + p), p === name);
   history.replaceState(null, '', '#' + name);
 }
 show($('#tab-users'), isAdmin);
@@ -101,35 +107,6 @@ form.addEventListener('submit', async (ev) => {
 $('#user-new').addEventListener('click', () => editUser(null));
 $('#user-cancel').addEventListener('click', () => editUser(null));
 
-// Queues and catalog: a queue is a support group; its services follow.
-function renderCatalog() {
-  const svcs = (catalog.services || []).slice().sort((a, b) => (a.group || '').localeCompare(b.group || '') || a.code.localeCompare(b.code));
-  fill($('#catalog-rows'), svcs.map((s) => el('tr', { 'data-service': s.code },
-    el('td', { class: 'queue', text: s.group || '—' }),
-    el('td', { class: 'code', text: s.code }),
-    el('td', { class: 'name', text: svcName(s) }),
-    el('td', { text: tr('kind', s.default_kind) }),
-    el('td', { class: 'num', text: String(s.level || 1) }),
-    el('td', { i18n: s.support_24x7 ? 'adm.yes' : 'adm.no' }),
-    el('td', { class: 'checklist' }, el('ol', {}, ((s.checklist && (s.checklist[getLang()] || s.checklist.es)) || []).map((x) => el('li', { text: x })))))));
-  fill($('#m-form').elements.services, svcs.map((s) => option(s.code, svcName(s) + ' (' + s.code + ')')));
-}
-
-async function loadAgents() {
-  try {
-    const as = (await get('/agents')) || [];
-    as.sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username));
-    fill($('#agent-rows'), as.map((a) => el('tr', { 'data-agent': a.username },
-      el('td', { text: a.name || a.username }),
-      el('td', { class: 'ext', text: a.extension || '—' }),
-      el('td', {}, el('span', { class: 'badge agent-' + a.state, text: tr('state', a.state) })),
-      el('td', { text: (a.queues || []).join(', ') }))));
-    show($('#agents-card'), true);
-  } catch (e) {
-    if (e.status !== 404) flash(errorText(e), true); // 404: no agent desk
-  }
-}
-
 // Maintenance windows.
 function renderMaintenance(items) {
   if (!items.length) {
@@ -182,11 +159,23 @@ $('#m-form').addEventListener('submit', async (ev) => {
   } catch (e) { flash(errorText(e), true); } // a start too soon: the message gives the earliest start
 });
 
+// The maintenance form lists the catalog's services.
+function renderServices() {
+  const svcs = (catalog.services || []).slice().sort((a, b) => (a.group || '').localeCompare(b.group || '') || a.code.localeCompare(b.code));
+  fill($('#m-form').elements.services, svcs.map((s) => option(s.code, svcName(s) + ' (' + s.code + ')')));
+}
+
 try { catalog = await get('/catalog'); } catch (e) { flash(errorText(e), true); }
-renderCatalog();
+renderServices();
 editUser(null);
 const start = location.hash.slice(1);
-showTab(['users', 'catalog', 'maintenance'].includes(start) && (start !== 'users' || isAdmin) ? start : isAdmin ? 'users' : 'maintenance');
+showTab(TABS.includes(start) && (start !== 'users' || isAdmin) ? start : isAdmin ? 'users' : 'maintenance');
 if (isAdmin) loadUsers();
-loadAgents();
 loadMaintenance();
+// ctx is what every tab module gets: the user, the catalog as loaded, and
+// catalogChanged() for a module that edits it (the others redraw).
+const ctx = {
+  user, isAdmin, catalog: () => catalog,
+  catalogChanged(c) { catalog = c; renderServices(); for (const m of [queues, announcements]) m.catalogChanged?.(c); },
+};
+for (const m of [queues, catalogTab, announcements]) m.init(ctx);

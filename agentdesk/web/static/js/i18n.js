@@ -71,7 +71,7 @@ const es = {
   'console.extensionOther': 'Otra extensión…', 'console.extensionSet': 'Extensión {e} en uso',
   'console.wrapUpLeft': 'Post-llamada: quedan {s}', 'console.wrapUpDone': 'Post-llamada terminada',
   'nav.admin': 'Administración',
-  'adm.title': 'Administración', 'adm.users': 'Usuarios', 'adm.catalog': 'Colas y catálogo', 'adm.maintenance': 'Mantenimientos',
+  'adm.title': 'Administración', 'adm.users': 'Usuarios', 'adm.catalog': 'Catálogo', 'adm.queues': 'Colas y agentes', 'adm.announcements': 'Anuncios del IVR', 'adm.maintenance': 'Mantenimientos',
   'adm.agents': 'Agentes y extensiones', 'adm.username': 'Usuario', 'adm.name': 'Nombre', 'adm.email': 'Correo',
   'adm.role': 'Rol', 'adm.language': 'Idioma', 'adm.extension': 'Extensión', 'adm.skills': 'Habilidades (colas, separadas por comas)',
   'adm.skillsShort': 'Habilidades', 'adm.level': 'Nivel', 'adm.disabled': 'Deshabilitado', 'adm.active': 'Activo',
@@ -176,7 +176,7 @@ const en = {
   'console.extensionOther': 'Another extension…', 'console.extensionSet': 'Using extension {e}',
   'console.wrapUpLeft': 'Wrap-up: {s} left', 'console.wrapUpDone': 'Wrap-up over',
   'nav.admin': 'Administration',
-  'adm.title': 'Administration', 'adm.users': 'Users', 'adm.catalog': 'Queues and catalog', 'adm.maintenance': 'Maintenance',
+  'adm.title': 'Administration', 'adm.users': 'Users', 'adm.catalog': 'Catalog', 'adm.queues': 'Queues and agents', 'adm.announcements': 'IVR announcements', 'adm.maintenance': 'Maintenance',
   'adm.agents': 'Agents and extensions', 'adm.username': 'Username', 'adm.name': 'Name', 'adm.email': 'Email',
   'adm.role': 'Role', 'adm.language': 'Language', 'adm.extension': 'Extension', 'adm.skills': 'Skills (queues, comma-separated)',
   'adm.skillsShort': 'Skills', 'adm.level': 'Level', 'adm.disabled': 'Disabled', 'adm.active': 'Active',
@@ -241,6 +241,13 @@ export function applyI18n(root = document) {
   for (const n of root.querySelectorAll('[data-i18n-placeholder]')) n.placeholder = t(n.dataset.i18nPlaceholder);
   for (const n of root.querySelectorAll('[data-i18n-title]')) n.title = t(n.dataset.i18nTitle);
   document.title = t(document.body.dataset.title || 'app.name') + ' · Atiende';
+}
+
+// addMessages adds a module's own keys (a page part keeps its strings
+// beside its code). Call it at the module's top level, before boot.
+export function addMessages(moreEs, moreEn) {
+  Object.assign(es, moreEs);
+  Object.assign(en, moreEn);
 }
 
 // missingKeys lists keys present in one language and not the other.
