@@ -270,10 +270,7 @@ func newEngine(cfg Config, log *slog.Logger) (ivr.Engine, error) {
 // every enabled user with an extension. Agents start logged out.
 func addQueuesAndAgents(ctx context.Context, desk *acd.ACD, st tickets.Store, catalog *tickets.Catalog, qc QueuesConfig) error {
 	for _, g := range catalog.Groups() {
-		q := qc.For(g)
-		if err := desk.AddQueue(agentdesk.QueueConfig{Name: g, Strategy: agentdesk.Strategy(q.Strategy),
-			RingTimeout: time.Duration(q.RingTimeout), WrapUp: time.Duration(q.WrapUp), MaxWait: time.Duration(q.MaxWait),
-			AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel)}); err != nil {
+		if err := desk.AddQueue(queueConfigFor(g, qc)); err != nil {
 			return fmt.Errorf("queue %s: %w", g, err)
 		}
 	}
@@ -289,6 +286,16 @@ func addQueuesAndAgents(ctx context.Context, desk *acd.ACD, st tickets.Store, ca
 		}
 	}
 	return nil
+}
+
+// queueConfigFor is the configured tuning of the queue of support group g
+// (the YAML's queues section, its overrides by name, then the ACD's
+// defaults).
+func queueConfigFor(g string, qc QueuesConfig) agentdesk.QueueConfig {
+	q := qc.For(g)
+	return agentdesk.QueueConfig{Name: g, Strategy: agentdesk.Strategy(q.Strategy),
+		RingTimeout: time.Duration(q.RingTimeout), WrapUp: time.Duration(q.WrapUp), MaxWait: time.Duration(q.MaxWait),
+		AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel)}
 }
 
 // agentOf is the desk's view of a user: one with an extension who is not
