@@ -32,6 +32,13 @@ const (
 	CallbackStarted EventKind = "callback_started"
 	// AgentStateChanged: an agent's state or pause reason changed.
 	AgentStateChanged EventKind = "agent_state"
+	// TicketChanged: Atiende changed ticket TicketNumber on its own (intake
+	// assigns a call's ticket to the agent who answers it) and it is now at
+	// TicketVersion; Agent is the one whose console shows it, CallID the
+	// call. It is not an ACD event: Seq is 0, it is not replayed on
+	// reconnect, and queues and metrics ignore it. The console redraws the
+	// ticket so that its next change carries the current version.
+	TicketChanged EventKind = "ticket_changed"
 )
 
 // Reasons of CallOfferEnded.
@@ -77,6 +84,9 @@ type Event struct {
 
 	Outcome Outcome `json:"outcome,omitempty"`
 	Reason  string  `json:"reason,omitempty"` // offer end reason, or detail
+
+	// TicketVersion: ticket_changed, the ticket's version after the change.
+	TicketVersion int `json:"ticket_version,omitempty"`
 
 	// The call's timeline so far.
 	EnteredQueueAt time.Time `json:"entered_queue_at,omitzero"`

@@ -36,7 +36,8 @@ const (
 	CondOpenTickets   = "open_tickets" // an open ticket on the chosen service within `within`
 	CondMajorIncident = "major_incident"
 	CondMaintenance   = "maintenance"
-	CondVar           = "var" // vars[var] == equals
+	CondNotice        = "notice" // a notice uploaded on the admin page plays now in the call's language (FlowRunner.Notices)
+	CondVar           = "var"    // vars[var] == equals
 )
 
 // Flow is a parsed, checked IVR flow. It is read-only once parsed and may be
@@ -178,11 +179,16 @@ func (f *Flow) Sounds(lang string) []string {
 }
 
 // CheckPrompts reports the sounds the flow names, in each language, that
-// fsys (e.g. prompts.FS) has no WAV file for.
+// fsys (e.g. prompts.FS) has no WAV file for. The notice prompt is not
+// looked for: it is uploaded on the admin page (PromptOverlay), and a flow
+// plays it only while the notice condition holds.
 func (f *Flow) CheckPrompts(fsys fs.FS, langs ...string) error {
 	var missing []string
 	for _, lang := range langs {
 		for _, s := range f.Sounds(lang) {
+			if strings.HasSuffix(s, "/notice") {
+				continue
+			}
 			if _, err := fs.Stat(fsys, s+".wav"); err != nil {
 				missing = append(missing, s)
 			}

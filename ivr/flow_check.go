@@ -158,7 +158,7 @@ func (c *checker) checkNode(n *Node) {
 
 func (c *checker) checkCondition(n *Node) {
 	switch n.If {
-	case CondBusinessHours, CondKnownCaller, CondOpenTickets, CondMajorIncident, CondMaintenance:
+	case CondBusinessHours, CondKnownCaller, CondOpenTickets, CondMajorIncident, CondMaintenance, CondNotice:
 	case CondVar:
 		if n.Var == "" {
 			c.errorf(n.Line, "node %q: if: var needs var", n.Name)
@@ -166,7 +166,7 @@ func (c *checker) checkCondition(n *Node) {
 	case "":
 		c.errorf(n.Line, "node %q: a condition node needs if", n.Name)
 	default:
-		c.errorf(c.line(n.Name, "if"), "node %q: unknown condition %q (business_hours, known_caller, open_tickets, major_incident, maintenance, var)", n.Name, n.If)
+		c.errorf(c.line(n.Name, "if"), "node %q: unknown condition %q (business_hours, known_caller, open_tickets, major_incident, maintenance, notice, var)", n.Name, n.If)
 	}
 	if n.Then == "" || n.Else == "" {
 		c.errorf(n.Line, "node %q: a condition node needs then and else", n.Name)

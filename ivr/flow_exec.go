@@ -211,6 +211,8 @@ func (s *session) test(n *Node) (bool, error) {
 	case CondMaintenance:
 		m, err := s.r.svc.Maintenance(ctx, s.Service, s.Caller.Area)
 		return m != nil, err
+	case CondNotice:
+		return s.r.Notices != nil && s.r.Notices(s.Language, s.r.Now()), nil
 	case CondVar:
 		return s.Vars[n.Var] == n.Equals, nil
 	}

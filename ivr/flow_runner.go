@@ -28,6 +28,10 @@ type FlowRunner struct {
 	ServiceTimeout time.Duration
 	// AnswerTimeout bounds Answer and the final Hangup (default 5 s).
 	AnswerTimeout time.Duration
+	// Notices answers the `notice` condition: whether a notice plays at a
+	// time for callers in a language (PromptOverlay.NoticeActive). nil: never
+	// (an engine that cannot play uploaded recordings).
+	Notices func(lang string, at time.Time) bool
 }
 
 // NewFlowRunner returns a Handler that runs flow, using svc, logging to log

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,6 +27,13 @@ type Service struct {
 	Checklist   map[string][]string `yaml:"checklist,omitempty" json:"checklist,omitempty"`
 	Keywords    []string            `yaml:"keywords,omitempty" json:"keywords,omitempty"`
 	Support24x7 bool                `yaml:"support_24x7" json:"support_24x7"`
+	// Inactive hides the service from new tickets and the pickers of the
+	// pages. It stays in the catalog (codes are never removed: tickets and
+	// the IVR flow refer to them): its tickets keep their name and
+	// checklist, and an IVR menu key that names it still opens tickets on
+	// it and queues to its group, since the phone flow is configured apart
+	// (flow_file) and callers must not hit a dead key.
+	Inactive bool `yaml:"inactive,omitempty" json:"inactive,omitempty"`
 }
 
 // NameIn returns the service name in lang, falling back to Spanish.
@@ -44,10 +52,21 @@ func (s Service) ChecklistIn(lang string) []string {
 	return s.Checklist["es"]
 }
 
-// Catalog is the list of services the help desk gives.
+// Catalog is the list of services the help desk gives. A catalog in use is
+// never modified: an edit builds a new one (see CatalogEditor), so readers
+// may share it without locks.
 type Catalog struct {
 	Services []Service `yaml:"services" json:"services"`
+	// Version is the stored version this catalog is; 0 is the seed (the
+	// catalog_file or the default), never edited. EditedBy and EditedAt say
+	// who saved that version and when. None of them is part of a file.
+	Version  int        `yaml:"-" json:"version"`
+	EditedBy string     `yaml:"-" json:"edited_by,omitempty"`
+	EditedAt *time.Time `yaml:"-" json:"edited_at,omitempty"`
 }
+
+// Current returns c itself: a fixed catalog is its own CatalogSource.
+func (c *Catalog) Current() *Catalog { return c }
 
 // Service returns the service with the given code.
 func (c *Catalog) Service(code string) (Service, bool) {

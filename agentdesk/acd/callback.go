@@ -56,6 +56,7 @@ func (a *ACD) runCallback(e *entry, agents []*agent, qc agentdesk.QueueConfig) {
 	a.mu.Lock()
 	a.answerLocked(e, win)
 	a.mu.Unlock()
+	e.answered(win)
 	log.Info("callback answered", "agent", win.Username)
 	_ = cc.Bridge(a.ctx, ac)
 	hangup(ac)

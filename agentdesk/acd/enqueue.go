@@ -23,6 +23,12 @@ type CallInfo struct {
 	Skill string
 	// Priority: higher is served first; equal priorities in arrival order.
 	Priority int
+	// OnAnswer, if set, is called once when an agent answers the call (for
+	// a callback: when the called-back caller answers), with the agent's
+	// username: right after call_answered is published, outside the ACD's
+	// lock, before the caller is bridged. It must return at once (start a
+	// goroutine for slow work such as a database write): the bridge waits.
+	OnAnswer func(agent string)
 }
 
 // Result is how a call left the queue.

@@ -154,6 +154,7 @@ func (a *ACD) connect(ctx context.Context, e *entry, agents []*agent, qc agentde
 	}
 	a.answerLocked(e, win)
 	a.mu.Unlock()
+	e.answered(win)
 	log.Info("answered", "agent", win.Username)
 
 	h.stop()
@@ -190,6 +191,14 @@ func (a *ACD) answerLocked(e *entry, ag *agent) {
 		}
 	}
 	a.publishLocked(a.callEventLocked(agentdesk.CallAnswered, e, ag))
+}
+
+// answered tells whoever queued e that ag answered it (CallInfo.OnAnswer).
+// Call it after answerLocked, without the lock.
+func (e *entry) answered(ag *agent) {
+	if f := e.info.OnAnswer; f != nil {
+		f(ag.Username) // Username never changes after AddAgent
+	}
 }
 
 // endLocked finishes an answered call: stats, event, wrap-up.

@@ -11,8 +11,9 @@ import (
 type view int
 
 const (
-	// viewAgent: own offers, calls and agent_state in full; queue
-	// movements without caller data (for the queue counts); no extensions.
+	// viewAgent: own offers, calls, agent_state and ticket_changed in full;
+	// queue movements without caller data (for the queue counts); no
+	// extensions.
 	viewAgent view = iota
 	// viewAll: supervisors and admins, for the wallboard: everything.
 	viewAll

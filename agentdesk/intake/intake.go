@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atiende/atiende/agentdesk"
@@ -26,7 +28,7 @@ type Queuer interface {
 // Deps are intake's collaborators. Hours may be nil (always open).
 type Deps struct {
 	Store   tickets.Store
-	Catalog *tickets.Catalog
+	Catalog tickets.CatalogSource // the catalog in force, read per call
 	Phones  tickets.PhonePlan
 	Matrix  tickets.PriorityMatrix
 	Queue   Queuer
@@ -34,7 +36,8 @@ type Deps struct {
 	Hours   func(time.Time) bool
 	Clock   func() time.Time
 	Log     *slog.Logger
-	// Publish receives call_transferred events; may be nil.
+	// Publish receives call_transferred events, and ticket_changed when a
+	// call's ticket is assigned to the agent who answered; may be nil.
 	Publish agentdesk.Publisher
 	// WriteTimeout bounds the ticket writes done after a caller hung up.
 	WriteTimeout time.Duration
@@ -167,9 +170,9 @@ func (s *Service) CreateTicket(ctx context.Context, cs ivr.CallSession) (*ivr.Ti
 	// The ticket must exist even if the caller hangs up now.
 	ctx, cancel := s.detached(ctx)
 	defer cancel()
-	svc, ok := s.d.Catalog.Service(cs.Service)
+	svc, ok := s.d.Catalog.Current().Service(cs.Service)
 	if !ok {
-		svc, _ = s.d.Catalog.Service(DefaultService)
+		svc, _ = s.d.Catalog.Current().Service(DefaultService)
 	}
 	kind := cs.Kind
 	if !kind.Valid() {
@@ -261,21 +264,32 @@ func (s *Service) TicketStatus(ctx context.Context, number string) (*ivr.TicketS
 }
 
 // Enqueue queues the call and records how it left the queue on its ticket.
+// A new ticket (not one the call was attached to) is assigned to the agent
+// who answers as soon as they answer: the ACD reports the answer through
+// acd.CallInfo.OnAnswer, and the write runs in its own goroutine so that
+// neither the ACD nor the bridge waits for the database.
 func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) error {
 	queue := cs.Queue
 	if queue == "" {
-		if svc, ok := s.d.Catalog.Service(cs.Service); ok {
+		if svc, ok := s.d.Catalog.Current().Service(cs.Service); ok {
 			queue = svc.Group
 		}
 	}
-	res, err := s.d.Queue.Enqueue(ctx, c, acd.CallInfo{
+	info := acd.CallInfo{
 		CallID: cs.CallID, Queue: queue, TicketNumber: cs.TicketNumber,
 		CallerNumber: cs.From.Number, CallerName: callerName(cs), IVRPath: cs.Path, Lang: cs.Language,
-	})
+	}
+	var aa *answerAssign
+	if cs.TicketNumber != "" && !cs.Attached {
+		aa = &answerAssign{s: s, ctx: context.WithoutCancel(ctx), number: cs.TicketNumber, callID: cs.CallID, done: make(chan struct{})}
+		info.OnAnswer = aa.answered
+	}
+	res, err := s.d.Queue.Enqueue(ctx, c, info)
+	aa.wait() // the call's writes stay in order
 	wctx, cancel := s.detached(ctx)
 	defer cancel()
 	if cs.TicketNumber != "" && !res.QueuedAt.IsZero() {
-		s.recordResult(wctx, cs, queue, res)
+		s.recordResult(wctx, cs, queue, res, aa)
 	}
 	if err != nil {
 		return fmt.Errorf("intake: enqueue call %s in %s: %w", cs.CallID, queue, err)
@@ -291,6 +305,43 @@ func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) e
 	}
 	return nil
 }
+
+// answerAssign assigns a call's ticket to the agent who answers, when the
+// ACD reports the answer (acd.CallInfo.OnAnswer, which must not block).
+// For a callback the answer comes after Enqueue has returned; nobody waits
+// for it then.
+type answerAssign struct {
+	s              *Service
+	ctx            context.Context // the call's values, never cancelled
+	number, callID string
+	once           sync.Once
+	started        atomic.Bool
+	assigned       atomic.Bool // the ticket has an assignee (set before done closes)
+	done           chan struct{}
+}
+
+func (a *answerAssign) answered(agent string) {
+	a.once.Do(func() {
+		a.started.Store(true)
+		go func() {
+			defer close(a.done)
+			ctx, cancel := a.s.detached(a.ctx)
+			defer cancel()
+			a.assigned.Store(a.s.assign(ctx, a.number, agent, a.callID))
+		}()
+	})
+}
+
+// wait returns when the assignment started by answered, if any, is over
+// (it is bounded by WriteTimeout). A nil a has nothing to wait for.
+func (a *answerAssign) wait() {
+	if a != nil && a.started.Load() {
+		<-a.done
+	}
+}
+
+// ok reports whether the ticket got its assignee at the answer.
+func (a *answerAssign) ok() bool { return a != nil && a.assigned.Load() }
 
 func ended(c ivr.Call) bool {
 	select {
@@ -322,7 +373,7 @@ func callerName(cs ivr.CallSession) string {
 	return cs.From.DisplayName
 }
 
-func (s *Service) recordResult(ctx context.Context, cs ivr.CallSession, queue string, res acd.Result) {
+func (s *Service) recordResult(ctx context.Context, cs ivr.CallSession, queue string, res acd.Result, aa *answerAssign) {
 	rec := s.callRecord(cs)
 	rec.Queue, rec.Agent, rec.Outcome = queue, res.Agent, string(res.Outcome)
 	rec.QueuedAt = timePtr(res.QueuedAt)
@@ -335,25 +386,44 @@ func (s *Service) recordResult(ctx context.Context, cs ivr.CallSession, queue st
 	if err := s.d.Store.UpdateCall(ctx, rec); err != nil {
 		s.d.Log.Warn("intake: call outcome not saved", "call_id", cs.CallID, "ticket", cs.TicketNumber, "error", err)
 	}
-	if res.Outcome == agentdesk.OutcomeAnswered && !cs.Attached {
+	if res.Outcome == agentdesk.OutcomeAnswered && !cs.Attached && !aa.ok() {
+		// Not assigned at the answer (the write failed, or the queue does
+		// not report answers): assign now.
 		s.assign(ctx, cs.TicketNumber, res.Agent, cs.CallID)
 	}
 }
 
-// assign gives an unassigned ticket to the agent who answered its call.
-func (s *Service) assign(ctx context.Context, number, agent, callID string) {
+// assign gives the call's ticket to the agent who answered it, unless it has
+// an assignee already (a recent ticket the call was added to, a major
+// incident), and tells that agent's console the ticket's new version
+// (ticket_changed). The history shows the change by Actor with the call. It
+// reports whether the ticket has an assignee now.
+func (s *Service) assign(ctx context.Context, number, agent, callID string) bool {
 	if number == "" || agent == "" {
-		return
+		return false
 	}
-	t, err := s.d.Store.Ticket(ctx, number)
-	if err != nil || t.Assignee != "" {
-		return
+	for range 3 { // a concurrent change (ECONFLICT): read it again
+		t, err := s.d.Store.Ticket(ctx, number)
+		if err != nil {
+			s.d.Log.Warn("intake: assign ticket to answering agent", "ticket", number, "agent", agent, "error", err)
+			return false
+		}
+		if t.Assignee != "" {
+			return true
+		}
+		t, err = s.d.Store.Update(ctx, t.Number, tickets.Patch{Assignee: &agent},
+			tickets.Change{Actor: Actor, Version: t.Version, Reason: "answered the call " + callID})
+		if err == nil {
+			s.d.Publish.Publish(agentdesk.Event{Kind: agentdesk.TicketChanged, At: s.d.Clock(), CallID: callID,
+				TicketNumber: t.Number, TicketVersion: t.Version, Agent: agent})
+			return true
+		}
+		if tickets.ErrorCode(err) != tickets.ECONFLICT {
+			s.d.Log.Warn("intake: assign ticket to answering agent", "ticket", number, "agent", agent, "error", err)
+			return false
+		}
 	}
-	if _, err := s.d.Store.Update(ctx, t.Number, tickets.Patch{Assignee: &agent},
-		tickets.Change{Actor: Actor, Version: t.Version, Reason: "answered the call " + callID}); err != nil &&
-		tickets.ErrorCode(err) != tickets.ECONFLICT {
-		s.d.Log.Warn("intake: assign ticket to answering agent", "ticket", t.Number, "agent", agent, "error", err)
-	}
+	return false
 }
 
 // Transfer rings ext and bridges the caller to it until either hangs up.

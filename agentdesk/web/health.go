@@ -59,6 +59,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) error
 }
 
 func (s *Server) getCatalog(w http.ResponseWriter, _ *http.Request, _ *caller) error {
-	writeJSON(w, http.StatusOK, s.catalog)
+	writeJSON(w, http.StatusOK, s.catalog.Current()) // with its version, for edits
 	return nil
 }

@@ -78,7 +78,7 @@ func (s *Server) createMaintenance(w http.ResponseWriter, r *http.Request, c *ca
 	m := &tickets.Maintenance{Services: req.Services, Areas: req.Areas, Start: req.Start, End: req.End,
 		SummaryES: req.SummaryES, SummaryEN: req.SummaryEN, CreatedBy: c.User.Username}
 	m.Normalize()
-	if err := m.Validate(s.catalog); err != nil {
+	if err := m.Validate(s.catalog.Current()); err != nil {
 		return err
 	}
 	if err := s.maint.ScheduleMaintenance(r.Context(), m); err != nil {

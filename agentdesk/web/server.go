@@ -68,18 +68,30 @@ func (c Config) withDefaults() Config {
 // Deps are the collaborators the server is given; it creates none itself.
 type Deps struct {
 	Store   tickets.Store               // required
-	Catalog *tickets.Catalog            // required
+	Catalog tickets.CatalogSource       // required; read per request: an edit replaces it
 	Phones  tickets.PhonePlan           // zero value: Mexico
 	Matrix  tickets.PriorityMatrix      // zero value: tickets.DefaultMatrix
 	Clock   func() time.Time            // nil: time.Now
 	Log     *slog.Logger                // nil: discard
 	Agents  AgentControl                // nil: no /agents routes
 	Ready   func(context.Context) error // nil: only the database is checked by /readyz
+	// Wallboard gives the wallboard's day history; nil: no
+	// /wallboard/day route.
+	Wallboard WallboardSource
 	// Maintenance schedules planned maintenance windows; nil: no
 	// /maintenance routes.
 	Maintenance MaintenanceDesk
 	// Extensions feeds the network page; nil: no /extensions routes.
 	Extensions ExtensionSource
+	// Announcements manages the IVR's recorded announcements (admin page);
+	// nil: no /announcements routes.
+	Announcements *Announcements
+	// Queues shows and tunes the desk's queues (admin page); nil: no
+	// /queues routes.
+	Queues QueueAdmin
+	// CatalogEditor edits the catalog (admin page); nil: the catalog is
+	// read-only (no PUT/POST /catalog routes).
+	CatalogEditor CatalogEditor
 }
 
 // AgentControl is what the server needs from the agent desk (ACD). It uses
@@ -109,7 +121,8 @@ type AgentStatus struct {
 type Server struct {
 	cfg      Config
 	store    tickets.Store
-	catalog  *tickets.Catalog
+	catalog  tickets.CatalogSource
+	catEdit  CatalogEditor
 	phones   tickets.PhonePlan
 	matrix   tickets.PriorityMatrix
 	now      func() time.Time
@@ -118,6 +131,9 @@ type Server struct {
 	ready    func(context.Context) error
 	maint    MaintenanceDesk
 	exts     ExtensionSource
+	wall     WallboardSource
+	ann      *Announcements
+	queues   QueueAdmin
 	throttle *throttle
 	routes   []route
 	mux      *http.ServeMux
@@ -133,7 +149,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if d.Store == nil {
 		return nil, errors.New("web: Deps.Store is required")
 	}
-	if d.Catalog == nil {
+	if d.Catalog == nil || d.Catalog.Current() == nil {
 		return nil, errors.New("web: Deps.Catalog is required")
 	}
 	if d.Matrix == (tickets.PriorityMatrix{}) {
@@ -150,13 +166,15 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg: cfg, store: d.Store, catalog: d.Catalog, phones: d.Phones, matrix: d.Matrix,
-		now: d.Clock, log: d.Log, agents: d.Agents, ready: d.Ready, maint: d.Maintenance, exts: d.Extensions,
+		cfg: cfg, store: d.Store, catalog: d.Catalog, catEdit: d.CatalogEditor, phones: d.Phones, matrix: d.Matrix,
+		now: d.Clock, log: d.Log, agents: d.Agents, ready: d.Ready, maint: d.Maintenance, exts: d.Extensions, queues: d.Queues,
 		throttle: newThrottle(cfg.LoginAttempts, cfg.LoginWindow),
 		mux:      http.NewServeMux(),
 		origins:  map[string]bool{},
 		hashSem:  make(chan struct{}, maxConcurrentLogins),
 	}
+	s.ann = d.Announcements
+	s.wall = d.Wallboard
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.TrimRight(o, "/")] = true
 	}

@@ -55,8 +55,10 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request, c *caller) 
 		after.Kind = *p.Kind
 	}
 	if p.Service != nil {
-		if _, ok := s.catalog.Service(*p.Service); !ok {
+		if svc, ok := s.catalog.Current().Service(*p.Service); !ok {
 			return tickets.Errorf(tickets.EINVALID, "service %q is not in the catalog", clip(*p.Service))
+		} else if svc.Inactive && svc.Code != t.Service {
+			return inactiveService(svc.Code)
 		}
 		after.Service = *p.Service
 	}

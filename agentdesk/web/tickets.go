@@ -37,9 +37,11 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	svc, ok := s.catalog.Service(req.Service)
+	svc, ok := s.catalog.Current().Service(req.Service)
 	if !ok {
 		return tickets.Errorf(tickets.EINVALID, "service %q is not in the catalog", clip(req.Service))
+	} else if svc.Inactive {
+		return inactiveService(svc.Code)
 	}
 	t := &tickets.Ticket{
 		Kind: req.Kind, Service: svc.Code, Impact: req.Impact, Urgency: req.Urgency, Level: req.Level,

@@ -100,6 +100,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, _ *caller) e
 	if err := s.store.CreateUser(r.Context(), u); err != nil {
 		return err
 	}
+	s.syncAgent(r.Context(), u)
 	w.Header().Set("Location", API+"/users/"+u.Username)
 	writeJSON(w, http.StatusCreated, u)
 	return nil
@@ -159,8 +160,26 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err := s.store.UpdateUser(r.Context(), u); err != nil {
 		return err
 	}
+	if req.Disabled != nil && *req.Disabled {
+		s.syncAgent(r.Context(), u)
+	}
 	writeJSON(w, http.StatusOK, u)
 	return nil
+}
+
+// syncAgent tells the desk about a user just created or disabled: the
+// desk's SetAgentState first brings its agent in line with the user record,
+// so logging the agent out adds a new agent (logged out, like the agents
+// at start) and stops a disabled one from being offered calls (one on a
+// call is logged out when it ends). A user who is no agent is left alone.
+func (s *Server) syncAgent(ctx context.Context, u *tickets.User) {
+	if s.agents == nil || (u.Extension == "" && !u.Disabled) {
+		return
+	}
+	err := s.agents.SetAgentState(ctx, u.Username, "logged_out", "")
+	if err != nil && tickets.ErrorCode(err) != tickets.ENOTFOUND {
+		s.log.WarnContext(ctx, "user changed: agent desk not updated", "username", u.Username, "error", err)
+	}
 }
 
 // EnsureAdmin creates an admin user with this name and password unless a

@@ -13,12 +13,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
+	"github.com/atiende/atiende/agentdesk/intake"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/atiende/atiende/tickets"
 	"github.com/chromedp/chromedp"
@@ -395,6 +397,21 @@ type brPop struct {
 	Number  string  `json:"number"`
 }
 
+// brErrorWatch records in window.__errors the text of every error flash the
+// page shows (they hide themselves after a while).
+const brErrorWatch = `(() => {
+  if (window.__errors) return true;
+  window.__errors = [];
+  const f = document.getElementById('flash');
+  new MutationObserver(() => {
+    if (!f.hidden && f.classList.contains('error')) window.__errors.push(f.textContent);
+  }).observe(f, { attributes: true, childList: true, characterData: true, subtree: true });
+  return true;
+})()`
+
+// brErrorShown is true while an error flash shows.
+const brErrorShown = `document.querySelector("#flash.error:not([hidden])") !== null`
+
 func brMillis(t time.Time) float64 { return float64(t.UnixMicro()) / 1000 }
 
 func TestBrowser(t *testing.T) {
@@ -418,6 +435,7 @@ func TestBrowser(t *testing.T) {
 	console := browsertest.WatchConsole(agent)
 	brLogin(t, agent, a.Base, "ana", "/agent.html")
 	brEval[bool](t, agent, brPopWatch)
+	brEval[bool](t, agent, brErrorWatch)
 	brWaitJS(t, agent, 5*time.Second, "ana's extension", `document.getElementById("my-ext").textContent === "1001"`)
 	brStep(t, agent, "pause", chromedp.Click(chromedp.ID("btn-pause")))
 	brWaitJS(t, agent, 5*time.Second, "the pause dialog", `document.querySelector("dialog.ask[open] select") !== null`)
@@ -549,8 +567,22 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("pop painted %.1f, INVITE %.1f, 200 OK %.1f (Unix ms): want the pop before the answer (pops %+v)", popAt, invite, answer, pops)
 	}
 
+	// The ticket is ana's from the answer: the pop shows it (Atiende tells
+	// the console with ticket_changed, and the pop draws the ticket again)
+	// and so does the API, while the call is still up.
+	brWaitJS(t, agent, 10*time.Second, "ana as the assignee in the pop",
+		`document.querySelector("#pop-ticket .field.assignee .value").textContent === "ana"`)
+	answered := a.ticket(t, tk.Number)
+	if !strings.Contains(brEval[string](t, agent, `document.getElementById("pop-phase").className`), "phase-talking") {
+		t.Fatal("the call ended before the ticket showed ana as its assignee")
+	}
+	if answered.Assignee != "ana" {
+		t.Fatalf("ticket %s in the API during the call: assignee %q, want ana", tk.Number, answered.Assignee)
+	}
+	browsertest.Screenshot(t, agent, "pop-assigned")
+
 	// During the call ana creates the caller's contact from the pop and
-	// starts work on the ticket.
+	// starts work on the ticket: no conflict with the assignment.
 	brStep(t, agent, "create the contact",
 		chromedp.Click(chromedp.ID("pop-create")),
 		chromedp.WaitVisible(chromedp.CSS(`#pop-contact-form input[name=name]`)),
@@ -564,49 +596,56 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("contact by %s: %+v %v", brPopCaller, ct, err)
 	}
 	brStep(t, agent, "start work", chromedp.Click(chromedp.CSS(`#pop-ticket button.move[data-to="in_progress"]`)))
-	brWaitJS(t, agent, 5*time.Second, "in progress", `document.querySelector('#pop-ticket button.move[data-to="resolved"]') !== null`)
+	brWaitJS(t, agent, 5*time.Second, "in progress or refused",
+		`document.querySelector('#pop-ticket button.move[data-to="resolved"]') !== null || `+brErrorShown)
+	if errs := brEval[[]string](t, agent, `window.__errors`); len(errs) != 0 {
+		t.Fatalf("starting work from the pop was refused: %q", errs)
+	}
 	if !strings.Contains(brEval[string](t, agent, `document.getElementById("pop-phase").className`), "phase-talking") {
 		t.Log("the call ended before work started on the ticket")
 	}
 
 	// The phone hangs up; the caller is offered the keypad survey, does not
-	// answer it, and gets Atiende's BYE.
+	// answer it, and gets Atiende's BYE. The call timer stops, the wrap-up
+	// counts down, then ana is available again.
+	brEval[bool](t, agent, `(() => {
+	  window.__wrapup = [];
+	  const n = document.getElementById('wrapup-countdown');
+	  const rec = () => { if (!document.getElementById('wrapup').hidden) window.__wrapup.push(n.textContent); };
+	  new MutationObserver(rec).observe(document.getElementById('wrapup'), { attributes: true, childList: true, subtree: true, characterData: true });
+	  return true;
+	})()`)
 	if err := caller.Wait(callerAfterAgentHangsUp); err != nil {
 		t.Fatalf("caller: %v\n%s", err, caller.Output())
 	}
 	brWaitJS(t, agent, 10*time.Second, "the call ended", `document.getElementById("pop-phase").classList.contains("phase-ended")`)
-	// Atiende assigns the ticket to the agent who answered once the call
-	// is over (a new version of the ticket).
-	if !waitFor(5*time.Second, func() bool { return a.ticket(t, tk.Number).Assignee == "ana" }) {
-		t.Fatalf("ticket %s not assigned to ana", tk.Number)
+	brWaitJS(t, agent, 10*time.Second, "ana available after the wrap-up", `document.getElementById("my-state").classList.contains("agent-available")`)
+	if wu := brEval[[]string](t, agent, `window.__wrapup`); !slices.ContainsFunc(wu, func(s string) bool { return strings.HasPrefix(s, "Post-llamada: quedan ") }) {
+		t.Errorf("wrap-up countdown texts %q: want a countdown", wu)
+	}
+	timer := brEval[string](t, agent, `document.getElementById("pop-timer").textContent`)
+	time.Sleep(1500 * time.Millisecond) // the console ticks every second
+	if again := brEval[string](t, agent, `document.getElementById("pop-timer").textContent`); again != timer || timer == "0:00" {
+		t.Errorf("call timer after the call: %q then %q, want the talk time, stopped", timer, again)
+	}
+	if got := a.ticket(t, tk.Number); got.Assignee != "ana" {
+		t.Errorf("ticket %s after the call: assignee %q, want ana", tk.Number, got.Assignee)
 	}
 
-	// (c) After the call ana resolves the ticket from the pop.
+	// (c) After the call ana resolves the ticket from the pop, at once: the
+	// pop carries the current version.
 	const reason = "Se reinició el módem; hay conexión"
-	resolve := func() {
-		brStep(t, agent, "resolve", chromedp.Click(chromedp.CSS(`#pop-ticket button.move[data-to="resolved"]`)))
-		brWaitJS(t, agent, 5*time.Second, "the reason dialog", `document.querySelector("dialog.ask[open] textarea") !== null`)
-		brStep(t, agent, "give the reason",
-			chromedp.SendKeys(chromedp.CSS(`dialog.ask textarea`), reason),
-			chromedp.Click(chromedp.CSS(`dialog.ask button[type=submit]`)))
-		brWaitJS(t, agent, 5*time.Second, "resolved or refused",
-			`document.querySelector("#pop-ticket .badge.state-resolved") !== null || document.querySelector("#flash.error:not([hidden])") !== null`)
-	}
-	// Mark the panel drawn now, to tell when it is drawn again.
-	brEval[bool](t, agent, `(document.querySelector("#pop-ticket .ticket-head").dataset.drawn = "before", true)`)
-	resolve()
-	if brEval[bool](t, agent, `document.querySelector("#pop-ticket .badge.state-resolved") === null`) {
-		// The pop's panel was drawn before the assignment: the first try
-		// may be refused as a conflict; the panel must then show the
-		// current ticket so that a second try succeeds.
-		t.Logf("first try refused: %q", brEval[string](t, agent, `document.getElementById("flash").textContent`))
+	brStep(t, agent, "resolve", chromedp.Click(chromedp.CSS(`#pop-ticket button.move[data-to="resolved"]`)))
+	brWaitJS(t, agent, 5*time.Second, "the reason dialog", `document.querySelector("dialog.ask[open] textarea") !== null`)
+	brStep(t, agent, "give the reason",
+		chromedp.SendKeys(chromedp.CSS(`dialog.ask textarea`), reason),
+		chromedp.Click(chromedp.CSS(`dialog.ask button[type=submit]`)))
+	brWaitJS(t, agent, 5*time.Second, "resolved or refused",
+		`document.querySelector("#pop-ticket .badge.state-resolved") !== null || `+brErrorShown)
+	if errs := brEval[[]string](t, agent, `window.__errors`); len(errs) != 0 {
 		browsertest.Screenshot(t, agent, "resolve-refused")
-		brWaitJS(t, agent, 5*time.Second, "the pop's ticket drawn again after the conflict",
-			`document.querySelector('#pop-ticket .ticket-head:not([data-drawn])') !== null`)
-		brEval[bool](t, agent, `(document.getElementById("flash").hidden = true, true)`)
-		resolve()
+		t.Fatalf("resolving from the pop was refused: %q", errs)
 	}
-	brWaitJS(t, agent, 5*time.Second, "resolved", `document.querySelector("#pop-ticket .badge.state-resolved") !== null`)
 	browsertest.Screenshot(t, agent, "resolved")
 	if got := a.ticket(t, tk.Number); got.State != tickets.Resolved {
 		t.Errorf("ticket %s in PostgreSQL: %s, want resolved", tk.Number, got.State)
@@ -615,11 +654,20 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var moves []string
+	var moves, assigned []string
 	for _, e := range h {
 		if e.Field == "state" && e.Actor == "ana" {
 			moves = append(moves, e.From+">"+e.To+":"+e.Reason)
 		}
+		if e.Field == "assignee" {
+			assigned = append(assigned, e.Actor+":"+e.From+">"+e.To)
+			if !strings.HasPrefix(e.Reason, "answered the call ") {
+				t.Errorf("assignment reason %q, want the call", e.Reason)
+			}
+		}
+	}
+	if want := intake.Actor + ":>ana"; len(assigned) != 1 || assigned[0] != want {
+		t.Errorf("assignments in the history: %q, want only %q", assigned, want)
 	}
 	if want := []string{"registered>in_progress:", "in_progress>resolved:" + reason}; strings.Join(moves, "|") != strings.Join(want, "|") {
 		t.Errorf("ana's state changes in the history: %q, want %q (history %+v)", moves, want, h)
@@ -630,10 +678,10 @@ func TestBrowser(t *testing.T) {
 	}
 	var errs []string
 	for _, e := range console.Errors() {
-		// Expected: the login page's /me probe (401), the contact lookup
-		// of the unknown caller (404) and a conflict (409, see above).
+		// Expected: the login page's /me probe (401) and the contact
+		// lookup of the unknown caller (404). No conflict (409).
 		if !strings.Contains(e, "Failed to load resource") ||
-			!(strings.Contains(e, "401") || strings.Contains(e, "404") || strings.Contains(e, "409")) {
+			!(strings.Contains(e, "401") || strings.Contains(e, "404")) {
 			errs = append(errs, e)
 		}
 	}

@@ -48,6 +48,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err != nil {
 		return err
 	}
+	live, err := liveCatalog(ctx, db, catalog, log) // catalog.go: the version admins saved wins over the seed
+	if err != nil {
+		return err
+	}
+	catalog = live.Current() // at start: metrics labels, queues
 	flow := ivr.DefaultFlow()
 	if cfg.FlowFile != "" {
 		if flow, err = ivr.LoadFlow(cfg.FlowFile); err != nil {
@@ -57,7 +62,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := flow.CheckPrompts(prompts.FS, "es", "en"); err != nil {
 		return fmt.Errorf("flow: %w", err)
 	}
-	engine, err := newEngine(cfg, log)
+	// Recordings uploaded on the admin page, over the embedded prompts.
+	ann := newAnnouncements(db, flow, prompts.FS, log.With("component", "announcements")) // announcements.go
+	if err := ann.reload(ctx); err != nil {
+		return err
+	}
+	stopAnn := ann.watch(ctx, announcementReload)
+	defer stopAnn()
+	engine, err := newEngine(cfg, log, ann.overlay)
 	if err != nil {
 		return err
 	}
@@ -94,7 +106,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		return err
 	}
 	store := esc.store
-	esc.maintenance.Catalog = catalog // windows name catalog services
+	esc.maintenance.Catalog = live // windows name catalog services
 
 	// The metrics and the websocket hub see every event directly; both are
 	// cheap and never block the ACD.
@@ -119,10 +131,16 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := addQueuesAndAgents(ctx, desk, db, catalog, cfg.Queues); err != nil {
 		return err
 	}
+	queueAdm, err := newQueueAdmin(ctx, desk, db, cfg.Queues, log.With("component", "queues")) // queues.go
+	if err != nil {
+		return err
+	}
 	m.Reset(desk.Snapshot())
-	svc := intake.New(intake.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix,
+	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
+	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
 		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
+	runner.Notices = ann.notices(cfg.Engine)
 
 	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
 	if err != nil {
@@ -130,13 +148,16 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
 		SessionTTL: time.Duration(cfg.HTTP.SessionTTL)},
-		web.Deps{Store: store, Catalog: catalog, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
-			Agents: newAgentControl(desk, db), Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
+		web.Deps{Store: store, Catalog: live, CatalogEditor: catEdit, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
+			Queues:        queueAdm,
+			Announcements: ann.web(cfg.Engine),
+			Agents:        newAgentControl(desk, db), Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
 				if !engine.Up() {
 					return fmt.Errorf("telephony engine %s is down", engine.Name())
 				}
 				return nil
-			}})
+			},
+			Wallboard: wallboardSource{db: db, desk: desk}}) // wallboard.go
 	if err != nil {
 		return err
 	}
@@ -248,7 +269,7 @@ func (d *drain) wait(ctx context.Context) int64 {
 	}
 }
 
-func newEngine(cfg Config, log *slog.Logger) (ivr.Engine, error) {
+func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
 		sc := sipengine.DefaultConfig()
@@ -257,7 +278,7 @@ func newEngine(cfg Config, log *slog.Logger) (ivr.Engine, error) {
 		sc.Extensions = cfg.SIP.Extensions
 		sc.Realm = cfg.SIP.Realm
 		sc.RTPPortMin, sc.RTPPortMax, _ = cfg.RTPRange()
-		sc.Prompts = prompts.FS
+		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
 		return asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,

@@ -46,7 +46,7 @@ type Maintenance struct {
 	SLA     *escalation.SLA
 	Timers  escalation.TimerStore
 	Clock   escalation.Clock
-	Catalog *tickets.Catalog // required: services are checked and named from it
+	Catalog tickets.CatalogSource // required: services are checked and named from the catalog in force
 	Mail    escalation.Notifier
 	// RecentDays: see DefaultRecentDays (0 means the default).
 	RecentDays int
@@ -64,6 +64,14 @@ func (m *Maintenance) now() time.Time {
 		return time.Now()
 	}
 	return m.Clock.Now()
+}
+
+// catalog is the catalog in force, or nil without one.
+func (m *Maintenance) catalog() *tickets.Catalog {
+	if m.Catalog == nil {
+		return nil
+	}
+	return m.Catalog.Current()
 }
 
 func (m *Maintenance) log() *slog.Logger {
@@ -87,7 +95,7 @@ func (m *Maintenance) EarliestStart(now time.Time) time.Time {
 // error returned, so no window exists without its notice.
 func (m *Maintenance) ScheduleMaintenance(ctx context.Context, w *tickets.Maintenance) error {
 	w.Normalize()
-	if err := w.Validate(m.Catalog); err != nil {
+	if err := w.Validate(m.catalog()); err != nil {
 		return err
 	}
 	now := m.now()
@@ -221,8 +229,8 @@ func (m *Maintenance) data(w *tickets.Maintenance, c *tickets.Contact, lang stri
 	d := escalation.Data{ContactName: c.Name, Start: w.Start, End: w.End, Location: loc, Reason: w.Summary(lang)}
 	for _, code := range w.Services {
 		name := code
-		if m.Catalog != nil {
-			if s, ok := m.Catalog.Service(code); ok {
+		if cat := m.catalog(); cat != nil {
+			if s, ok := cat.Service(code); ok {
 				name = s.NameIn(lang)
 			}
 		}

@@ -1,7 +1,9 @@
 package static_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -239,6 +241,112 @@ func TestConsoleResumesAfterDisconnect(t *testing.T) {
 		t.Errorf("hub stats %+v: the reconnect was not served from the ring", st)
 	}
 	browsertest.Screenshot(t, ctx, "resumed-pop")
+}
+
+// patchTicket changes the fake's ticket as user would through the API and
+// returns its new version.
+func (s *site) patchTicket(t *testing.T, user string, body map[string]any) int {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("PATCH", s.url+"/api/v1/tickets/20260001", bytes.NewReader(b))
+	req.AddCookie(&http.Cookie{Name: "test_user", Value: user})
+	req.Header.Set("X-CSRF-Token", csrfToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tk struct{ Version int }
+	if err := json.NewDecoder(resp.Body).Decode(&tk); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PATCH ticket %v: %d %v", body, resp.StatusCode, err)
+	}
+	return tk.Version
+}
+
+const (
+	popAssignee = `document.querySelector("#pop-ticket .field.assignee .value").textContent`
+	popNote     = `document.querySelector("#pop-ticket form.note textarea").value`
+	errorFlash  = `document.querySelector("#flash.error:not([hidden])") !== null`
+)
+
+// The ticket changes under the pop after the answer (Atiende assigns it to
+// ana): ticket_changed makes the console draw it again, keeping the note
+// ana is typing, and her next action carries the new version. A change by
+// someone else is refused as a conflict with a clear message and a redraw.
+func TestConsoleTicketChangedRedrawsPop(t *testing.T) {
+	ctx := browsertest.Browser(t)
+	s := newSite(t)
+	login(t, ctx, s.url, "ana", "/agent.html")
+	s.desk.publish(agentdesk.Event{Kind: agentdesk.CallOffered, CallID: "call-1", Queue: "soporte",
+		TicketNumber: "20260001", CallerNumber: "+525512345678", CallerName: "María Pérez", Agent: "ana", Extension: "1001"})
+	waitJS(t, ctx, "the pop's ticket", `document.querySelector('#pop-ticket button.move[data-to="in_progress"]') !== null`)
+	if got := eval[string](t, ctx, popAssignee); got != "—" {
+		t.Fatalf("assignee at the offer %q, want none", got)
+	}
+	step(t, ctx, "type a note", chromedp.SendKeys(chromedp.CSS(`#pop-ticket form.note textarea`), "Nota a medias"))
+	eval[bool](t, ctx, `(document.querySelector("#pop-ticket .ticket-head").dataset.drawn = "offer", true)`)
+
+	s.desk.publish(agentdesk.Event{Kind: agentdesk.CallAnswered, CallID: "call-1", Queue: "soporte", TicketNumber: "20260001", Agent: "ana"})
+	waitJS(t, ctx, "talking", `document.getElementById("pop-phase").classList.contains("phase-talking")`)
+	v := s.patchTicket(t, "sup", map[string]any{"version": 1, "assignee": "ana"})
+	s.hub.Publish(agentdesk.Event{Kind: agentdesk.TicketChanged, At: time.Now(), CallID: "call-1", TicketNumber: "20260001", TicketVersion: v, Agent: "ana"})
+	waitJS(t, ctx, "ana as the assignee in the pop", popAssignee+` === "ana"`)
+	if eval[bool](t, ctx, `document.querySelector('#pop-ticket .ticket-head[data-drawn]') !== null`) {
+		t.Error("the pop's ticket was not drawn again")
+	}
+	if got := eval[string](t, ctx, popNote); got != "Nota a medias" {
+		t.Errorf("the note being typed became %q", got)
+	}
+	if got := eval[string](t, ctx, `document.activeElement.name || ""`); got != "note" {
+		t.Errorf("focus on %q after the redraw, want the note", got)
+	}
+	step(t, ctx, "start work", chromedp.Click(chromedp.CSS(`#pop-ticket button.move[data-to="in_progress"]`)))
+	waitJS(t, ctx, "in progress or refused", `document.querySelector("#pop-ticket .badge.state-in_progress") !== null || `+errorFlash)
+	if eval[bool](t, ctx, errorFlash) {
+		t.Fatalf("start work refused: %q", eval[string](t, ctx, `document.getElementById("flash").textContent`))
+	}
+	if got := eval[string](t, ctx, popNote); got != "Nota a medias" {
+		t.Errorf("the note being typed became %q after starting work", got)
+	}
+
+	// Someone else changes the ticket: the next action is refused, says why,
+	// and the pop shows the current ticket (and still the note).
+	s.patchTicket(t, "sup", map[string]any{"version": v + 1, "subject": "Cambiado por otra persona"})
+	step(t, ctx, "ask the user", chromedp.Click(chromedp.CSS(`#pop-ticket button.move[data-to="pending_user"]`)))
+	waitJS(t, ctx, "the reason dialog", `document.querySelector("dialog.ask[open] textarea") !== null`)
+	step(t, ctx, "give the reason",
+		chromedp.SendKeys(chromedp.CSS(`dialog.ask textarea`), "Falta el número de serie"),
+		chromedp.Click(chromedp.CSS(`dialog.ask button[type=submit]`)))
+	waitJS(t, ctx, "the conflict", errorFlash+` && document.querySelector("#pop-ticket .ticket-subject").textContent === "Cambiado por otra persona"`)
+	if got, want := eval[string](t, ctx, `document.getElementById("flash").textContent`), eval[string](t, ctx, `import("/js/i18n.js").then(m => m.t("pop.conflict"))`); got != want {
+		t.Errorf("conflict flash %q, want %q", got, want)
+	}
+	if got := eval[string](t, ctx, popNote); got != "Nota a medias" {
+		t.Errorf("the note being typed became %q after the conflict", got)
+	}
+	browsertest.Screenshot(t, ctx, "conflict")
+}
+
+// The assignment lands between the pop's draw and ana's click, and its
+// ticket_changed is lost: the stale action is sent again on the current
+// version, since the only change was the ticket becoming ana's.
+func TestConsoleActionRetriedAfterOwnAssignment(t *testing.T) {
+	ctx := browsertest.Browser(t)
+	s := newSite(t)
+	login(t, ctx, s.url, "ana", "/agent.html")
+	s.desk.publish(agentdesk.Event{Kind: agentdesk.CallOffered, CallID: "call-1", Queue: "soporte",
+		TicketNumber: "20260001", CallerNumber: "+525512345678", CallerName: "María Pérez", Agent: "ana", Extension: "1001"})
+	waitJS(t, ctx, "the pop's ticket", `document.querySelector('#pop-ticket button.move[data-to="in_progress"]') !== null`)
+	s.patchTicket(t, "sup", map[string]any{"version": 1, "assignee": "ana"})
+	step(t, ctx, "start work", chromedp.Click(chromedp.CSS(`#pop-ticket button.move[data-to="in_progress"]`)))
+	waitJS(t, ctx, "in progress or refused", `document.querySelector("#pop-ticket .badge.state-in_progress") !== null || `+errorFlash)
+	if eval[bool](t, ctx, errorFlash) {
+		t.Fatalf("start work refused: %q", eval[string](t, ctx, `document.getElementById("flash").textContent`))
+	}
+	if got := eval[string](t, ctx, popAssignee); got != "ana" {
+		t.Errorf("assignee %q after starting work, want ana", got)
+	}
 }
 
 // Network staff (English) see every extension live; a phone's user agent is

@@ -129,6 +129,32 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 			writeJSON(w, 200, tk)
 		}
 	})
+	// PATCH changes the assignee or the subject, as someone else (or
+	// Atiende) would while the console shows the ticket.
+	mux.HandleFunc("PATCH /api/v1/tickets/{number}", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Version           int
+			Assignee, Subject *string
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.Header.Get("X-CSRF-Token") != csrfToken:
+			apiError(w, 403, "forbidden", "missing or invalid CSRF token")
+		case req.Version != tk["version"]:
+			apiError(w, 409, "conflict", "reload the ticket")
+		default:
+			if req.Assignee != nil {
+				tk["assignee"] = *req.Assignee
+			}
+			if req.Subject != nil {
+				tk["subject"] = *req.Subject
+			}
+			tk["version"] = tk["version"].(int) + 1
+			writeJSON(w, 200, tk)
+		}
+	})
 	mux.HandleFunc("GET /api/v1/tickets/{number}/history", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -219,6 +245,8 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 		}}})
 	})
 	deskFakeAPI(mux) // deskfake_test.go: ticket stats, users, agents, maintenance
+	// wallboard_day_browser_test.go: the day's history, 404 unless a test sets it.
+	mux.HandleFunc("GET /api/v1/wallboard/day", fakeWallboardDay)
 	mux.HandleFunc("GET /api/v1/reports/weekly", fakeWeeklyReport)
 	mux.HandleFunc("GET /api/v1/reports/weekly.csv", fakeWeeklyReportCSV)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {

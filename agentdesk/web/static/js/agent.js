@@ -5,7 +5,7 @@ import { el, fill, setText, show, $ } from './dom.js';
 import { dur, since } from './format.js';
 import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
-import { ticketPanel, service, isOpen } from './ticketview.js';
+import { ticketPanel, refreshTicketPanel, service, isOpen } from './ticketview.js';
 
 // The queue's wrap-up is not in the agent_state event: it comes from the
 // snapshot's queue (wrap_up_ns) when the hub sends it, else the ACD's
@@ -18,7 +18,7 @@ const PAUSE_REASONS = ['lunch', 'break', 'training', 'meeting', 'other'];
 const user = await boot(['agent', 'technician', 'supervisor', 'admin']);
 const me = { state: 'logged_out', reason: '', since: null };
 const queues = new Map(); // queue -> Map(call_id -> {callback})
-let pop = null; // {callId, phase, offeredAt, answeredAt, endedAt, number}
+let pop = null; // {callId, phase, offeredAt, answeredAt, endedAt, number, ticket}
 let wrapUntil = 0;
 
 let myExt = user.extension || '';
@@ -138,6 +138,7 @@ function onMessage(msg) {
     case 'call_offer_ended': if (same && pop.phase === 'ringing') hidePop(); break;
     case 'call_abandoned': if (same) phase('abandoned', e.ended_at || e.at); break;
     case 'call_ended': if (same) phase('ended', e.ended_at || e.at); break;
+    case 'ticket_changed': if (pop && pop.ticket && pop.ticket === e.ticket_number) refreshPopTicket(e.ticket_version); break;
     case 'agent_state':
       if (e.extension && e.extension !== myExt) { myExt = e.extension; setText('my-ext', myExt); }
       setMe(e.state, e.pause_reason, e.at);
@@ -158,6 +159,17 @@ function talking(e) {
   phase('talking');
 }
 
+// refreshPopTicket draws the pop's ticket again as it is now (with version,
+// only if the pop shows an older one), keeping what the agent is typing.
+// When the agent answers, Atiende assigns the call's ticket to them and the
+// hub sends ticket_changed (ticket number and new version) to their console:
+// redrawn, the ticket shows them as assignee and the next action carries
+// the current version, so it is not refused as stale (409).
+function refreshPopTicket(version) {
+  if (!pop || !pop.ticket) return;
+  refreshTicketPanel($('#pop-ticket'), pop.ticket, version).catch((err) => flash(errorText(err), true));
+}
+
 function hidePop() {
   pop = null;
   show($('#pop'), false);
@@ -169,7 +181,7 @@ function hidePop() {
 // service's checklist.
 function showPop(e) {
   if (e.queue) lastQueue = e.queue;
-  pop = { callId: e.call_id, offeredAt: e.offered_at || e.at, number: e.caller_number || '' };
+  pop = { callId: e.call_id, offeredAt: e.offered_at || e.at, number: e.caller_number || '', ticket: e.ticket_number || '' };
   const mine = pop;
   phase('ringing');
   for (const id of ['pop-name', 'pop-department', 'pop-email']) setText(id, '…');
@@ -190,7 +202,7 @@ function showPop(e) {
   const current = () => pop === mine;
   (async () => {
     let tk = null;
-    if (e.ticket_number) tk = await ticketPanel($('#pop-ticket'), e.ticket_number, {});
+    if (e.ticket_number) tk = await ticketPanel($('#pop-ticket'), e.ticket_number, { me: user.username });
     if (!current()) return;
     await caller(tk, e, current);
     if (tk) await Promise.all([related(tk, e, current), majors(tk, current), checklist(tk, current)]);
@@ -277,4 +289,11 @@ async function checklist(tk, current) {
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'chk-' + i }), el('span', { text: s })))));
 }
 
-connectDesk(onMessage, wsStatus);
+// ticket_changed is not replayed on reconnect: after being away, draw the
+// pop's ticket again in case it changed meanwhile.
+let connected = false;
+connectDesk(onMessage, (s) => {
+  wsStatus(s);
+  if (s === 'online' && connected) refreshPopTicket();
+  if (s === 'online') connected = true;
+});

@@ -38,19 +38,41 @@ export function serviceName(svc, code) {
 const field = (key, value, cls) => el('div', { class: 'field ' + (cls || '') },
   el('span', { class: 'label', i18n: key }), el('span', { class: 'value', text: value ?? '—' }));
 
+// panels: box -> {number, opts, gen, tk}, the ticket each box shows and the
+// newest draw started in it.
+const panels = new WeakMap();
+
 // ticketPanel draws ticket number into box with its actions; onChange gets
-// the ticket after every change. It returns the ticket.
-export async function ticketPanel(box, number, { onChange = () => {} } = {}) {
-  fill(box, el('p', { class: 'muted', i18n: 'loading' }));
+// the ticket after every change. It returns the ticket. Drawn again over the
+// same ticket (after a change, or refreshTicketPanel), it keeps what the
+// user is typing or picking in the action forms, and the newest draw wins.
+// me (the user's username), when given, lets an action refused as stale
+// (409) be sent again on the current version when the only change meanwhile
+// was Atiende assigning the ticket to me (it does so when me answers its
+// call); any other conflict shows pop.conflict and the current ticket.
+export async function ticketPanel(box, number, opts = {}) {
+  const { onChange = () => {} } = opts;
+  let st = panels.get(box);
+  const again = st && st.number === number && st.tk && box.querySelector('.ticket-head');
+  if (!again) {
+    st = { number, gen: 0, tk: null };
+    panels.set(box, st);
+    fill(box, el('p', { class: 'muted', i18n: 'loading' }));
+  }
+  st.opts = opts;
+  const gen = ++st.gen;
   let tk;
   try {
     tk = await get('/tickets/' + enc(number));
   } catch (e) {
-    fill(box, el('p', { class: 'error', text: errorText(e) }));
+    if (gen === st.gen && !again) fill(box, el('p', { class: 'error', text: errorText(e) }));
     return null;
   }
   const svc = await service(tk.service).catch(() => undefined);
-  const redraw = async (fresh) => { onChange(fresh); await ticketPanel(box, number, { onChange }); };
+  if (gen !== st.gen || panels.get(box) !== st) return tk; // a newer draw is on its way
+  st.tk = tk;
+  const redraw = async (fresh) => { onChange(fresh); await ticketPanel(box, number, opts); };
+  const kept = again ? typed(box) : null;
   fill(box,
     el('div', { class: 'ticket-head' },
       el('span', { class: 'ticket-number', text: '#' + tk.number }),
@@ -64,26 +86,98 @@ export async function ticketPanel(box, number, { onChange = () => {} } = {}) {
       field('ticket.level', String(tk.level)),
       field('ticket.impact', tr('level3', tk.impact)),
       field('ticket.urgency', tr('level3', tk.urgency)),
-      field('ticket.assignee', tk.assignee || '—'),
+      field('ticket.assignee', tk.assignee || '—', 'assignee'),
       field('ticket.parent', tk.parent_number || '—'),
       field('ticket.created', when(tk.created_at)),
       field('ticket.caller', [tk.caller && tk.caller.name, tk.caller && (tk.caller.phone || tk.caller.extension)].filter(Boolean).join(' · ') || '—')),
     tk.description ? el('p', { class: 'ticket-description', text: tk.description }) : null,
-    actions(tk, redraw));
+    actions(tk, redraw, opts.me || ''));
+  for (const f of box.querySelectorAll('form.action [name]')) f.dataset.initial = valueOf(f);
+  if (kept) keep(box, kept);
   return tk;
 }
 
-function actions(tk, redraw) {
-  const run = async (fn) => {
+// refreshTicketPanel draws box again with ticket number as it is now, if
+// box shows that ticket at a version older than version (at any version
+// when version is not given); it keeps what the user is typing.
+export async function refreshTicketPanel(box, number, version) {
+  const st = panels.get(box);
+  if (!st || st.number !== number) return null;
+  if (version && st.tk && st.tk.version >= version) return st.tk;
+  return ticketPanel(box, number, st.opts);
+}
+
+const valueOf = (f) => (f.type === 'checkbox' ? String(f.checked) : f.value);
+const keyOf = (f) => (f.form ? f.form.className : '') + '|' + f.name;
+
+// typed returns the action fields the user changed since they were drawn,
+// and the one with the focus.
+function typed(box) {
+  const out = { fields: [], focus: null };
+  for (const f of box.querySelectorAll('form.action [name]')) {
+    const focused = f === document.activeElement;
+    if (focused) out.focus = { key: keyOf(f), start: f.selectionStart, end: f.selectionEnd };
+    if (valueOf(f) !== f.dataset.initial) out.fields.push({ key: keyOf(f), value: valueOf(f) });
+  }
+  return out;
+}
+
+// keep puts kept (from typed) into the fields drawn again. A select keeps
+// the user's choice once its options are there (the services come later).
+function keep(box, kept) {
+  const byKey = new Map([...box.querySelectorAll('form.action [name]')].map((f) => [keyOf(f), f]));
+  const put = (f, v) => {
+    if (f.type === 'checkbox') f.checked = v === 'true';
+    else f.value = v;
+  };
+  for (const { key, value } of kept.fields) {
+    const f = byKey.get(key);
+    if (!f) continue;
+    if (f.tagName !== 'SELECT' || [...f.options].some((o) => o.value === value)) put(f, value);
+    else catalog().then(() => { if (f.value === f.dataset.initial) put(f, value); }).catch(() => {});
+  }
+  const f = kept.focus && byKey.get(kept.focus.key);
+  if (f) {
+    f.focus();
+    if (kept.focus.start !== null && typeof f.setSelectionRange === 'function') {
+      try { f.setSelectionRange(kept.focus.start, kept.focus.end); } catch { /* not a text field */ }
+    }
+  }
+}
+
+// assignedToMe reports whether the only change from was to fresh is the
+// ticket, unassigned, being assigned to me.
+function assignedToMe(was, fresh, me) {
+  if (!me || was.assignee || fresh.assignee !== me) return false;
+  const skip = ['version', 'updated_at', 'assignee'];
+  const rest = (x) => JSON.stringify(Object.keys(x).filter((k) => !skip.includes(k)).sort().map((k) => [k, x[k]]));
+  return rest(was) === rest(fresh);
+}
+
+function actions(tk, redraw, me) {
+  // run sends fn's change, made on the version of the ticket drawn (fn
+  // gets the version to send). form is the form it came from: once saved,
+  // its fields are no longer kept over the redraw.
+  const run = async (fn, form) => {
     try {
-      const fresh = await fn();
+      let fresh;
+      try {
+        fresh = await fn(tk.version);
+      } catch (e) {
+        if (e.status !== 409 || !me) throw e;
+        // Stale: if Atiende only assigned the ticket to me meanwhile (the
+        // call was answered), send the same change on the current version.
+        const now = await get('/tickets/' + enc(tk.number)).catch(() => null);
+        if (!now || !assignedToMe(tk, now, me)) throw e;
+        fresh = await fn(now.version);
+      }
       flash(t('act.saved'));
+      if (form) for (const f of form.querySelectorAll('[name]')) f.dataset.initial = valueOf(f);
       await redraw(fresh);
     } catch (e) {
-      flash(errorText(e), true);
-      // A conflict: the ticket changed meanwhile (Atiende assigns it to the
-      // agent who answers, for one). Show the current version, so that the
-      // next try is made on it.
+      // A conflict: someone else changed the ticket meanwhile. Say so and
+      // show the current version, so that the next try is made on it.
+      flash(e.status === 409 ? t('pop.conflict') : errorText(e), true);
       if (e.status === 409) await redraw(null);
     }
   };
@@ -96,13 +190,14 @@ function actions(tk, redraw) {
           reason = await ask(t('act.moveTo', { s: tr('ticketState', to) }), { required: true });
           if (reason === null) return;
         }
-        run(() => post(`/tickets/${enc(tk.number)}/transition`, { to, reason, version: tk.version }));
+        run((version) => post(`/tickets/${enc(tk.number)}/transition`, { to, reason, version }));
       },
     }));
 
   const kind = el('select', { name: 'kind' }, kinds.map((k) => option(k, tr('kind', k), k === tk.kind)));
   const svcSel = el('select', { name: 'service' }, option(tk.service, tk.service, true));
-  catalog().then((c) => fill(svcSel, (c.services || []).map((s) => option(s.code, serviceName(s), s.code === tk.service)))).catch(() => {});
+  catalog().then((c) => fill(svcSel, (c.services || []).filter((s) => !s.inactive || s.code === tk.service) // no new work on an inactive service
+    .map((s) => option(s.code, serviceName(s), s.code === tk.service)))).catch(() => {});
   const impact = el('select', { name: 'impact' }, levels3.map((l) => option(l, tr('level3', l), l === tk.impact)));
   const urgency = el('select', { name: 'urgency' }, levels3.map((l) => option(l, tr('level3', l), l === tk.urgency)));
   const prio = el('select', { name: 'priority' }, option('', t('act.priorityAuto'), true),
@@ -113,41 +208,41 @@ function actions(tk, redraw) {
   const parent = el('input', { name: 'parent', inputmode: 'numeric', pattern: '[0-9]*', maxlength: 20, value: tk.parent_number || '' });
   const form = (cls, titleKey, onsubmit, ...inputs) => el('form', {
     class: 'action ' + cls,
-    onsubmit: (ev) => { ev.preventDefault(); onsubmit(); },
+    onsubmit: (ev) => { ev.preventDefault(); onsubmit(ev.currentTarget); },
   }, el('h4', { i18n: titleKey }), ...inputs);
   const url = `/tickets/${enc(tk.number)}`;
 
   return el('div', { class: 'actions' },
     moves.length ? el('div', { class: 'action moves' }, el('h4', { i18n: 'act.transition' }), moves) : null,
-    form('classify', 'act.classify', () => run(() => patch(url, { version: tk.version, kind: kind.value, service: svcSel.value })),
+    form('classify', 'act.classify', (f) => run((version) => patch(url, { version, kind: kind.value, service: svcSel.value }), f),
       el('label', {}, el('span', { i18n: 'ticket.kind' }), kind),
       el('label', {}, el('span', { i18n: 'ticket.service' }), svcSel),
       el('button', { type: 'submit', i18n: 'act.apply' })),
-    form('prioritise', 'act.prioritise', () => {
-      const body = { version: tk.version, impact: impact.value, urgency: urgency.value };
+    form('prioritise', 'act.prioritise', (f) => {
+      const body = { impact: impact.value, urgency: urgency.value };
       if (prio.value) body.priority = Number(prio.value);
-      run(() => patch(url, body));
+      run((version) => patch(url, { ...body, version }), f);
     },
     el('label', {}, el('span', { i18n: 'ticket.impact' }), impact),
     el('label', {}, el('span', { i18n: 'ticket.urgency' }), urgency),
     el('label', {}, el('span', { i18n: 'ticket.priority' }), prio),
     el('button', { type: 'submit', i18n: 'act.apply' })),
-    form('escalate', 'act.escalate', async () => {
+    form('escalate', 'act.escalate', async (f) => {
       const reason = await ask(t('act.escalate'), {});
       if (reason === null) return;
-      run(() => patch(url, { version: tk.version, level: Number(level.value), reason }));
+      run((version) => patch(url, { version, level: Number(level.value), reason }), f);
     },
     el('label', {}, el('span', { i18n: 'ticket.level' }), level),
     el('button', { type: 'submit', i18n: 'act.apply' })),
-    form('note', 'act.note', () => {
+    form('note', 'act.note', (f) => {
       if (!note.value.trim()) return;
-      run(async () => { await post(`${url}/notes`, { body: note.value, internal: internal.checked }); note.value = ''; return tk; });
+      run(async () => { await post(`${url}/notes`, { body: note.value, internal: internal.checked }); note.value = ''; return tk; }, f);
     },
     note, el('label', { class: 'check' }, internal, el('span', { i18n: 'act.internal' })),
     el('button', { type: 'submit', i18n: 'act.addNote' })),
-    form('link', 'act.link', () => {
+    form('link', 'act.link', (f) => {
       if (!parent.value.trim()) return;
-      run(() => post(`${url}/link`, { parent: parent.value.trim(), version: tk.version }));
+      run((version) => post(`${url}/link`, { parent: parent.value.trim(), version }), f);
     },
     el('label', {}, el('span', { i18n: 'act.parentNumber' }), parent),
     el('button', { type: 'submit', i18n: 'act.apply' })));

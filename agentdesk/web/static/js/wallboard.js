@@ -1,14 +1,23 @@
 // Supervisor wallboard: queues and agents, live from the hub; supervisors
 // pause or log out agents. Open tickets by state, priority and level and the
 // tickets near or past their SLA come from GET /tickets/stats every 30 s;
-// the day chart is kept from the hub's events (js/daychart.js).
-import { get, post, enc } from './api.js';
-import { t, tr, getLang } from './i18n.js';
+// the day chart starts from GET /wallboard/day and adds the hub's events
+// (js/daychart.js).
+import { get, post, enc, q } from './api.js';
+import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $ } from './dom.js';
 import { dur, nsDur, pct, since } from './format.js';
 import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { DayChart, drawChart } from './daychart.js';
+
+addMessages({
+  'wb.chartDay': 'Día {date}, hora de {zone}: del registro de llamadas y en vivo.',
+  'wb.chartNoHistory': 'No se pudo leer el historial del día ({e}): el gráfico cuenta desde que se abrió la página.',
+}, {
+  'wb.chartDay': 'Day {date}, {zone} time: from the call records and live.',
+  'wb.chartNoHistory': 'The day\'s history could not be read ({e}): the chart counts from when this page opened.',
+});
 
 await boot(['supervisor', 'admin']);
 const PAUSE_REASONS = ['lunch', 'break', 'training', 'meeting', 'other'];
@@ -18,6 +27,13 @@ const waiting = new Map(); // queue -> Map(call_id -> {entered, callback})
 const agents = new Map(); // username -> Agent
 const day = new DayChart();
 const STATS_EVERY_MS = 30000;
+// A call's record is written up to about 20 s after its last event (the
+// intake's writes are bounded by 10 s each): the day is read again this
+// long after a load, for the calls that ended just before the page opened.
+const DAY_SETTLE_MS = 30000;
+const DAY_RETRY_MS = 60000;
+let seq = null; // the last Seq seen: a snapshot past it means events were missed
+let dayError = '';
 
 function onMessage(msg) {
   if (msg.type === 'snapshot') {
@@ -29,8 +45,12 @@ function onMessage(msg) {
     }
     agents.clear();
     for (const a of s.agents || []) agents.set(a.username, a);
-    day.snapshot(queues);
+    const missed = seq === null || (s.seq || 0) !== seq; // the first one, or a gap
+    seq = s.seq || 0;
+    day.snapshot(s, msg.offers);
+    if (missed) loadDay(true);
   } else if (msg.type === 'event') {
+    if (msg.event.seq) seq = msg.event.seq;
     apply(msg.event);
     day.event(msg.event);
   } else {
@@ -99,10 +119,49 @@ function render() {
 }
 
 function renderChart() {
+  day.tick();
   drawChart($('#chart'), day, { title: t('wb.chart'), fmtPct: pct });
   const b = day.before;
-  $('#chart-note').textContent = b.entered ? t('wb.chartBefore', { n: b.entered }) : '';
+  let note = '';
+  if (day.server) note = t('wb.chartDay', { date: day.date, zone: day.zone });
+  else if (dayError) note = t('wb.chartNoHistory', { e: dayError });
+  if (!day.server && b.entered) note = (note ? note + ' ' : '') + t('wb.chartBefore', { n: b.entered });
+  $('#chart-note').textContent = note;
 }
+
+// loadDay reads the day's history (again), once at a time; settle reads it
+// once more DAY_SETTLE_MS later. A server without it (404) leaves the chart
+// to the page's own counts.
+let dayLoading = false, dayAgain = false, dayRetry = null;
+async function loadDay(settle = false) {
+  if (dayLoading) { dayAgain = true; return; }
+  dayLoading = true;
+  clearTimeout(dayRetry);
+  try {
+    do {
+      dayAgain = false;
+      try {
+        const d = await get('/wallboard/day' + q({ date: day.server ? day.date : '', calls_since: day.callsSince() }));
+        day.load(d, Date.now());
+        dayError = '';
+        clearTimeout(dayRetry);
+        if (settle) setTimeout(() => loadDay(false), DAY_SETTLE_MS);
+        settle = false;
+      } catch (e) {
+        if (e.status === 404) return;
+        dayError = errorText(e);
+        dayRetry = setTimeout(() => loadDay(settle), DAY_RETRY_MS);
+      }
+    } while (dayAgain);
+  } finally {
+    dayLoading = false;
+    renderChart();
+  }
+}
+day.onNewDay = () => loadDay(false);
+// A screen that was hidden (a sleeping display, a background tab) may have
+// missed midnight or events while its timers were held back.
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') loadDay(false); });
 
 // Ticket counts and SLA lists. Ticket subjects come from callers: text only.
 const hhmm = (iso) => new Intl.DateTimeFormat(getLang(), { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/atiende/atiende/agentdesk/web"
+	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/tickets"
+)
+
+// announcementReload is how often the cache is reloaded from PostgreSQL, for
+// changes made through another Atiende process sharing the database; a change
+// made through this one reloads it at once.
+const announcementReload = 30 * time.Second
+
+// announcements is the IVR's side of the recordings uploaded on the admin
+// page: the cache the embedded engine plays from (an ivr.PromptOverlay over
+// the product's prompts, so a call never waits on the database) and what the
+// web server needs to manage them.
+type announcements struct {
+	store   tickets.AnnouncementStore
+	flow    *ivr.Flow
+	base    fs.FS
+	overlay *ivr.PromptOverlay
+	now     func() time.Time
+	log     *slog.Logger
+
+	mu  sync.Mutex       // one reload at a time
+	pcm map[int64][]byte // samples by ID: a recording's audio never changes
+}
+
+func newAnnouncements(st tickets.AnnouncementStore, flow *ivr.Flow, base fs.FS, log *slog.Logger) *announcements {
+	return &announcements{store: st, flow: flow, base: base, overlay: ivr.NewPromptOverlay(base, time.Now),
+		now: time.Now, log: log, pcm: map[int64][]byte{}}
+}
+
+// reload gives the overlay every recording that plays now or later,
+// fetching the audio of those it has not seen.
+func (a *announcements) reload(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	live, err := a.store.LiveAnnouncements(ctx, a.now())
+	if err != nil {
+		return fmt.Errorf("announcements: %w", err)
+	}
+	keep := make(map[int64][]byte, len(live))
+	list := make([]ivr.CustomPrompt, 0, len(live))
+	for _, an := range live {
+		pcm, ok := a.pcm[an.ID]
+		if !ok {
+			wav, err := a.store.AnnouncementAudio(ctx, an.ID)
+			if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+				continue // deleted meanwhile
+			} else if err != nil {
+				return fmt.Errorf("announcements: %w", err)
+			}
+			if _, pcm, err = ivr.CheckPromptWAV(wav); err != nil {
+				a.log.Error("announcement not playable: skipped", "id", an.ID, "error", err)
+				continue
+			}
+		}
+		keep[an.ID] = pcm
+		list = append(list, ivr.CustomPrompt{Announcement: an, PCM: pcm})
+	}
+	a.pcm = keep
+	a.overlay.Set(list)
+	a.log.Debug("announcements loaded", "live", len(list))
+	return nil
+}
+
+// watch reloads every interval until the returned stop is called (which
+// waits for it).
+func (a *announcements) watch(ctx context.Context, interval time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := a.reload(ctx); err != nil && ctx.Err() == nil {
+					a.log.Warn("announcements reload failed; the IVR keeps the last ones", "error", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// notices is the flow runner's Notices option. Only the embedded engine
+// plays uploads (Asterisk plays files from its own disk), so on any other
+// engine the notice condition is always false.
+func (a *announcements) notices(engine string) func(lang string, at time.Time) bool {
+	if engine != "sip" {
+		return nil
+	}
+	return a.overlay.NoticeActive
+}
+
+// web is the web server's announcement routes' configuration.
+func (a *announcements) web(engine string) *web.Announcements {
+	return &web.Announcements{Store: a.store, EnginePlays: engine == "sip",
+		Prompts: func(lang string) []string { return ivr.PromptNames(a.flow, a.base, lang) },
+		Changed: func(ctx context.Context) {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := a.reload(ctx); err != nil {
+				a.log.Warn("announcements reload failed; retried in the background", "error", err)
+			}
+		}}
+}
