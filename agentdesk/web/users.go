@@ -160,23 +160,37 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err := s.store.UpdateUser(r.Context(), u); err != nil {
 		return err
 	}
-	if req.Disabled != nil && *req.Disabled {
-		s.syncAgent(r.Context(), u)
-	}
+	s.syncAgent(r.Context(), u)
 	writeJSON(w, http.StatusOK, u)
 	return nil
 }
 
-// syncAgent tells the desk about a user just created or disabled: the
+// AgentSyncer is an AgentControl that can bring one agent in line with the
+// user record: added (logged out) when the user has an extension, its
+// extension and skills updated, logged out when disabled or left with no
+// extension.
+type AgentSyncer interface {
+	SyncAgent(ctx context.Context, username string) error
+}
+
+// syncAgent tells the desk about a user just created or changed: the
 // desk's SetAgentState first brings its agent in line with the user record,
 // so logging the agent out adds a new agent (logged out, like the agents
 // at start) and stops a disabled one from being offered calls (one on a
 // call is logged out when it ends). A user who is no agent is left alone.
+// A desk that can resync an agent from the user record (AgentSyncer)
+// does that instead, for every change: a new extension, new skills or
+// re-enabling reach it at once, and the agent's state is left alone.
 func (s *Server) syncAgent(ctx context.Context, u *tickets.User) {
-	if s.agents == nil || (u.Extension == "" && !u.Disabled) {
+	if s.agents == nil {
 		return
 	}
-	err := s.agents.SetAgentState(ctx, u.Username, "logged_out", "")
+	var err error
+	if sy, ok := s.agents.(AgentSyncer); ok {
+		err = sy.SyncAgent(ctx, u.Username)
+	} else if u.Extension != "" || u.Disabled {
+		err = s.agents.SetAgentState(ctx, u.Username, "logged_out", "")
+	}
 	if err != nil && tickets.ErrorCode(err) != tickets.ENOTFOUND {
 		s.log.WarnContext(ctx, "user changed: agent desk not updated", "username", u.Username, "error", err)
 	}

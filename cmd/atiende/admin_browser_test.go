@@ -344,8 +344,23 @@ func admUsers(t *testing.T, a *atiende, browser context.Context) {
 		after.PasswordHash == before.PasswordHash {
 		t.Errorf("dario before the reset %+v, after %+v: only the password should change", before, after)
 	}
-	// The list, as the API gives it to the admin, agrees with the page.
+	// An admin's change of skills and extension reaches the ACD at once,
+	// with the agent's state left alone (no need for dario to log in again).
 	admin := a.login(t, "admin", adminPassword)
+	dario := a.login(t, "dario", darioPW)
+	dario.setState("dario", "available", "")
+	if code := admin.do("PUT", "/api/v1/users/dario", map[string]any{"skills": []string{"servers", "general"}, "extension": "1005"}, nil); code != 200 {
+		t.Fatalf("PUT /api/v1/users/dario (skills, extension): %d", code)
+	}
+	if st, queues, ok := admAgent(t, sup, "dario"); !ok || st.State != "available" || st.Extension != "1005" || strings.Join(queues, ",") != "general,servers" {
+		t.Errorf("dario in the ACD right after the admin's change: present %v, %+v, queues %q; want available on 1005 in general,servers", ok, st, queues)
+	}
+	if code := admin.do("PUT", "/api/v1/users/dario", map[string]any{"extension": before.Extension}, nil); code != 200 {
+		t.Fatalf("PUT /api/v1/users/dario (extension back): %d", code)
+	}
+	dario.setState("dario", "logged_out", "")
+
+	// The list, as the API gives it to the admin, agrees with the page.
 	var users []tickets.User
 	if code := admin.do("GET", "/api/v1/users", nil, &users); code != 200 {
 		t.Fatalf("GET /api/v1/users as admin: %d", code)

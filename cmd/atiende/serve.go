@@ -382,6 +382,34 @@ func (a agentControl) Agents(context.Context) ([]web.AgentStatus, error) {
 	return out, nil
 }
 
+// SyncAgent brings the desk's agent in line with the user record after an
+// admin changed it (web.AgentSyncer): added logged out, or its extension
+// (unless one was picked for today) and skills updated with its state left
+// alone; a disabled user, or one left with no extension, is logged out (at
+// the end of a call in progress).
+func (a agentControl) SyncAgent(ctx context.Context, username string) error {
+	u, err := a.store.User(ctx, username)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	if e := a.picked[username]; e != "" && !u.Disabled {
+		u.Extension = e
+	}
+	a.mu.Unlock()
+	if ag, ok := agentOf(u); ok {
+		if err := a.desk.UpdateAgent(ag); errors.Is(err, agentdesk.ErrUnknownAgent) {
+			return a.desk.AddAgent(ag)
+		} else {
+			return err
+		}
+	}
+	if err := a.desk.SetAgentState(username, agentdesk.StateLoggedOut, ""); err != nil && !errors.Is(err, agentdesk.ErrUnknownAgent) {
+		return err
+	}
+	return nil
+}
+
 // SetAgentState first brings the desk's agent in line with the user record,
 // so users created or edited by an admin since start take calls at once.
 func (a agentControl) SetAgentState(ctx context.Context, username, state, reason string) error {
