@@ -108,8 +108,9 @@ func loadSLA(path string, log *slog.Logger) (*escalation.SLA, error) {
 	return sla, nil
 }
 
-// businessTime is the office calendar's working time, which the metrics and
-// the weekly report measure in.
+// businessTime is the office calendar's working time, which the metrics
+// measure ticket times in. (The weekly report measures wall-clock time and
+// says so in its notes: tickets.ReportOptions.BusinessTime is unset.)
 func businessTime(sla *escalation.SLA) func(start, end time.Time) time.Duration {
 	if cal := sla.Calendars[escalation.OfficeCalendar]; cal != nil {
 		return cal.Between
