@@ -44,6 +44,8 @@ type maintenanceList struct {
 type noticeRefusal struct {
 	Error         errorDetail `json:"error"`
 	EarliestStart time.Time   `json:"earliest_start"`
+	// NoticeHours is the notice contacts must get, in business hours.
+	NoticeHours float64 `json:"notice_business_hours"`
 }
 
 func maintenanceQuery() []param {
@@ -86,7 +88,7 @@ func (s *Server) createMaintenance(w http.ResponseWriter, r *http.Request, c *ca
 		if errors.As(err, &ne) {
 			writeJSON(w, http.StatusUnprocessableEntity, noticeRefusal{
 				Error:         errorDetail{Code: tickets.EINVALID, Message: tickets.ErrorMessage(ne)},
-				EarliestStart: ne.Earliest})
+				EarliestStart: ne.Earliest, NoticeHours: ne.Notice.Hours()})
 			return nil
 		}
 		return err

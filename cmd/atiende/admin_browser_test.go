@@ -491,13 +491,17 @@ func admMaintenance(t *testing.T, a *atiende, browser context.Context) {
 	after := time.Now()
 	msg := brEval[string](t, page, admFlash)
 	browsertest.Screenshot(t, page, "maintenance-refused")
-	m := regexp.MustCompile(`^flash error: .*16 business hours.*earliest allowed start is (\S+)$`).FindStringSubmatch(msg)
+	m := regexp.MustCompile(`^flash error: Hay que avisar a los contactos con 16 horas hábiles de anticipación: el inicio más próximo permitido es (.+)\.$`).FindStringSubmatch(msg)
 	if m == nil {
-		t.Fatalf("refusal shown: %q; want the server's message with the 16 business hours and the earliest start", msg)
+		t.Fatalf("refusal shown: %q; want it in Spanish with the 16 business hours and the earliest start", msg)
 	}
-	earliest, err := time.Parse(time.RFC3339, m[1])
+	iso := brEval[string](t, page, `document.getElementById("flash").dataset.earliest || ""`)
+	earliest, err := time.Parse(time.RFC3339, iso)
 	if err != nil {
-		t.Fatalf("earliest start %q in %q: %v", m[1], msg, err)
+		t.Fatalf("earliest start %q (data-earliest) of %q: %v", iso, msg, err)
+	}
+	if local := earliest.In(mx); !strings.Contains(m[1], local.Format("15:04:05")) || !strings.Contains(m[1], local.Format("2/1/06")) {
+		t.Errorf("refusal %q: want the earliest start %v in Mexico City time", msg, local)
 	}
 	lo, hi := office.Add(before, 16*time.Hour), office.Add(after, 16*time.Hour)
 	if earliest.Before(lo.Truncate(time.Second)) || earliest.After(hi) {

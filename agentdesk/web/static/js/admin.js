@@ -156,7 +156,14 @@ $('#m-form').addEventListener('submit', async (ev) => {
     flash(t('adm.mScheduled'));
     ev.target.reset();
     await loadMaintenance();
-  } catch (e) { flash(errorText(e), true); } // a start too soon: the message gives the earliest start
+  } catch (e) {
+    const early = e.data && e.data.earliest_start;
+    if (!early) { flash(errorText(e), true); return; }
+    // A start too soon: say so in the user's language, with the earliest
+    // allowed start in local time (kept as ISO in data-earliest).
+    flash(t('adm.mTooSoon', { h: e.data.notice_business_hours, when: when(early) }), true);
+    $('#flash').dataset.earliest = early;
+  }
 });
 
 // The maintenance form lists the catalog's services.

@@ -5,7 +5,8 @@ const CSRF_KEY = 'atiende_csrf';
 export function setCSRF(token) { sessionStorage.setItem(CSRF_KEY, token || ''); }
 
 export class APIError extends Error {
-  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+  // data is the whole error body, for the members beside "error".
+  constructor(status, code, message, data) { super(message); this.status = status; this.code = code; this.data = data || {}; }
 }
 
 export async function api(method, path, body) {
@@ -23,7 +24,7 @@ export async function api(method, path, body) {
       location.assign('/');
     }
     const e = data && data.error;
-    throw new APIError(res.status, e ? e.code : 'http_' + res.status, e ? e.message : res.statusText);
+    throw new APIError(res.status, e ? e.code : 'http_' + res.status, e ? e.message : res.statusText, data);
   }
   return data;
 }
