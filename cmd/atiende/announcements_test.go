@@ -20,7 +20,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -72,11 +71,16 @@ func (c *apiClient) uploadWAV(query string, wav []byte) (int, tickets.Announceme
 	return resp.StatusCode, a, string(b)
 }
 
+type rtpPacket struct {
+	from    string // the sender's address: one per call
+	payload []byte
+}
+
 // rtpSink is the caller's ear: the UDP port its SDP names.
 type rtpSink struct {
 	conn *net.UDPConn
 	mu   sync.Mutex
-	pkts map[uint16][]byte // PCMU payloads by sequence number
+	pkts []rtpPacket // PCMU payloads in arrival order
 	done chan struct{}
 }
 
@@ -86,12 +90,12 @@ func newRTPSink(t *testing.T) *rtpSink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &rtpSink{conn: conn, pkts: map[uint16][]byte{}, done: make(chan struct{})}
+	s := &rtpSink{conn: conn, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		buf := make([]byte, 2048)
 		for {
-			n, _, err := conn.ReadFromUDP(buf)
+			n, from, err := conn.ReadFromUDP(buf)
 			if err != nil {
 				return
 			}
@@ -107,7 +111,7 @@ func newRTPSink(t *testing.T) *rtpSink {
 				continue
 			}
 			s.mu.Lock()
-			s.pkts[binary.BigEndian.Uint16(b[2:4])] = append([]byte(nil), b[hl:]...)
+			s.pkts = append(s.pkts, rtpPacket{from: from.String(), payload: append([]byte(nil), b[hl:]...)})
 			s.mu.Unlock()
 		}
 	}()
@@ -122,19 +126,26 @@ func (s *rtpSink) close() {
 	<-s.done
 }
 
-// frames returns what the caller heard, in 20 ms frames, in sequence order
-// (a call is far shorter than a sequence-number wrap).
+// frames returns what the caller heard, in 20 ms frames, in arrival order
+// (loopback does not reorder; sorting by sequence number would break when a
+// stream's random first number wraps), from the address that sent the most:
+// a late packet of an earlier call to a reused port is left out.
 func (s *rtpSink) frames() [][]float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seqs := make([]int, 0, len(s.pkts))
-	for q := range s.pkts {
-		seqs = append(seqs, int(q))
+	count := map[string]int{}
+	main := ""
+	for _, p := range s.pkts {
+		if count[p.from]++; count[p.from] > count[main] {
+			main = p.from
+		}
 	}
-	sort.Ints(seqs)
 	var out [][]float64
-	for _, q := range seqs {
-		p := s.pkts[uint16(q)]
+	for _, pk := range s.pkts {
+		if pk.from != main {
+			continue
+		}
+		p := pk.payload
 		for len(p) >= 160 {
 			f := make([]float64, 160)
 			for i := range f {

@@ -75,8 +75,9 @@ func (e *Engine) serveHelpDesk(srvCtx context.Context, h ivr.Handler, d *diago.D
 	c := e.inboundCall(d)
 	ctx, cancel := context.WithCancel(srvCtx)
 	defer cancel()
-	stop := context.AfterFunc(d.Context(), cancel)
-	defer stop()
+	// The handler's ctx ends after the call is marked done (finish runs
+	// when the dialog ends), never before: a handler that sees its ctx end
+	// can tell the caller's hang-up (Done closed) from a shutdown.
 	go func() {
 		select {
 		case <-c.done:

@@ -99,6 +99,10 @@ func TestWallboardDayFromServer(t *testing.T) {
 		setFakeDay(t, f, calls)
 	}
 	hist(2, "h-1", "h-2")
+	// Earlier tests' wallboards asked the fake too: forget their requests.
+	dayFake.mu.Lock()
+	dayFake.since = nil
+	dayFake.mu.Unlock()
 	opened := time.Now()
 	login(t, ctx, s.url, "sup", "/wallboard.html")
 	waitJS(t, ctx, "the day from the server", `document.querySelector('#chart svg[data-source="server"]') !== null`)
