@@ -21,15 +21,28 @@ type DueSetter interface {
 	SetDue(ctx context.Context, number string, responseDue, resolutionDue *time.Time) error
 }
 
+// CreatePlanner is a TimerStore that writes a new ticket's due times and
+// timers with the ticket itself (*postgres.Timers): a CreateTicket given
+// the returned ctx calls plan with (a copy of) the ticket about to be stored
+// and its history, and stores what plan returns in the same transaction. A
+// store that does not know the plan never calls it.
+type CreatePlanner interface {
+	WithCreatePlan(ctx context.Context,
+		plan func(t *tickets.Ticket, history []tickets.HistoryEntry) ([]escalation.Action, error)) context.Context
+}
+
 // Store is a tickets.Store that, after every CreateTicket, Transition and
 // Update, recomputes the ticket's due times (SetDue) and replaces its
 // pending planned actions (TimerStore.Sync), and schedules the notices of
 // the change: the confirmation on creation, the request for information on
 // Pending user, the resolution notice on Resolved, the survey on Closed.
 //
-// The ticket change and its timers are two transactions: if the second
-// fails the change stands, the error is logged and Resync (or the next
-// change of the ticket) repairs the timers.
+// When Timers is a CreatePlanner and the wrapped store honours its plan, a
+// new ticket is stored with its due times and timers in one transaction:
+// there is never a ticket without them. Otherwise, and for every other
+// change, the ticket change and its timers are two transactions: if the
+// second fails the change stands, the error is logged and Resync (or the
+// next change of the ticket) repairs the timers.
 type Store struct {
 	tickets.Store
 	Due    DueSetter
@@ -52,12 +65,23 @@ func NewStore(inner tickets.Store, due DueSetter, sla *escalation.SLA, timers es
 
 var _ tickets.Store = (*Store)(nil)
 
-// CreateTicket creates t, then plans it and schedules the confirmation.
+// CreateTicket creates t with its due times, its plan and the
+// confirmation: in one transaction when the stores allow it, else in two.
 func (s *Store) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
-	if err := s.Store.CreateTicket(ctx, t, actor); err != nil {
+	planned, pctx := false, ctx
+	if cp, ok := s.Timers.(CreatePlanner); ok {
+		pctx = cp.WithCreatePlan(ctx, func(draft *tickets.Ticket, hist []tickets.HistoryEntry) ([]escalation.Action, error) {
+			actions, err := s.plan(draft, hist, "created", nil, s.Clock.Now())
+			planned = err == nil
+			return actions, err
+		})
+	}
+	if err := s.Store.CreateTicket(pctx, t, actor); err != nil {
 		return err
 	}
-	s.after(ctx, t, "created", nil)
+	if !planned {
+		s.after(ctx, t, "created", nil)
+	}
 	return nil
 }
 
@@ -130,27 +154,39 @@ func (s *Store) sync(ctx context.Context, t *tickets.Ticket, event string, keep 
 	if err != nil {
 		return err
 	}
-	now := s.Clock.Now()
-	due, err := s.SLA.ComputeDue(t, hist, now)
+	// t keeps its stored due times unless the new ones are stored.
+	stored := [2]*time.Time{t.ResponseDue, t.ResolutionDue}
+	plan, err := s.plan(t, hist, event, keep, s.Clock.Now())
+	if err == nil {
+		err = s.Due.SetDue(ctx, t.Number, t.ResponseDue, t.ResolutionDue)
+	}
 	if err != nil {
+		t.ResponseDue, t.ResolutionDue = stored[0], stored[1]
 		return err
-	}
-	if err := s.Due.SetDue(ctx, t.Number, due.Response.Due, due.Resolution.Due); err != nil {
-		return err
-	}
-	due.Apply(t)
-	plan, err := s.SLA.Plan(t, hist)
-	if err != nil {
-		return err
-	}
-	plan = append(plan, keep...)
-	if n, ok := notice(t, hist, event, now); ok {
-		plan = append(plan, n)
 	}
 	if err := s.Timers.Sync(ctx, t.Number, plan); err != nil {
 		return fmt.Errorf("sync timers of %s: %w", t.Number, err)
 	}
 	return nil
+}
+
+// plan sets t's due times as of now and returns the actions t should have
+// pending: its SLA plan, keep, and the notice event calls for.
+func (s *Store) plan(t *tickets.Ticket, hist []tickets.HistoryEntry, event string, keep []escalation.Action, now time.Time) ([]escalation.Action, error) {
+	due, err := s.SLA.ComputeDue(t, hist, now)
+	if err != nil {
+		return nil, err
+	}
+	due.Apply(t)
+	plan, err := s.SLA.Plan(t, hist)
+	if err != nil {
+		return nil, err
+	}
+	plan = append(plan, keep...)
+	if n, ok := notice(t, hist, event, now); ok {
+		plan = append(plan, n)
+	}
+	return plan, nil
 }
 
 // notice is the email a change calls for, keyed by the history entry that

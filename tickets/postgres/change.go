@@ -39,11 +39,11 @@ func (db *DB) change(ctx context.Context, what, number string, c tickets.Change,
 		}
 		t.Version++
 		t.UpdatedAt = now
-		if err := writeTicket(ctx, tx, t); err != nil {
+		if err := writeTicket(ctx, tx, t, c.Actor, c.Reason, entries); err != nil {
 			return err
 		}
 		out = t
-		return appendHistory(ctx, tx, t.ID, now, c.Actor, c.Reason, entries)
+		return nil
 	})
 	if err != nil {
 		return nil, dbErr(what+" ticket "+number, err)
@@ -51,29 +51,39 @@ func (db *DB) change(ctx context.Context, what, number string, c tickets.Change,
 	return out, nil
 }
 
-// writeTicket stores every mutable column of t.
-func writeTicket(ctx context.Context, tx pgx.Tx, t *tickets.Ticket) error {
-	_, err := tx.Exec(ctx, `UPDATE tickets SET kind = $2, service = $3, impact = $4, urgency = $5, priority = $6,
-		level = $7, state = $8, caller_contact_id = $9, caller_name = $10, caller_department = $11,
-		caller_email = $12, caller_phone = $13, caller_extension = $14, subject = $15, description = $16,
-		assignee = $17, queue = $18, parent_number = $19, major_incident = $20, version = $21, updated_at = $22,
-		first_response_at = $23, resolved_at = $24, closed_at = $25
-		WHERE id = $1`,
+// writeTicket stores every mutable column of t and appends entries to its
+// history at t.UpdatedAt, in one statement.
+func writeTicket(ctx context.Context, tx pgx.Tx, t *tickets.Ticket, actor, reason string, entries []entry) error {
+	fields, froms, tos := entryArrays(entries)
+	_, err := tx.Exec(ctx, `WITH w AS (
+			UPDATE tickets SET kind = $2, service = $3, impact = $4, urgency = $5, priority = $6,
+			level = $7, state = $8, caller_contact_id = $9, caller_name = $10, caller_department = $11,
+			caller_email = $12, caller_phone = $13, caller_extension = $14, subject = $15, description = $16,
+			assignee = $17, queue = $18, parent_number = $19, major_incident = $20, version = $21, updated_at = $22,
+			first_response_at = $23, resolved_at = $24, closed_at = $25
+			WHERE id = $1
+		)
+		INSERT INTO ticket_history (ticket_id, at, actor, field, from_value, to_value, reason)
+		SELECT $1, $22, $26, f, fr, tv, $27 FROM unnest($28::text[], $29::text[], $30::text[]) WITH ORDINALITY AS u(f, fr, tv, i)
+		ORDER BY i`,
 		t.ID, t.Kind, t.Service, t.Impact, t.Urgency, t.Priority, t.Level, t.State, nullID(t.Caller.ContactID),
 		t.Caller.Name, t.Caller.Department, t.Caller.Email, t.Caller.Phone, t.Caller.Extension, t.Subject,
 		t.Description, t.Assignee, t.Queue, nullText(t.ParentNumber), t.MajorIncident, t.Version, t.UpdatedAt,
-		t.FirstResponseAt, t.ResolvedAt, t.ClosedAt)
+		t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, actor, reason, fields, froms, tos)
 	return err
+}
+
+func entryArrays(entries []entry) (fields, froms, tos []string) {
+	fields, froms, tos = make([]string, len(entries)), make([]string, len(entries)), make([]string, len(entries))
+	for i, e := range entries {
+		fields[i], froms[i], tos[i] = e.field, e.from, e.to
+	}
+	return fields, froms, tos
 }
 
 // appendHistory inserts entries in one statement.
 func appendHistory(ctx context.Context, tx pgx.Tx, ticketID int64, at time.Time, actor, reason string, entries []entry) error {
-	fields := make([]string, len(entries))
-	froms := make([]string, len(entries))
-	tos := make([]string, len(entries))
-	for i, e := range entries {
-		fields[i], froms[i], tos[i] = e.field, e.from, e.to
-	}
+	fields, froms, tos := entryArrays(entries)
 	_, err := tx.Exec(ctx, `INSERT INTO ticket_history (ticket_id, at, actor, field, from_value, to_value, reason)
 		SELECT $1, $2, $3, f, fr, t, $4 FROM unnest($5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS u(f, fr, t, i)
 		ORDER BY i`, ticketID, at, actor, reason, fields, froms, tos)
@@ -228,24 +238,34 @@ func (db *DB) Children(ctx context.Context, parent string) ([]*tickets.Ticket, e
 	return list, nil
 }
 
-// History returns the ticket's history, oldest first.
+// History returns the ticket's history, oldest first, in one query: a
+// ticket without entries is one row of NULLs, no ticket is no row.
 func (db *DB) History(ctx context.Context, number string) ([]tickets.HistoryEntry, error) {
-	id, err := ticketID(ctx, db.pool, number)
+	rows, err := db.pool.Query(ctx, `SELECT h.id, h.at, h.actor, h.field, h.from_value, h.to_value, h.reason
+		FROM tickets t LEFT JOIN ticket_history h ON h.ticket_id = t.id
+		WHERE t.number = $1 ORDER BY h.id`, number)
 	if err != nil {
 		return nil, dbErr("history of "+number, err)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT id, at, actor, field, from_value, to_value, reason
-		FROM ticket_history WHERE ticket_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, dbErr("history of "+number, err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tickets.HistoryEntry, error) {
-		var h tickets.HistoryEntry
-		err := r.Scan(&h.ID, &h.At, &h.Actor, &h.Field, &h.From, &h.To, &h.Reason)
-		return h, err
+	found, list := false, []tickets.HistoryEntry{}
+	var (
+		id                             *int64
+		at                             *time.Time
+		actor, field, from, to, reason *string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &at, &actor, &field, &from, &to, &reason}, func() error {
+		found = true
+		if id != nil {
+			list = append(list, tickets.HistoryEntry{ID: *id, At: *at, Actor: *actor, Field: *field,
+				From: *from, To: *to, Reason: *reason})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, dbErr("history of "+number, err)
+	}
+	if !found {
+		return nil, dbErr("history of "+number, notFound("ticket %s does not exist", number))
 	}
 	return list, nil
 }

@@ -40,6 +40,11 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
 	}
+	return open(ctx, cfg, o)
+}
+
+// open connects a pool configured by cfg (tests add a tracer to it).
+func open(ctx context.Context, cfg *pgxpool.Config, o Options) (*DB, error) {
 	if o.MaxConns > 0 {
 		cfg.MaxConns = o.MaxConns
 	}

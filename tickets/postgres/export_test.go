@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // RawExec and RawInt let tests look under the Store API.
@@ -33,4 +35,53 @@ var BulkTicketCols = []string{"number", "kind", "service", "impact", "urgency", 
 // to build large data sets for benchmarks quickly.
 func BulkLoadTickets(ctx context.Context, db *DB, rows [][]any) (int64, error) {
 	return db.pool.CopyFrom(ctx, pgx.Identifier{"tickets"}, BulkTicketCols, pgx.CopyFromRows(rows))
+}
+
+// Statements records what a DB sends: every statement (BEGIN and COMMIT
+// included) and every preparation of a new statement. Each is one round
+// trip to the server.
+type Statements struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (s *Statements) add(sql string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, sql)
+}
+
+func (s *Statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	s.add(d.SQL)
+	return ctx
+}
+
+func (s *Statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (s *Statements) TracePrepareStart(ctx context.Context, _ *pgx.Conn, d pgx.TracePrepareStartData) context.Context {
+	s.add("prepare: " + d.SQL)
+	return ctx
+}
+
+func (s *Statements) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
+
+// Take returns the statements sent since the last Take.
+func (s *Statements) Take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.sent
+	s.sent = nil
+	return out
+}
+
+// OpenRecording is Open with the statements recorded.
+func OpenRecording(ctx context.Context, url string, o Options) (*DB, *Statements, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := &Statements{}
+	cfg.ConnConfig.Tracer = st
+	db, err := open(ctx, cfg, o)
+	return db, st, err
 }

@@ -66,7 +66,8 @@ func (db *DB) Notes(ctx context.Context, number string, includeInternal bool) ([
 	return list, nil
 }
 
-// AddCall attaches a call record to the ticket and notes it in the history.
+// AddCall attaches a call record to the ticket and notes it in the history,
+// in one statement (it is on every call's way to the queue).
 func (db *DB) AddCall(ctx context.Context, number string, r tickets.CallRecord) error {
 	if r.CallID == "" {
 		return fmt.Errorf("postgres: add call: %w", tickets.Errorf(tickets.EINVALID, "a call record needs a call id"))
@@ -75,18 +76,24 @@ func (db *DB) AddCall(ctx context.Context, number string, r tickets.CallRecord) 
 	if r.StartedAt.IsZero() {
 		r.StartedAt = now
 	}
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		id, err := ticketID(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO ticket_calls (ticket_id, call_id, queue, agent, caller_id,
-			started_at, queued_at, answered_at, ended_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			id, r.CallID, r.Queue, r.Agent, r.CallerID, r.StartedAt, r.QueuedAt, r.AnsweredAt, r.EndedAt, r.Outcome); err != nil {
-			return err
-		}
-		return appendHistory(ctx, tx, id, now, r.Agent, "", []entry{{"call", "", r.CallID}})
-	})
+	var found bool
+	err := db.pool.QueryRow(ctx, `WITH t AS (SELECT id FROM tickets WHERE number = $1),
+		c AS (
+			INSERT INTO ticket_calls (ticket_id, call_id, queue, agent, caller_id,
+				started_at, queued_at, answered_at, ended_at, outcome)
+			SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM t
+			RETURNING ticket_id
+		),
+		h AS (
+			INSERT INTO ticket_history (ticket_id, at, actor, field, from_value, to_value, reason)
+			SELECT ticket_id, $11, $4, 'call', '', $2, '' FROM c
+		)
+		SELECT EXISTS (SELECT 1 FROM t)`,
+		number, r.CallID, r.Queue, r.Agent, r.CallerID, r.StartedAt, r.QueuedAt, r.AnsweredAt, r.EndedAt, r.Outcome,
+		now).Scan(&found)
+	if err == nil && !found {
+		err = notFound("ticket %s does not exist", number)
+	}
 	if err != nil {
 		return dbErr("add call "+r.CallID+" to ticket "+number, err)
 	}

@@ -17,7 +17,11 @@ import (
 // ticket and its "created" history entry in one statement: one round trip,
 // atomic, and no lock held on a shared counter row. A sequence is not rolled
 // back, so a failed insert leaves a gap in the numbers; that is accepted.
-const createTicketSQL = `
+// createPlannedSQL (create_plan.go) adds the ticket's timers to it.
+const createTicketSQL = createTicketWith + `
+SELECT id, number FROM t`
+
+const createTicketWith = `
 WITH n AS (SELECT nextval($1::regclass) AS seq),
 t AS (
 	INSERT INTO tickets (number, kind, service, impact, urgency, priority, level, state, channel,
@@ -33,11 +37,12 @@ t AS (
 h AS (
 	INSERT INTO ticket_history (ticket_id, at, actor, field, from_value, to_value)
 	SELECT id, $24, $27, 'created', '', $9 FROM t
-)
-SELECT id, number FROM t`
+)`
 
 // CreateTicket numbers t (two-digit year + per-year sequence, e.g. 260017),
 // stores it at version 1 and records a "created" history entry by actor.
+// When ctx carries a creation plan for this database (Timers.WithCreatePlan),
+// the plan's due times and timers are written by the same statement.
 func (db *DB) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
 	if t.State == "" {
 		t.State = tickets.Registered
@@ -53,20 +58,28 @@ func (db *DB) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string)
 	clock := db.clock()
 	now := clock.UTC().Truncate(time.Microsecond)
 	seq := yearSequence(clock.Year())
-	args := []any{seq, fmt.Sprintf("%02d", clock.Year()%100),
+	responseDue, resolutionDue := t.ResponseDue, t.ResolutionDue
+	sql, extra := createTicketSQL, []any(nil)
+	if p, ok := ctx.Value(createPlanKey{}).(createPlan); ok && p.db == db {
+		var err error
+		if sql, extra, responseDue, resolutionDue, err = p.statement(t, actor, now); err != nil {
+			return fmt.Errorf("postgres: create ticket: %w", err)
+		}
+	}
+	args := append([]any{seq, fmt.Sprintf("%02d", clock.Year()%100),
 		t.Kind, t.Service, t.Impact, t.Urgency, t.Priority, t.Level, t.State, t.Channel,
 		nullID(t.Caller.ContactID), t.Caller.Name, t.Caller.Department, t.Caller.Email, t.Caller.Phone, t.Caller.Extension,
 		t.Subject, t.Description, t.Assignee, t.Queue, nullText(t.ParentNumber), t.MajorIncident, nonNil(t.IVRPath),
-		now, t.ResponseDue, t.ResolutionDue, actor}
+		now, responseDue, resolutionDue, actor}, extra...)
 	var id int64
 	var number string
-	err := db.pool.QueryRow(ctx, createTicketSQL, args...).Scan(&id, &number)
+	err := db.pool.QueryRow(ctx, sql, args...).Scan(&id, &number)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "42P01" { // undefined_table: first ticket of the year
 		if err := db.createSequence(ctx, seq); err != nil {
 			return err
 		}
-		err = db.pool.QueryRow(ctx, createTicketSQL, args...).Scan(&id, &number)
+		err = db.pool.QueryRow(ctx, sql, args...).Scan(&id, &number)
 	}
 	if err != nil {
 		if errors.As(err, &pe) && pe.Code == "23503" {
@@ -76,6 +89,7 @@ func (db *DB) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string)
 	}
 	t.ID, t.Number, t.Version, t.CreatedAt, t.UpdatedAt = id, number, 1, now, now
 	t.FirstResponseAt, t.ResolvedAt, t.ClosedAt = nil, nil, nil
+	t.ResponseDue, t.ResolutionDue = responseDue, resolutionDue
 	return nil
 }
 

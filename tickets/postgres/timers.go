@@ -25,57 +25,90 @@ var _ escalation.TimerStore = (*Timers)(nil)
 // Timers returns the TimerStore of db.
 func (db *DB) Timers() *Timers { return &Timers{db: db} }
 
-// scheduleSQL upserts by key. A pending row takes the new plan (a claimed
-// one keeps its lease: run_at never moves before locked_until), a cancelled
-// one becomes pending again from scratch, a done one is left alone.
-const scheduleSQL = `
-INSERT INTO timers AS t (key, kind, ticket_number, level, due_at, template, ref, reason, actor, run_at)
-SELECT * , u.due FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::timestamptz[],
-	$6::text[], $7::text[], $8::text[], $9::text[]) AS u(key, kind, ticket, level, due, template, ref, reason, actor)
-ON CONFLICT (key) DO UPDATE SET
+// timersUpsert is the conflict clause of every insert of timers (alias tm).
+// A pending row takes the new plan (a claimed one keeps its lease: run_at
+// never moves before locked_until), a cancelled one becomes pending again
+// from scratch, a done one is left alone.
+const timersUpsert = `ON CONFLICT (key) DO UPDATE SET
 	kind = EXCLUDED.kind, ticket_number = EXCLUDED.ticket_number, level = EXCLUDED.level,
 	due_at = EXCLUDED.due_at, template = EXCLUDED.template, ref = EXCLUDED.ref,
 	reason = EXCLUDED.reason, actor = EXCLUDED.actor,
-	run_at = CASE WHEN t.state = 'pending' THEN greatest(EXCLUDED.due_at, t.locked_until) ELSE EXCLUDED.due_at END,
-	locked_until = CASE WHEN t.state = 'pending' THEN t.locked_until END,
-	token = CASE WHEN t.state = 'pending' THEN t.token END,
-	attempts = CASE WHEN t.state = 'pending' THEN t.attempts ELSE 0 END,
-	last_error = CASE WHEN t.state = 'pending' THEN t.last_error ELSE '' END,
+	run_at = CASE WHEN tm.state = 'pending' THEN greatest(EXCLUDED.due_at, tm.locked_until) ELSE EXCLUDED.due_at END,
+	locked_until = CASE WHEN tm.state = 'pending' THEN tm.locked_until END,
+	token = CASE WHEN tm.state = 'pending' THEN tm.token END,
+	attempts = CASE WHEN tm.state = 'pending' THEN tm.attempts ELSE 0 END,
+	last_error = CASE WHEN tm.state = 'pending' THEN tm.last_error ELSE '' END,
 	state = 'pending'
-WHERE t.state <> 'done'`
+WHERE tm.state <> 'done'`
 
-// Schedule inserts or updates actions by Key and wakes the workers.
+// insertTimers upserts actions by key: $1-$9 are the columns
+// (timerRows.args).
+const insertTimers = `INSERT INTO timers AS tm (key, kind, ticket_number, level, due_at, template, ref, reason, actor, run_at)
+	SELECT *, u.due FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::timestamptz[],
+		$6::text[], $7::text[], $8::text[], $9::text[]) AS u(key, kind, ticket, level, due, template, ref, reason, actor)
+	` + timersUpsert
+
+// scheduleSQL upserts actions and wakes the workers ($10 the channel): the
+// notification is delivered on commit, and identical notifications of one
+// transaction fold into one.
+const scheduleSQL = `WITH s AS (` + insertTimers + `)
+SELECT pg_notify($10, '')`
+
+// syncSQL is scheduleSQL that also cancels the ticket's ($11) other pending
+// planned actions (kind other than notify ($12), no actor). The two parts
+// touch disjoint rows (key in $1, key not in $1), as one statement must.
+const syncSQL = `WITH s AS (` + insertTimers + `),
+c AS (
+	UPDATE timers SET state = 'cancelled', token = NULL, locked_until = NULL
+	WHERE ticket_number = $11 AND state = 'pending' AND kind <> $12 AND actor = '' AND key <> ALL($1)
+)
+SELECT pg_notify($10, '')`
+
+// Schedule inserts or updates actions by Key and wakes the workers, in one
+// statement.
 func (s *Timers) Schedule(ctx context.Context, actions ...escalation.Action) error {
 	if len(actions) == 0 {
 		return nil
 	}
-	err := s.db.inTx(ctx, func(tx pgx.Tx) error { return schedule(ctx, tx, actions) })
+	rows, err := timerRowsOf(actions)
+	if err == nil {
+		_, err = s.db.pool.Exec(ctx, scheduleSQL, append(rows.args(), TimersChannel)...)
+	}
 	if err != nil {
 		return dbErr("schedule timers", err)
 	}
 	return nil
 }
 
-func schedule(ctx context.Context, tx pgx.Tx, actions []escalation.Action) error {
+// timerRows are actions as the column arrays the statements unnest.
+type timerRows struct {
+	keys, kinds, tickets, templates, refs, reasons, actors []string
+	levels                                                 []int16
+	dues                                                   []time.Time
+}
+
+// timerRowsOf keeps the last action of each key (one statement may not
+// update a row twice) and refuses an action without a key.
+func timerRowsOf(actions []escalation.Action) (timerRows, error) {
 	actions = lastByKey(actions)
 	n := len(actions)
-	keys, kinds, tks, tpls, refs, reasons, actors := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	levels, dues := make([]int16, n), make([]time.Time, n)
+	r := timerRows{keys: make([]string, n), kinds: make([]string, n), tickets: make([]string, n),
+		templates: make([]string, n), refs: make([]string, n), reasons: make([]string, n),
+		actors: make([]string, n), levels: make([]int16, n), dues: make([]time.Time, n)}
 	for i, a := range actions {
 		if a.Key == "" {
-			return fmt.Errorf("action %d (%s) has no key", i, a.Kind)
+			return timerRows{}, fmt.Errorf("action %d (%s) has no key", i, a.Kind)
 		}
-		keys[i], kinds[i], tks[i], tpls[i] = a.Key, string(a.Kind), a.TicketNumber, string(a.Template)
-		refs[i], reasons[i], actors[i] = a.Ref, a.Reason, a.Actor
-		levels[i], dues[i] = int16(a.Level), a.DueAt.UTC()
+		r.keys[i], r.kinds[i], r.tickets[i], r.templates[i] = a.Key, string(a.Kind), a.TicketNumber, string(a.Template)
+		r.refs[i], r.reasons[i], r.actors[i] = a.Ref, a.Reason, a.Actor
+		r.levels[i], r.dues[i] = int16(a.Level), a.DueAt.UTC()
 	}
-	if _, err := tx.Exec(ctx, scheduleSQL, keys, kinds, tks, levels, dues, tpls, refs, reasons, actors); err != nil {
-		return err
-	}
-	// Delivered on commit; identical notifications in one transaction fold.
-	_, err := tx.Exec(ctx, "SELECT pg_notify($1, '')", TimersChannel)
-	return err
+	return r, nil
+}
+
+// args are $1-$9 of scheduleSQL and syncSQL.
+func (r timerRows) args() []any {
+	return []any{r.keys, r.kinds, r.tickets, r.levels, r.dues, r.templates, r.refs, r.reasons, r.actors}
 }
 
 // lastByKey keeps the last action of each key: one statement may not
@@ -95,23 +128,19 @@ func lastByKey(actions []escalation.Action) []escalation.Action {
 }
 
 // Sync schedules actions and cancels the ticket's other pending planned
-// actions (kind other than notify, no actor), in one transaction.
+// actions (kind other than notify, no actor), in one statement.
 func (s *Timers) Sync(ctx context.Context, ticketNumber string, actions []escalation.Action) error {
-	keys := make([]string, len(actions))
-	for i, a := range actions {
-		keys[i] = a.Key
-	}
-	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
-		if len(actions) > 0 {
-			if err := schedule(ctx, tx, actions); err != nil {
-				return err
-			}
+	var err error
+	if len(actions) == 0 {
+		_, err = s.db.pool.Exec(ctx, `UPDATE timers SET state = 'cancelled', token = NULL, locked_until = NULL
+			WHERE ticket_number = $1 AND state = 'pending' AND kind <> $2 AND actor = ''`,
+			ticketNumber, string(escalation.Notify))
+	} else {
+		var rows timerRows
+		if rows, err = timerRowsOf(actions); err == nil {
+			_, err = s.db.pool.Exec(ctx, syncSQL, append(rows.args(), TimersChannel, ticketNumber, string(escalation.Notify))...)
 		}
-		_, err := tx.Exec(ctx, `UPDATE timers SET state = 'cancelled', token = NULL, locked_until = NULL
-			WHERE ticket_number = $1 AND state = 'pending' AND kind <> $2 AND actor = '' AND key <> ALL($3)`,
-			ticketNumber, string(escalation.Notify), keys)
-		return err
-	})
+	}
 	if err != nil {
 		return dbErr("sync timers of "+ticketNumber, err)
 	}
