@@ -28,10 +28,7 @@ func scanAnnouncement(row pgx.Row) (*tickets.Announcement, error) {
 }
 
 func collectAnnouncements(rows pgx.Rows) ([]tickets.Announcement, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (tickets.Announcement, error) {
-		a, err := scanAnnouncement(r)
-		return *a, err
-	})
+	return pgx.CollectRows(rows, byValue(scanAnnouncement))
 }
 
 // CreateAnnouncement stores a new announcement with its audio (a WAV file

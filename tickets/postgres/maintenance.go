@@ -70,10 +70,7 @@ func (db *DB) ListMaintenance(ctx context.Context, f tickets.MaintenanceFilter) 
 	if err != nil {
 		return nil, dbErr("list maintenance", err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tickets.Maintenance, error) {
-		m, err := scanMaintenance(r)
-		return *m, err
-	})
+	list, err := pgx.CollectRows(rows, byValue(scanMaintenance))
 	if err != nil {
 		return nil, dbErr("list maintenance", err)
 	}

@@ -35,10 +35,7 @@ func (db *DB) ListQueueSettings(ctx context.Context) ([]tickets.QueueSettings, e
 	if err != nil {
 		return nil, dbErr("list queue settings", err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tickets.QueueSettings, error) {
-		s, err := scanQueueSettings(r)
-		return *s, err
-	})
+	list, err := pgx.CollectRows(rows, byValue(scanQueueSettings))
 	if err != nil {
 		return nil, dbErr("list queue settings", err)
 	}

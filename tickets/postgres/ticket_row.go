@@ -54,3 +54,16 @@ func nullText(s string) *string {
 	}
 	return &s
 }
+
+// byValue turns a row scanner that returns a pointer into a pgx.RowToFunc
+// of values, for lists of plain structs.
+func byValue[T any](scan func(pgx.Row) (*T, error)) pgx.RowToFunc[T] {
+	return func(r pgx.CollectableRow) (T, error) {
+		p, err := scan(r)
+		if err != nil || p == nil {
+			var zero T
+			return zero, err
+		}
+		return *p, nil
+	}
+}
