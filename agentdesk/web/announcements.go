@@ -203,11 +203,15 @@ func timeParam(v, name string) (*time.Time, error) {
 	return &t, nil
 }
 
-func announcementID(r *http.Request) (int64, error) {
+func announcementID(r *http.Request) (int64, error) { return pathID(r, "announcement") }
+
+// pathID is the {id} of the path: a positive integer, else ENOTFOUND naming
+// what (an ID that cannot exist is as missing as one that does not).
+func pathID(r *http.Request, what string) (int64, error) {
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, tickets.Errorf(tickets.ENOTFOUND, "announcement %q not found", clip(raw))
+		return 0, tickets.Errorf(tickets.ENOTFOUND, "%s %q not found", what, clip(raw))
 	}
 	return id, nil
 }

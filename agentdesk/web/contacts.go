@@ -114,10 +114,9 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request, _ *caller
 }
 
 func (s *Server) contactByPath(r *http.Request) (*tickets.Contact, error) {
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, tickets.Errorf(tickets.ENOTFOUND, "contact %q not found", clip(raw))
+	id, err := pathID(r, "contact")
+	if err != nil {
+		return nil, err
 	}
 	c, err := s.store.Contact(r.Context(), id)
 	if tickets.ErrorCode(err) == tickets.ENOTFOUND {

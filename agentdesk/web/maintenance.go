@@ -141,10 +141,9 @@ func boolParam(v, name string) (bool, error) {
 }
 
 func (s *Server) cancelMaintenance(w http.ResponseWriter, r *http.Request, c *caller) error {
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return tickets.Errorf(tickets.ENOTFOUND, "maintenance window %q not found", clip(raw))
+	id, err := pathID(r, "maintenance window")
+	if err != nil {
+		return err
 	}
 	m, err := s.maint.CancelMaintenance(r.Context(), id, c.User.Username)
 	if err != nil {
