@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -102,15 +102,32 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error 
 		return err
 	}
 	ctx, now := r.Context(), s.now()
-	userKey := "user:" + strings.ToLower(strings.TrimSpace(req.Username))
-	ipKey := "ip:" + clientIP(r)
-	wait := max(s.throttle.blocked(userKey, now), s.throttle.blocked(ipKey, now))
+	// The attempt is taken in before anything else, and counts as a
+	// failure until the password proves right: parallel guesses cannot
+	// get more passwords checked than the limits allow.
+	account := strings.ToLower(strings.TrimSpace(req.Username))
+	if len(account) > 65 {
+		account = account[:65] // longer names are no account; bound the key
+	}
+	source := s.clientIP(r)
+	pairKey := "pair:" + source + " " + account
+	res, wait := s.throttle.reserve(now,
+		limit{pairKey, s.cfg.LoginAttempts},
+		limit{"user:" + account, s.cfg.LoginAccountAttempts},
+		limit{"ip:" + source, s.cfg.LoginSourceAttempts})
 	if wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		return &httpError{status: http.StatusTooManyRequests, code: codeRateLimited,
-			message: "too many failed logins; try again in " + strconv.Itoa(secs) + " seconds"}
+			message: "too many failed logins; try again in " + strconv.Itoa(secs) + " seconds",
+			extra:   map[string]any{"retry_after": secs}}
 	}
+	counted := false // the attempt stays counted: a wrong password
+	defer func() {
+		if !counted {
+			s.throttle.release(res)
+		}
+	}()
 	var u *tickets.User
 	if name := strings.TrimSpace(req.Username); name != "" && len(name) <= 64 {
 		var err error
@@ -132,17 +149,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	if u != nil {
 		pwHash = u.PasswordHash
 	}
-	ok, err := tickets.CheckPassword(pwHash, req.Password)
+	ok, err := s.checkPassword(pwHash, req.Password)
 	if err != nil {
 		return err
 	}
 	if u == nil || u.Disabled || !ok || req.Password == "" {
-		s.throttle.fail(userKey, now)
-		s.throttle.fail(ipKey, now)
-		s.log.WarnContext(ctx, "login failed", "username", clip(req.Username), "ip", clientIP(r))
+		counted = true
+		s.log.WarnContext(ctx, "login failed", "username", clip(req.Username), "ip", source)
 		return errBadLogin
 	}
-	s.throttle.reset(userKey)
+	s.throttle.reset(pairKey)
 	// A login always makes a new session: an old cookie is discarded.
 	if old, err := r.Cookie(SessionCookie); err == nil && old.Value != "" {
 		_ = s.store.DeleteSession(ctx, tickets.HashToken(old.Value))
@@ -226,14 +242,53 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, c *caller) 
 	return nil
 }
 
-// clientIP is the peer address. Forwarded headers are not trusted: a proxy
-// in front should be configured to pass the real peer.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientIP is the client's address: the peer, or, when the peer is a
+// trusted proxy, the nearest address in X-Forwarded-For that is not one of
+// the trusted proxies (the left-hand entries are whatever the client
+// wrote, so they are never taken past an untrusted hop).
+func (s *Server) clientIP(r *http.Request) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	addr := peer.Addr().Unmap()
+	if !s.trusted(addr) {
+		return addr.String()
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := parseHop(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed hop: the last trusted one is the client
+		}
+		addr = hop
+		if !s.trusted(hop) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, possibly with a
+// port.
+func parseHop(h string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.Unmap(), nil
+	}
+	ap, err := netip.ParseAddrPort(h)
+	return ap.Addr().Unmap(), err
 }
 
 // dummyHash is a valid password hash for no password anyone knows.

@@ -126,13 +126,14 @@ func TestLoginFailuresAndThrottling(t *testing.T) {
 	if wrong.status != 401 || unknown.status != 401 || !bytes.Equal(wrong.body, unknown.body) {
 		t.Fatalf("wrong password %d %s vs unknown user %d %s", wrong.status, wrong.body, unknown.status, unknown.body)
 	}
-	// Per username: failures from many addresses lock the account.
-	for i := range DefaultLoginAttempts - 1 {
-		if r := login("10.0.1."+strconv.Itoa(i), "ana", "still wrong!"); r.status != 401 {
+	// Per account and address: failures from one address lock that
+	// address out of that account, and no one else.
+	for i := range DefaultLoginAttempts {
+		if r := login("10.0.1.1", "ana", "still wrong!"); r.status != 401 {
 			t.Fatalf("failure %d: %d", i, r.status)
 		}
 	}
-	r := login("10.0.2.1", "ana", testPassword) // right password, but locked
+	r := login("10.0.1.1", "ana", testPassword) // right password, but locked
 	if r.status != 429 {
 		t.Fatalf("after %d failures: %d %s", DefaultLoginAttempts, r.status, r.body)
 	}
@@ -143,14 +144,36 @@ func TestLoginFailuresAndThrottling(t *testing.T) {
 	if err != nil || secs <= 0 || secs > int(DefaultLoginWindow/time.Second) {
 		t.Errorf("Retry-After = %q", r.header.Get("Retry-After"))
 	}
-	e.clock.Add(DefaultLoginWindow)
+	var body struct {
+		RetryAfter int `json:"retry_after"`
+	}
+	if r.decode(t, &body); body.RetryAfter != secs {
+		t.Errorf("retry_after = %d, Retry-After %d", body.RetryAfter, secs)
+	}
 	if r := login("10.0.2.1", "ana", testPassword); r.status != 200 {
+		t.Fatalf("the real user from another address: %d %s", r.status, r.body)
+	}
+	e.clock.Add(DefaultLoginWindow)
+	if r := login("10.0.1.1", "ana", testPassword); r.status != 200 {
 		t.Fatalf("after the window: %d %s", r.status, r.body)
 	}
 
-	// Per address: failures spread over many usernames lock the address,
-	// and only that address.
-	for i := range DefaultLoginAttempts {
+	// Per account, a ceiling: guesses spread over many addresses lock the
+	// account once they reach it.
+	e.clock.Add(DefaultLoginWindow)
+	for i := range DefaultLoginCeiling {
+		if r := login("10.1."+strconv.Itoa(i/4)+"."+strconv.Itoa(i%4), "ana", "still wrong!"); r.status != 401 {
+			t.Fatalf("spread failure %d: %d", i, r.status)
+		}
+	}
+	if r := login("10.0.2.1", "ana", testPassword); r.status != 429 {
+		t.Errorf("after %d failures from many addresses: %d", DefaultLoginCeiling, r.status)
+	}
+
+	// Per address, a ceiling: failures spread over many usernames lock the
+	// address, and only that address.
+	e.clock.Add(DefaultLoginWindow)
+	for i := range DefaultLoginCeiling {
 		login("10.0.3.1", "guess"+strconv.Itoa(i), "whatever pw")
 	}
 	if r := login("10.0.3.1", "ana", testPassword); r.status != 429 {

@@ -11,7 +11,9 @@
 // <token>" (POST /api/v1/tokens) and need no CSRF token. Only SHA-256
 // hashes of session and API tokens are stored. A state-changing request
 // whose Origin is neither the server's host nor in Config.AllowedOrigins is
-// refused. Failed logins are throttled per username and per client address.
+// refused. Failed logins are throttled per account and client address pair,
+// with higher ceilings per account and per address; X-Forwarded-For names
+// the client only when the peer is one of Config.TrustedProxies.
 //
 // Errors are always {"error":{"code":..., "message":...}}. Codes: the
 // tickets codes (invalid 400 for a malformed request or 422 for refused

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -26,11 +27,23 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxImportBytes caps a contacts CSV import. Default 32 MiB.
 	MaxImportBytes int64
-	// LoginAttempts failures per username, and per client IP, within
-	// LoginWindow lock further attempts (429) until the window passes.
-	// Defaults 5 and 15m.
+	// LoginAttempts failed logins to one account from one client address
+	// within LoginWindow lock that pair (429) until the window passes.
+	// Defaults 5 and 15m. An attempt counts from the moment it is taken
+	// in, so parallel requests cannot get more passwords checked.
 	LoginAttempts int
 	LoginWindow   time.Duration
+	// LoginAccountAttempts is the ceiling of failed logins to one account
+	// from all addresses together, and LoginSourceAttempts to all accounts
+	// from one address, within LoginWindow. Both default to 50: the real
+	// user from another address still logs in while one address guesses,
+	// and an office behind one NAT address is not locked out by one typo.
+	LoginAccountAttempts int
+	LoginSourceAttempts  int
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For names the client. From any other peer the header is
+	// ignored. Default none.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults.
@@ -40,6 +53,9 @@ const (
 	DefaultMaxImport     = 32 << 20
 	DefaultLoginAttempts = 5
 	DefaultLoginWindow   = 15 * time.Minute
+	// DefaultLoginCeiling is the default of LoginAccountAttempts and
+	// LoginSourceAttempts.
+	DefaultLoginCeiling = 50
 )
 
 // maxConcurrentLogins bounds password checks in flight (argon2id uses 19 MiB
@@ -61,6 +77,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LoginWindow <= 0 {
 		c.LoginWindow = DefaultLoginWindow
+	}
+	if c.LoginAccountAttempts <= 0 {
+		c.LoginAccountAttempts = DefaultLoginCeiling
+	}
+	if c.LoginSourceAttempts <= 0 {
+		c.LoginSourceAttempts = DefaultLoginCeiling
 	}
 	return c
 }
@@ -139,9 +161,12 @@ type Server struct {
 	mux      *http.ServeMux
 	origins  map[string]bool
 
-	hashSem   chan struct{} // bounds concurrent password checks
-	dummyOnce sync.Once
-	dummy     string // see dummyHash
+	hashSem chan struct{} // bounds concurrent password checks
+	// checkPassword is tickets.CheckPassword; tests count the guesses
+	// evaluated through it.
+	checkPassword func(hash, pw string) (bool, error)
+	dummyOnce     sync.Once
+	dummy         string // see dummyHash
 }
 
 // New checks cfg and d and builds the server with its routes.
@@ -165,13 +190,20 @@ func New(cfg Config, d Deps) (*Server, error) {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg = cfg.withDefaults()
+	for _, p := range cfg.TrustedProxies {
+		if !p.IsValid() {
+			return nil, errors.New("web: Config.TrustedProxies holds an invalid prefix")
+		}
+	}
 	s := &Server{
 		cfg: cfg, store: d.Store, catalog: d.Catalog, catEdit: d.CatalogEditor, phones: d.Phones, matrix: d.Matrix,
 		now: d.Clock, log: d.Log, agents: d.Agents, ready: d.Ready, maint: d.Maintenance, exts: d.Extensions, queues: d.Queues,
-		throttle: newThrottle(cfg.LoginAttempts, cfg.LoginWindow),
+		throttle: newThrottle(cfg.LoginWindow),
 		mux:      http.NewServeMux(),
 		origins:  map[string]bool{},
 		hashSem:  make(chan struct{}, maxConcurrentLogins),
+
+		checkPassword: tickets.CheckPassword,
 	}
 	s.ann = d.Announcements
 	s.wall = d.Wallboard
