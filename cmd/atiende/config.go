@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -92,6 +93,29 @@ type HTTPConfig struct {
 	AllowedOrigins []string `yaml:"allowed_origins"`
 	SecureCookies  bool     `yaml:"secure_cookies"`
 	SessionTTL     Duration `yaml:"session_ttl"`
+	// TrustedProxies are the reverse proxies (addresses or CIDRs) whose
+	// X-Forwarded-For names the client for the login throttle. Default
+	// none: the header is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// TrustedProxyPrefixes parses http.trusted_proxies (checked by Validate).
+func (c HTTPConfig) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if a, err := netip.ParseAddr(s); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or a CIDR like 10.0.0.0/24", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 type DatabaseConfig struct {
@@ -259,6 +283,9 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return bad("http.allowed_origins", "%q is not an origin like https://desk.example.org", o)
 		}
+	}
+	if _, err := c.HTTP.TrustedProxyPrefixes(); err != nil {
+		return bad("http.trusted_proxies", "%v", err)
 	}
 	if c.HTTP.SessionTTL <= 0 {
 		return bad("http.session_ttl", "must be positive")

@@ -146,8 +146,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err != nil {
 		return err
 	}
+	proxies, err := cfg.HTTP.TrustedProxyPrefixes()
+	if err != nil {
+		return fmt.Errorf("http.trusted_proxies: %w", err)
+	}
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
-		SessionTTL: time.Duration(cfg.HTTP.SessionTTL)},
+		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies},
 		web.Deps{Store: store, Catalog: live, CatalogEditor: catEdit, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
 			Queues:        queueAdm,
 			Announcements: ann.web(cfg.Engine),
