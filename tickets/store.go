@@ -49,6 +49,10 @@ type Store interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	CreateToken(ctx context.Context, t *APIToken) error
 	TokenByHash(ctx context.Context, hash []byte) (*APIToken, error)
+	// EndSessions ends every session of username, and every API token too
+	// when tokens is true, and tells every process on the store (this one
+	// included) so that each closes the user's open websockets.
+	EndSessions(ctx context.Context, username string, tokens bool) error
 
 	Ping(ctx context.Context) error
 }

@@ -17,6 +17,23 @@ type client struct {
 	send chan *websocket.PreparedMessage
 	done chan struct{}
 	once sync.Once
+	// closeCode and closeText are the close frame's; set before done is
+	// closed.
+	closeCode int
+	closeText string
+}
+
+// CloseSessionEnded is the close code of a socket whose user's sessions
+// ended (logout, password reset, disabled): the page goes to the login
+// instead of reconnecting.
+const CloseSessionEnded = 4401
+
+// end stops the client with a close frame of code and text.
+func (c *client) end(code int, text string) {
+	c.once.Do(func() {
+		c.closeCode, c.closeText = code, text
+		close(c.done)
+	})
 }
 
 // stop ends the client. abrupt closes the socket at once (a stalled writer
@@ -39,8 +56,12 @@ func (c *client) writePump() {
 	for {
 		select {
 		case <-c.done:
+			code, text := c.closeCode, c.closeText
+			if code == 0 {
+				code, text = websocket.CloseGoingAway, "server closing"
+			}
 			_ = c.conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseGoingAway, "server closing"), time.Now().Add(time.Second))
+				websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
 			return
 		case pm := <-c.send:
 			_ = c.conn.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))

@@ -35,6 +35,7 @@ type Hub struct {
 	in    chan input
 	reg   chan *registration
 	unreg chan *client
+	kick  chan kick
 	quit  chan struct{}
 	done  chan struct{}
 	once  sync.Once
@@ -46,6 +47,7 @@ type Hub struct {
 	active  map[string]agentdesk.Event // agent username -> ringing/talking call
 	dirty   bool                       // events since the last refresh
 	resync  bool                       // a gap was seen: snapshot everyone
+	revoked map[string]time.Time       // username -> when their sessions ended
 
 	nclients  atomic.Int64
 	stats     counters
@@ -79,9 +81,17 @@ type input struct {
 }
 
 type registration struct {
-	c     *client
-	since uint64
-	ok    chan bool
+	c      *client
+	since  uint64
+	authAt time.Time // when the request was authenticated
+	ok     chan bool
+}
+
+// kick closes the sockets of one user, or of everyone when all is set.
+type kick struct {
+	username string
+	all      bool
+	at       time.Time
 }
 
 // New starts a hub. It panics without Deps.Authenticate or Deps.Snapshot,
@@ -100,11 +110,13 @@ func New(cfg Config, d Deps) *Hub {
 		in:      make(chan input, cfg.InputBuffer),
 		reg:     make(chan *registration),
 		unreg:   make(chan *client, 64),
+		kick:    make(chan kick, 64),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 		clients: map[*client]struct{}{},
 		ring:    newRing(cfg.RingSize),
 		active:  map[string]agentdesk.Event{},
+		revoked: map[string]time.Time{},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		h.origins[trimOrigin(o)] = true
@@ -140,6 +152,28 @@ func (h *Hub) ExtensionChanged(st ivr.ExtensionStatus) {
 		h.stats.published.Add(1)
 	default:
 		h.stats.inputDropped.Add(1)
+	}
+}
+
+// CloseUser closes every websocket of username (their sessions have
+// ended: logout, a password reset, disabled), with close code
+// CloseSessionEnded so that pages go back to the login. A socket whose
+// request was authenticated before this call and that is not registered
+// yet is refused when it registers. It does not wait for the sockets to
+// close.
+func (h *Hub) CloseUser(username string) {
+	select {
+	case h.kick <- kick{username: username, at: time.Now()}:
+	case <-h.done:
+	}
+}
+
+// CloseAll closes every websocket with CloseSessionEnded; pages reconnect
+// and authenticate again. For when revocations may have been missed.
+func (h *Hub) CloseAll() {
+	select {
+	case h.kick <- kick{all: true, at: time.Now()}:
+	case <-h.done:
 	}
 }
 

@@ -34,6 +34,8 @@ func (h *Hub) loop() {
 			h.register(r)
 		case c := <-h.unreg:
 			h.remove(c)
+		case k := <-h.kick:
+			h.closeUser(k)
 		case <-tick:
 			if h.dirty {
 				h.refresh()
@@ -129,9 +131,45 @@ func (h *Hub) remove(c *client) {
 	}
 }
 
+// revokedMemory is how long a revocation is remembered to refuse a socket
+// authenticated before it but registered after.
+const revokedMemory = time.Minute
+
+// closeUser ends the sockets of k.username (or all), and remembers when, so
+// that a socket authenticated earlier but registering later is refused.
+func (h *Hub) closeUser(k kick) {
+	for u, at := range h.revoked {
+		if k.at.Sub(at) > revokedMemory {
+			delete(h.revoked, u)
+		}
+	}
+	key := k.username
+	if k.all {
+		key = "" // "" stands for everyone
+	}
+	h.revoked[key] = k.at
+	n := 0
+	for c := range h.clients {
+		if k.all || c.p.Username == k.username {
+			h.remove(c)
+			c.end(CloseSessionEnded, "session ended")
+			n++
+		}
+	}
+	if n > 0 {
+		h.log.Info("hub: closed websockets of ended sessions", "username", k.username, "all", k.all, "sockets", n)
+	}
+}
+
 func (h *Hub) register(r *registration) {
 	c := r.c
 	defer func() { r.ok <- true }() // after the first messages are queued
+	for _, key := range []string{c.p.Username, ""} {
+		if at, ok := h.revoked[key]; ok && !r.authAt.After(at) {
+			c.end(CloseSessionEnded, "session ended")
+			return
+		}
+	}
 	add := func() {
 		h.clients[c] = struct{}{}
 		h.nclients.Add(1)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -24,6 +25,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin websocket refused", http.StatusForbidden)
 		return
 	}
+	authAt := time.Now()
 	p, err := h.d.Authenticate(r)
 	if err != nil || p.Username == "" {
 		http.Error(w, "authentication required", http.StatusUnauthorized)
@@ -46,7 +48,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &client{h: h, conn: conn, p: p, view: viewOf(p.Role),
 		send: make(chan *websocket.PreparedMessage, h.cfg.SendBuffer), done: make(chan struct{})}
-	reg := &registration{c: c, since: since, ok: make(chan bool, 1)}
+	reg := &registration{c: c, since: since, authAt: authAt, ok: make(chan bool, 1)}
 	select {
 	case h.reg <- reg:
 		<-reg.ok

@@ -179,9 +179,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *caller) error 
 	return nil
 }
 
+// logout ends every session of the user, not only this browser's, and so
+// every websocket they have open, in this process and any other on the
+// same database. API tokens are left alone: they belong to programs.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if c.Session != nil {
-		if err := s.store.DeleteSession(r.Context(), c.Session.Hash); err != nil {
+		if err := s.store.EndSessions(r.Context(), c.User.Username, false); err != nil {
 			return err
 		}
 	}

@@ -33,6 +33,9 @@ type updateUserRequest struct {
 	Level     *int          `json:"level,omitempty"`
 	Disabled  *bool         `json:"disabled,omitempty"`
 	Password  *string       `json:"password,omitempty"` // a reset by the admin
+	// KeepTokens keeps the user's API tokens through a password reset;
+	// by default a reset ends them with every session.
+	KeepTokens bool `json:"keep_tokens,omitempty"`
 }
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -139,6 +142,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *caller) e
 	if req.Level != nil {
 		u.Level = *req.Level
 	}
+	disabling := req.Disabled != nil && *req.Disabled && !u.Disabled
 	if req.Disabled != nil {
 		u.Disabled = *req.Disabled
 	}
@@ -159,6 +163,13 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *caller) e
 	}
 	if err := s.store.UpdateUser(r.Context(), u); err != nil {
 		return err
+	}
+	// A reset or disabling ends every session and websocket of the user,
+	// and their API tokens unless a reset keeps them.
+	if req.Password != nil || disabling {
+		if err := s.store.EndSessions(r.Context(), u.Username, disabling || !req.KeepTokens); err != nil {
+			return err
+		}
 	}
 	s.syncAgent(r.Context(), u)
 	writeJSON(w, http.StatusOK, u)

@@ -125,6 +125,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		Snapshot: func() agentdesk.Snapshot { return desk.Snapshot() }, Extensions: engine.Extensions, Log: log.With("component", "hub"),
 	})
 	defer consoles.Close()
+	// Sessions ended here or by another process on the same database
+	// (logout, a password reset, disabling) close the user's websockets.
+	db.ListenRevoked(ctx, consoles.CloseUser, consoles.CloseAll)
 	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e) })
 	desk = acd.New(acd.Config{}, engine, pub, nil, log.With("component", "acd"))
 	defer desk.Close()

@@ -17,9 +17,12 @@ export function connectDesk(onMessage, onStatus = () => {}) {
       }
       try { onMessage(msg); } catch (e) { console.error(e); }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       onStatus('offline');
       if (stopped) return;
+      // 4401: the user's sessions ended (logout elsewhere, a password
+      // reset, disabled): back to the login instead of reconnecting.
+      if (ev.code === 4401) { stopped = true; location.assign('/'); return; }
       timer = setTimeout(open, delay + Math.random() * delay * 0.5);
       delay = Math.min(delay * 2, 15000);
     };
