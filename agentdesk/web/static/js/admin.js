@@ -7,10 +7,16 @@ import { api, get, post, q, enc } from './api.js';
 import * as queues from './admin-queues.js';
 import * as catalogTab from './admin-catalog.js';
 import * as announcements from './admin-announcements.js';
-import { t, tr, getLang } from './i18n.js';
+import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $, $$, option, show } from './dom.js';
 import { when } from './format.js';
 import { boot, flash, errorText, ask } from './common.js';
+
+addMessages({
+  'adm.keepTokens': 'Al cambiar la contraseña, conservar sus tokens de API (sus sesiones se cierran igual)',
+}, {
+  'adm.keepTokens': 'When changing the password, keep their API tokens (their sessions end anyway)',
+});
 
 const user = await boot(['supervisor', 'admin']);
 const isAdmin = user.role === 'admin';
@@ -74,6 +80,7 @@ function editUser(u) {
   f.level.value = String(u ? u.level || 1 : 1);
   f.disabled.checked = !!(u && u.disabled);
   show($('#user-disabled-box'), !!u);
+  show($('#user-keep-tokens-box'), !!u);
   f.password.required = !u;
   renderUsers();
   (u ? f.name : f.username).focus();
@@ -90,7 +97,10 @@ form.addEventListener('submit', async (ev) => {
     if (editing) {
       body.version = editing.version;
       body.disabled = f.disabled.checked;
-      if (f.password.value) body.password = f.password.value;
+      if (f.password.value) {
+        body.password = f.password.value;
+        if (f.keep_tokens.checked) body.keep_tokens = true;
+      }
       await api('PUT', '/users/' + enc(editing.username), body);
       flash(t('adm.saved', { u: editing.username }));
     } else {
