@@ -150,7 +150,12 @@ func TestSessionsEndEverywhere(t *testing.T) {
 		t.Errorf("token after a reset keeping tokens: %d, want 200", code)
 	}
 
-	// Disabling on A closes the socket on B.
+	// Disabling on A closes the socket on B, and rosa's console open in
+	// a browser on B goes back to the login page.
+	ctx := browsertest.Browser(t)
+	admFormLogin(t, ctx, b.Base, "rosa", "rosa-password-3", "/agent.html")
+	brWaitJS(t, ctx, 10*time.Second, "the console online",
+		`document.getElementById("ws-status") !== null && document.getElementById("ws-status").classList.contains("online")`)
 	onB = b.login(t, "rosa", "rosa-password-3")
 	wsB = sessWS(t, b.Base, onB, "")
 	start = time.Now()
@@ -158,6 +163,9 @@ func TestSessionsEndEverywhere(t *testing.T) {
 		t.Fatalf("disable: %d", code)
 	}
 	note(sessClosed(t, "disable, other instance", wsB, start))
+	brWaitJS(t, ctx, revokeBound, "the console back on the login page",
+		`location.pathname === "/" && document.getElementById("login-form") !== null`)
+	t.Logf("disable: the console was on the login page %v later", time.Since(start).Round(time.Millisecond))
 	if code := sessStatus(t, onB, tok.Token); code != 401 {
 		t.Errorf("token of a disabled user: %d, want 401", code)
 	}
