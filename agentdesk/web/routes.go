@@ -31,9 +31,9 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Path: API + "/openapi.json", Public: true, Tag: "meta", Summary: "Get this OpenAPI document",
 			Status: 200, Resp: map[string]any{}, Handle: s.openapi},
 
-		{Method: "POST", Path: API + "/login", Public: true, Tag: "auth", Summary: "Log in and start a session",
+		{Method: "POST", Path: API + "/login", Public: true, Tag: "auth", Summary: "Log in and start a session. Too many failures from one address to one account answer 429 with Retry-After and retry_after (seconds)",
 			Body: loginRequest{}, Status: 200, Resp: loginResponse{}, Handle: s.login},
-		{Method: "POST", Path: API + "/logout", Roles: allRoles, Tag: "auth", Summary: "Log out",
+		{Method: "POST", Path: API + "/logout", Roles: allRoles, Tag: "auth", Summary: "Log out: ends every session of the user and closes their websockets (API tokens stay)",
 			Status: 204, Handle: s.logout},
 		{Method: "GET", Path: API + "/me", Roles: allRoles, Tag: "auth", Summary: "Get the current user",
 			Status: 200, Resp: meResponse{}, Handle: s.me},
@@ -90,7 +90,7 @@ func (s *Server) routeTable() []route {
 			Status: 200, Resp: []tickets.User{}, Handle: s.listUsers},
 		{Method: "POST", Path: API + "/users", Roles: adminRoles, Tag: "users", Summary: "Create a user",
 			Body: createUserRequest{}, Status: 201, Resp: tickets.User{}, Handle: s.createUser},
-		{Method: "PUT", Path: API + "/users/{username}", Roles: adminRoles, Tag: "users", Summary: "Change a user (role, disable, extension, skills, password)",
+		{Method: "PUT", Path: API + "/users/{username}", Roles: adminRoles, Tag: "users", Summary: "Change a user (role, disable, extension, skills, password). A password reset ends the user's sessions, websockets and API tokens (keep_tokens keeps the tokens); disabling ends all three",
 			Body: updateUserRequest{}, Status: 200, Resp: tickets.User{}, Handle: s.updateUser},
 	}
 	if s.agents != nil {
