@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/atiende/atiende/tickets"
 )
@@ -132,7 +134,16 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) err
 		return err
 	}
 	limitBody(w, r, s.cfg.MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
+	// encoding/json would silently turn invalid UTF-8 into U+FFFD: read the
+	// (bounded) body first and refuse it instead.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return s.jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		return badRequest("request body is not valid UTF-8 (at byte %d)", invalidUTF8At(body))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return s.jsonError(err)
@@ -195,4 +206,16 @@ func typeName(kind string) string {
 		return "an object"
 	}
 	return "a " + kind
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
