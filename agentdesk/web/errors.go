@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -21,6 +22,10 @@ const (
 	codeRateLimited      = "rate_limited"
 	codeMethodNotAllowed = "method_not_allowed"
 )
+
+// retryAfterSeconds is the Retry-After of a 503 answered because a
+// dependency is unavailable.
+const retryAfterSeconds = 5
 
 // httpError is an error whose HTTP status is decided by the transport
 // (malformed requests), as opposed to a domain error mapped by code.
@@ -85,6 +90,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	code := tickets.ErrorCode(err)
 	status := statusOf(code)
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		// A dependency (the database) is down: tell clients when to retry.
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
