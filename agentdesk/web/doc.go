@@ -20,8 +20,12 @@
 // payload_too_large 413, unsupported_media_type 415, rate_limited 429,
 // method_not_allowed 405.
 //
-// Roles: everyone logged in reads and works tickets (network staff open and
-// follow extension faults) and reads contacts and the catalog; agents,
+// Roles: everyone logged in reads tickets, contacts and the catalog. Who
+// may change which field of which ticket is one table, tickets.ChangeRules
+// (network staff open and work extension and network tickets; priority and
+// major incidents belong to supervisors and the assignee; another team's
+// ticket to its assignee and the supervisors); a refusal is 403 with
+// "field" naming what was refused; agents,
 // technicians, supervisors and admins edit contacts; supervisors and admins
 // import contacts and see agents; admins manage users. Agents and
 // technicians set only their own agent state. Internal notes: see
