@@ -78,7 +78,7 @@ func TestTicketChangeMatrix(t *testing.T) {
 	}
 	// Y allowed, n refused; columns: subject assignee priority major work resolve.
 	want := []struct{ who, ticket, cells string }{
-		{"ana", "ana's", "YYYYYY"}, // the assignee works their own ticket, priority included
+		{"ana", "ana's", "YYYYYY"},  // the assignee works their own ticket, priority included
 		{"ana", "nora's", "nnnnnn"}, // another team's ticket
 		{"ana", "free-ext", "YYnnYY"},
 		{"ana", "free-email", "YYnnYY"},
