@@ -20,6 +20,7 @@ const (
 	FieldQueue         Field = "queue"
 	FieldMajorIncident Field = "major_incident"
 	FieldCaller        Field = "caller"
+	FieldParent        Field = "parent" // link to a parent incident
 	FieldWork          Field = "state:work"    // to in_progress, pending_user, on_hold
 	FieldResolve       Field = "state:resolve" // to resolved or rejected
 	FieldClose         Field = "state:close"   // to closed
@@ -67,13 +68,13 @@ var (
 	deskRow = map[Field]Access{
 		FieldOpen: Team, FieldKind: Team, FieldService: Team, FieldImpact: Team, FieldUrgency: Team,
 		FieldPriority: Own, FieldLevel: Team, FieldSubject: Team, FieldDescription: Team,
-		FieldAssignee: Team, FieldQueue: Team, FieldMajorIncident: Own, FieldCaller: Team,
+		FieldAssignee: Team, FieldQueue: Team, FieldMajorIncident: Own, FieldCaller: Team, FieldParent: Team,
 		FieldWork: Team, FieldResolve: Team, FieldClose: Team,
 	}
 	everyRow = map[Field]Access{
 		FieldOpen: Every, FieldKind: Every, FieldService: Every, FieldImpact: Every, FieldUrgency: Every,
 		FieldPriority: Every, FieldLevel: Every, FieldSubject: Every, FieldDescription: Every,
-		FieldAssignee: Every, FieldQueue: Every, FieldMajorIncident: Every, FieldCaller: Every,
+		FieldAssignee: Every, FieldQueue: Every, FieldMajorIncident: Every, FieldCaller: Every, FieldParent: Every,
 		FieldWork: Every, FieldResolve: Every, FieldClose: Every,
 	}
 )

@@ -6,7 +6,7 @@ import "testing"
 // no field is refused (or allowed) by omission.
 func TestChangeRulesComplete(t *testing.T) {
 	fields := []Field{FieldOpen, FieldKind, FieldService, FieldImpact, FieldUrgency, FieldPriority, FieldLevel,
-		FieldSubject, FieldDescription, FieldAssignee, FieldQueue, FieldMajorIncident, FieldCaller,
+		FieldSubject, FieldDescription, FieldAssignee, FieldQueue, FieldMajorIncident, FieldCaller, FieldParent,
 		FieldWork, FieldResolve, FieldClose}
 	for _, r := range Roles {
 		row, ok := ChangeRules[r]

@@ -62,6 +62,7 @@ func TestTicketChangeMatrix(t *testing.T) {
 				map[string]any{"to": to, "reason": "motivo", "version": tk.Version})
 		}
 	}
+	parent := fresh(kinds["free-email"])
 	changes := []change{ // the columns of want, in order
 		{tickets.FieldSubject, patch(map[string]any{"subject": "Otro asunto"})},
 		{tickets.FieldAssignee, func(c *client, tk *tickets.Ticket, who string) resp {
@@ -75,26 +76,29 @@ func TestTicketChangeMatrix(t *testing.T) {
 		{tickets.FieldMajorIncident, patch(map[string]any{"major_incident": true})},
 		{tickets.FieldWork, move(tickets.OnHold)},
 		{tickets.FieldResolve, move(tickets.Resolved)},
+		{tickets.FieldParent, func(c *client, tk *tickets.Ticket, _ string) resp {
+			return c.do("POST", API+"/tickets/"+tk.Number+"/link", map[string]any{"parent": parent.Number})
+		}},
 	}
-	// Y allowed, n refused; columns: subject assignee priority major work resolve.
+	// Y allowed, n refused; columns: subject assignee priority major work resolve parent.
 	want := []struct{ who, ticket, cells string }{
-		{"ana", "ana's", "YYYYYY"},  // the assignee works their own ticket, priority included
-		{"ana", "nora's", "nnnnnn"}, // another team's ticket
-		{"ana", "free-ext", "YYnnYY"},
-		{"ana", "free-email", "YYnnYY"},
-		{"tec", "ana's", "YYnnYY"}, // agents and technicians are one desk
-		{"tec", "nora's", "nnnnnn"},
-		{"tec", "free-email", "YYnnYY"},
-		{"nora", "ana's", "nnnnnn"}, // network may not resolve an agent's ticket
-		{"nora", "nora's", "YYYYYY"},
-		{"nora", "free-ext", "YYnnYY"}, // works extension tickets, declares no major incident
-		{"nora", "free-email", "nnnnnn"},
-		{"nia", "nora's", "YYnnYY"}, // a colleague's network ticket
-		{"sara", "ana's", "YYYYYY"},
-		{"sara", "nora's", "YYYYYY"},
-		{"sara", "free-email", "YYYYYY"},
-		{"root", "nora's", "YYYYYY"},
-		{"root", "free-ext", "YYYYYY"},
+		{"ana", "ana's", "YYYYYYY"},  // the assignee works their own ticket, priority included
+		{"ana", "nora's", "nnnnnnn"}, // another team's ticket
+		{"ana", "free-ext", "YYnnYYY"},
+		{"ana", "free-email", "YYnnYYY"},
+		{"tec", "ana's", "YYnnYYY"}, // agents and technicians are one desk
+		{"tec", "nora's", "nnnnnnn"},
+		{"tec", "free-email", "YYnnYYY"},
+		{"nora", "ana's", "nnnnnnn"}, // network may not resolve an agent's ticket
+		{"nora", "nora's", "YYYYYYY"},
+		{"nora", "free-ext", "YYnnYYY"}, // works extension tickets, declares no major incident
+		{"nora", "free-email", "nnnnnnn"},
+		{"nia", "nora's", "YYnnYYY"}, // a colleague's network ticket
+		{"sara", "ana's", "YYYYYYY"},
+		{"sara", "nora's", "YYYYYYY"},
+		{"sara", "free-email", "YYYYYYY"},
+		{"root", "nora's", "YYYYYYY"},
+		{"root", "free-ext", "YYYYYYY"},
 	}
 	for _, row := range want {
 		for i, ch := range changes {
