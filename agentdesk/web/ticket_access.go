@@ -41,7 +41,7 @@ var fieldWords = map[tickets.Field]string{
 	tickets.FieldAssignee: "assign the ticket", tickets.FieldQueue: "change the queue",
 	tickets.FieldMajorIncident: "declare or end a major incident", tickets.FieldCaller: "change the caller",
 	tickets.FieldParent: "link the ticket to a parent incident",
-	tickets.FieldWork: "work the ticket", tickets.FieldResolve: "resolve or reject the ticket",
+	tickets.FieldWork:   "work the ticket", tickets.FieldResolve: "resolve or reject the ticket",
 	tickets.FieldClose: "close the ticket",
 }
 
