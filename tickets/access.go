@@ -20,7 +20,7 @@ const (
 	FieldQueue         Field = "queue"
 	FieldMajorIncident Field = "major_incident"
 	FieldCaller        Field = "caller"
-	FieldParent        Field = "parent" // link to a parent incident
+	FieldParent        Field = "parent"        // link to a parent incident
 	FieldWork          Field = "state:work"    // to in_progress, pending_user, on_hold
 	FieldResolve       Field = "state:resolve" // to resolved or rejected
 	FieldClose         Field = "state:close"   // to closed

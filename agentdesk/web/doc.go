@@ -17,8 +17,8 @@
 // tickets codes (invalid 400 for a malformed request or 422 for refused
 // content, not_found 404, conflict 409, forbidden 403, unauthorized 401,
 // unavailable 503 with Retry-After (the database is down), internal 500
-// with nothing internal shown) and payload_too_large 413, unsupported_media_type 415, rate_limited 429,
-// method_not_allowed 405.
+// with nothing internal shown) and payload_too_large 413,
+// unsupported_media_type 415, rate_limited 429, method_not_allowed 405.
 //
 // Roles: everyone logged in reads tickets, contacts and the catalog. Who
 // may change which field of which ticket is one table, tickets.ChangeRules
