@@ -72,13 +72,14 @@ func TestDatabaseOutage(t *testing.T) {
 		cl.Start()
 		// The pool notices dead connections as it uses them: the API may
 		// answer 503 a few more times, then serves again.
-		ok := false
+		ok, tries := false, 0
 		for i := 0; i < 50 && !ok; i++ {
 			r := a.do("GET", API+"/tickets/"+tk.Number, nil)
 			switch r.status {
 			case 200:
 				ok = true
 			case 503:
+				tries++
 				time.Sleep(100 * time.Millisecond)
 			default:
 				t.Fatalf("after restart: %d %s", r.status, r.body)
@@ -87,6 +88,7 @@ func TestDatabaseOutage(t *testing.T) {
 		if !ok {
 			t.Fatalf("stop %s: the API did not recover after the database came back", mode)
 		}
+		t.Logf("stop %s: served again after %d requests answered 503", mode, tries)
 		a.newTicket(nil)
 	}
 }
