@@ -98,3 +98,27 @@ func TestExtensionRaceAPI(t *testing.T) {
 		t.Errorf("%d agents took extension 1007 at once, want 1 (codes %v)", won, codes)
 	}
 }
+
+// TestStaleExtensionHold: a hold left in the store by an agent the desk has
+// logged out (a restart: the desk starts everyone logged out) does not lock
+// the extension; the newcomer takes it over.
+func TestStaleExtensionHold(t *testing.T) {
+	t.Parallel()
+	e, fa := newHoldsEnv(t)
+	ctx := context.Background()
+	e.user("ana", tickets.RoleAgent, 1)
+	beto := e.login("beto", tickets.RoleAgent)
+	if err := e.db.HoldExtension(ctx, "ana", "1001"); err != nil {
+		t.Fatal(err)
+	}
+	fa.states["ana"], fa.exts["ana"] = "logged_out", "1001"
+	beto.must(204, "POST", API+"/agents/beto/state", map[string]any{"state": "available", "extension": "1001"}, nil)
+	if h, _ := e.db.ExtensionHolder(ctx, "1001"); h != "beto" {
+		t.Errorf("1001 held by %q, want beto", h)
+	}
+	// Logging out releases the hold.
+	beto.must(204, "POST", API+"/agents/beto/state", map[string]any{"state": "logged_out"}, nil)
+	if h, _ := e.db.ExtensionHolder(ctx, "1001"); h != "" {
+		t.Errorf("1001 held by %q after beto logged out", h)
+	}
+}
