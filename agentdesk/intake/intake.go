@@ -185,17 +185,27 @@ func (s *Service) CreateTicket(ctx context.Context, cs ivr.CallSession) (*ivr.Ti
 	if lang == "" {
 		lang = "es"
 	}
+	// Engines clean the caller's texts at their edge; clean again so that
+	// no engine can make the ticket fail (PostgreSQL refuses non-UTF-8).
+	cs.From = cs.From.Clean()
 	caller := tickets.Caller{ContactID: cs.Caller.ContactID, Name: cs.Caller.Name, Department: cs.Caller.Department,
-		Email: cs.Caller.Email, Phone: cs.From.Number}
+		Email: cs.Caller.Email}
 	if k, v, err := s.d.Phones.Normalize(cs.From.Number); err == nil {
 		if k == tickets.PhoneExtension {
-			caller.Extension, caller.Phone = v, ""
+			caller.Extension = v
 		} else {
 			caller.Phone = v
 		}
+	} else if phoneLike(cs.From.Number) {
+		caller.Phone = cs.From.Number // digits we cannot place: kept as received
 	}
 	if caller.Name == "" {
 		caller.Name = cs.From.DisplayName
+	}
+	if caller.Name == "" && caller.Phone == "" && caller.Extension == "" {
+		// A SIP user that is not a number ("alice"): kept as given, as
+		// the name, never as the phone (the description has it too).
+		caller.Name = cs.From.Number
 	}
 	level := svc.Level
 	if level < 1 || level > 4 {
@@ -213,13 +223,60 @@ func (s *Service) CreateTicket(ctx context.Context, cs ivr.CallSession) (*ivr.Ti
 		Description: describe(cs, lang),
 		Queue:       queue, IVRPath: cs.Path,
 	}
-	if err := s.d.Store.CreateTicket(ctx, t, Actor); err != nil {
-		return nil, fmt.Errorf("intake: create ticket for call %s: %w", cs.CallID, err)
+	if err := s.createTicket(ctx, t, cs.CallID); err != nil {
+		return nil, err
 	}
 	if err := s.d.Store.AddCall(ctx, t.Number, s.callRecord(cs)); err != nil {
 		s.d.Log.Warn("intake: call record not saved", "call_id", cs.CallID, "ticket", t.Number, "error", err)
 	}
 	return &ivr.TicketRef{Number: t.Number, Service: t.Service, State: t.State}, nil
+}
+
+// Ticket creation on the call path is retried: a database that blinks
+// must not leave a caller without a ticket. Bounded: the caller is waiting.
+var createBackoff = []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 900 * time.Millisecond}
+
+// createTicket stores t, retrying failures that may pass (anything but a
+// refusal of the ticket itself) with backoff, within ctx. The last error is
+// returned: the flow then tells the caller no number.
+func (s *Service) createTicket(ctx context.Context, t *tickets.Ticket, callID string) error {
+	for attempt := 0; ; attempt++ {
+		err := s.d.Store.CreateTicket(ctx, t, Actor)
+		if err == nil {
+			if attempt > 0 {
+				s.d.Log.Info("intake: ticket created after retries", "call_id", callID, "ticket", t.Number, "attempts", attempt+1)
+			}
+			return nil
+		}
+		code := tickets.ErrorCode(err)
+		final := code == tickets.EINVALID || code == tickets.EFORBIDDEN || attempt >= len(createBackoff)
+		if final {
+			s.d.Log.Error("intake: ticket not created", "call_id", callID, "attempts", attempt+1, "error", err)
+			return fmt.Errorf("intake: create ticket for call %s: %w", callID, err)
+		}
+		s.d.Log.Warn("intake: ticket creation failed; retrying", "call_id", callID, "attempt", attempt+1, "error", err)
+		select {
+		case <-ctx.Done():
+			s.d.Log.Error("intake: ticket not created", "call_id", callID, "attempts", attempt+1, "error", err)
+			return fmt.Errorf("intake: create ticket for call %s: %w", callID, err)
+		case <-time.After(createBackoff[attempt]):
+		}
+	}
+}
+
+// phoneLike: digits, with the separators people write numbers with.
+func phoneLike(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' || r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 func describe(cs ivr.CallSession, lang string) string {

@@ -41,13 +41,24 @@ func (s *Server) setAgentState(w http.ResponseWriter, r *http.Request, c *caller
 	if len(req.Reason) > 200 {
 		return tickets.Errorf(tickets.EINVALID, "reason is longer than 200 characters")
 	}
+	undo, err := s.holdExtension(r.Context(), c, who, req)
+	if err != nil {
+		return err
+	}
 	if req.Extension != "" {
 		if err := s.pickExtension(r.Context(), who, req.Extension); err != nil {
+			undo()
 			return err
 		}
 	}
 	if err := s.agents.SetAgentState(r.Context(), who, req.State, req.Reason); err != nil {
+		undo()
 		return err
+	}
+	if s.holds != nil && req.State == "logged_out" {
+		if err := s.holds.ReleaseExtension(r.Context(), who); err != nil {
+			return err
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

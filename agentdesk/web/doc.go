@@ -18,12 +18,16 @@
 // Errors are always {"error":{"code":..., "message":...}}. Codes: the
 // tickets codes (invalid 400 for a malformed request or 422 for refused
 // content, not_found 404, conflict 409, forbidden 403, unauthorized 401,
-// unavailable 503, internal 500 with nothing internal shown) and
-// payload_too_large 413, unsupported_media_type 415, rate_limited 429,
-// method_not_allowed 405.
+// unavailable 503 with Retry-After (the database is down), internal 500
+// with nothing internal shown) and payload_too_large 413,
+// unsupported_media_type 415, rate_limited 429, method_not_allowed 405.
 //
-// Roles: everyone logged in reads and works tickets (network staff open and
-// follow extension faults) and reads contacts and the catalog; agents,
+// Roles: everyone logged in reads tickets, contacts and the catalog. Who
+// may change which field of which ticket is one table, tickets.ChangeRules
+// (network staff open and work extension and network tickets; priority and
+// major incidents belong to supervisors and the assignee; another team's
+// ticket to its assignee and the supervisors); a refusal is 403 with
+// "field" naming what was refused; agents,
 // technicians, supervisors and admins edit contacts; supervisors and admins
 // import contacts and see agents; admins manage users. Agents and
 // technicians set only their own agent state. Internal notes: see

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/atiende/atiende/tickets"
 )
@@ -19,6 +22,10 @@ const (
 	codeRateLimited      = "rate_limited"
 	codeMethodNotAllowed = "method_not_allowed"
 )
+
+// retryAfterSeconds is the Retry-After of a 503 answered because a
+// dependency is unavailable.
+const retryAfterSeconds = 5
 
 // httpError is an error whose HTTP status is decided by the transport
 // (malformed requests), as opposed to a domain error mapped by code.
@@ -83,6 +90,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	code := tickets.ErrorCode(err)
 	status := statusOf(code)
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		// A dependency (the database) is down: tell clients when to retry.
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
@@ -132,7 +143,16 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) err
 		return err
 	}
 	limitBody(w, r, s.cfg.MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
+	// encoding/json would silently turn invalid UTF-8 into U+FFFD: read the
+	// (bounded) body first and refuse it instead.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return s.jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		return badRequest("request body is not valid UTF-8 (at byte %d)", invalidUTF8At(body))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return s.jsonError(err)
@@ -195,4 +215,16 @@ func typeName(kind string) string {
 		return "an object"
 	}
 	return "a " + kind
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }

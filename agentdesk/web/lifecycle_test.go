@@ -14,6 +14,7 @@ func TestTicketLifecycle(t *testing.T) {
 	e := newEnv(t)
 	a := e.login("ana", tickets.RoleAgent)
 	e.user("tec", tickets.RoleTechnician, 2)
+	sup := e.login("sara", tickets.RoleSupervisor) // explicit priorities and major incidents are theirs
 
 	tk := a.newTicket(nil)
 	if tk.Number == "" || tk.State != tickets.Registered || tk.Version < 1 {
@@ -28,7 +29,7 @@ func TestTicketLifecycle(t *testing.T) {
 	if tk.Kind == "" || tk.Queue == "" || tk.Level < 1 || tk.Channel != tickets.Phone {
 		t.Errorf("defaults not applied: %+v", tk)
 	}
-	p1 := a.newTicket(map[string]any{"priority": 1, "impact": "low", "urgency": "low"})
+	p1 := sup.newTicket(map[string]any{"priority": 1, "impact": "low", "urgency": "low"})
 	if p1.Priority != tickets.P1 {
 		t.Errorf("explicit priority = %v, want P1", p1.Priority)
 	}
@@ -96,7 +97,7 @@ func TestTicketLifecycle(t *testing.T) {
 	}
 
 	// Mass incident: link a child to a parent.
-	parent := a.newTicket(map[string]any{"major_incident": true})
+	parent := sup.newTicket(map[string]any{"major_incident": true})
 	child := a.newTicket(nil)
 	var linked tickets.Ticket
 	a.must(200, "POST", "/api/v1/tickets/"+child.Number+"/link", map[string]any{"parent": parent.Number}, &linked)

@@ -81,6 +81,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			r = r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
 		}
+		if err := checkUTF8(rt, r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if err := rt.Handle(w, r, c); err != nil {
 			s.writeError(w, r, err)
 		}

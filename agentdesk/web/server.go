@@ -114,6 +114,9 @@ type Deps struct {
 	// CatalogEditor edits the catalog (admin page); nil: the catalog is
 	// read-only (no PUT/POST /catalog routes).
 	CatalogEditor CatalogEditor
+	// ExtensionHolds enforces one logged-in agent per extension in the
+	// store; nil: only the desk's own view is checked.
+	ExtensionHolds tickets.ExtensionHolds
 }
 
 // AgentControl is what the server needs from the agent desk (ACD). It uses
@@ -156,6 +159,7 @@ type Server struct {
 	wall     WallboardSource
 	ann      *Announcements
 	queues   QueueAdmin
+	holds    tickets.ExtensionHolds
 	throttle *throttle
 	routes   []route
 	mux      *http.ServeMux
@@ -206,6 +210,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		checkPassword: tickets.CheckPassword,
 	}
 	s.ann = d.Announcements
+	s.holds = d.ExtensionHolds
 	s.wall = d.Wallboard
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.TrimRight(o, "/")] = true

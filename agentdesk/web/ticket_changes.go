@@ -49,6 +49,9 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request, c *caller) 
 	if p == (tickets.Patch{}) {
 		return tickets.Errorf(tickets.EINVALID, "nothing to change")
 	}
+	if err := s.authorize(ctx, c, t, patchFields(t, p)...); err != nil {
+		return err
+	}
 	// Validate the ticket as it would be, so the store gets only sane values.
 	after := *t
 	if p.Kind != nil {
@@ -127,6 +130,9 @@ func (s *Server) transitionTicket(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	if err := checkVersion(t, req.Version); err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, c, t, tickets.TransitionField(req.To)); err != nil {
 		return err
 	}
 	if err := tickets.CheckTransition(t.State, req.To, req.Reason); err != nil {

@@ -101,6 +101,9 @@ func (s *Server) linkTicket(w http.ResponseWriter, r *http.Request, c *caller) e
 			return err
 		}
 	}
+	if err := s.authorize(ctx, c, t, tickets.FieldParent); err != nil {
+		return err
+	}
 	if req.Parent == "" {
 		return tickets.Errorf(tickets.EINVALID, "parent is required")
 	}

@@ -89,6 +89,16 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, c *caller)
 	if err := s.checkAssignee(r.Context(), t.Assignee); err != nil {
 		return err
 	}
+	fields := []tickets.Field{tickets.FieldOpen}
+	if req.Priority != nil {
+		fields = append(fields, tickets.FieldPriority)
+	}
+	if req.MajorIncident {
+		fields = append(fields, tickets.FieldMajorIncident)
+	}
+	if err := s.authorize(r.Context(), c, t, fields...); err != nil {
+		return err
+	}
 	if err := s.store.CreateTicket(r.Context(), t, c.User.Username); err != nil {
 		return err
 	}

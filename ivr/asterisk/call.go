@@ -36,6 +36,10 @@ func (e *Engine) newCall(ch ari.ChannelData, to string) *call {
 	if ch.Caller != nil {
 		from.Number, from.DisplayName = ch.Caller.Number, ch.Caller.Name
 	}
+	// ARI's JSON is UTF-8 already: Asterisk sends "" for a caller name that
+	// is not (AST_JSON_UTF8_VALIDATE), so a Latin-1 name is lost upstream.
+	// Clean still drops control characters and bounds the texts.
+	from = from.Clean()
 	lang := ch.Language
 	if lang != "es" && lang != "en" {
 		lang = "es"

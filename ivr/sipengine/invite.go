@@ -55,7 +55,9 @@ func (e *Engine) isExtension(n string) bool {
 	return ok
 }
 
-// inboundCall wraps d as an ivr.Call.
+// inboundCall wraps d as an ivr.Call. The caller's texts are made valid
+// UTF-8 here, at the edge (Latin-1 display names are common), so that
+// nothing downstream stores bytes PostgreSQL refuses.
 func (e *Engine) inboundCall(d *diago.DialogServerSession) *call {
 	req := d.InviteRequest
 	p := ivr.Party{Number: d.FromUser(), Address: req.Source()}
@@ -65,7 +67,7 @@ func (e *Engine) inboundCall(d *diago.DialogServerSession) *call {
 	if ua := req.GetHeader("User-Agent"); ua != nil {
 		p.UserAgent = ua.Value()
 	}
-	return newCall(e, req.CallID().Value(), p, d.ToUser(), d, d)
+	return newCall(e, req.CallID().Value(), p.Clean(), d.ToUser(), d, d)
 }
 
 // serveHelpDesk runs h for the call; the handler's ctx ends with the call

@@ -7,7 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/atiende/atiende/tickets"
@@ -99,9 +103,48 @@ func dbErr(what string, err error) error {
 			return fmt.Errorf("postgres: %s: %w", what, tickets.Errorf(tickets.EINVALID, "%s: invalid value (%s)", what, constraint(pe)))
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("postgres: %s: %w", what, tickets.Errorf(tickets.EINVALID, "%s: refers to a record that does not exist (%s)", what, pe.ConstraintName))
+		case "22021": // character_not_in_repertoire: text that is not UTF-8
+			return fmt.Errorf("postgres: %s: %w", what, tickets.Errorf(tickets.EINVALID, "%s: text is not valid UTF-8", what))
 		}
 	}
+	if unavailable(err) {
+		return fmt.Errorf("postgres: %s: %w: %w", what, tickets.Errorf(tickets.EUNAVAILABLE, "the database is unavailable; try again shortly"), err)
+	}
 	return fmt.Errorf("postgres: %s: %w", what, err)
+}
+
+// unavailable tells whether err means the database cannot serve now but may
+// soon: it is down, restarting, out of connections or resources, or it
+// aborted a transaction that a retry would complete (serialization failure,
+// deadlock). Such errors are EUNAVAILABLE, which the web answers 503 with
+// Retry-After, rather than "internal error".
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			strings.HasPrefix(pe.Code, "53"),       // insufficient resources (too many connections, disk full)
+			pe.Code == "57P01", pe.Code == "57P02", // admin or crash shutdown
+			pe.Code == "57P03",                     // cannot connect now (starting up)
+			pe.Code == "40001", pe.Code == "40P01": // serialization failure, deadlock
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne),
+		pgconn.SafeToRetry(err), pgconn.Timeout(err),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	// pgx reports a connection lost mid-query with a plain error whose
+	// text names it; it wraps the net error when it has one (above).
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "closed pool") ||
+		strings.Contains(msg, "unexpected EOF")
 }
 
 func constraint(pe *pgconn.PgError) string {
