@@ -55,7 +55,10 @@ func newCall(e *Engine, id string, from ivr.Party, to string, l leg, server *dia
 	e.calls.Store(id, c)
 	// The dialog's context ends on BYE, CANCEL or a final failure.
 	e.wg.Go(func() {
-		<-l.Context().Done()
+		select {
+		case <-l.Context().Done():
+		case <-c.done: // ended here (a hang-up the far end never confirmed)
+		}
 		c.finish()
 	})
 	return c
@@ -87,7 +90,7 @@ func (c *call) Answer(ctx context.Context) error {
 	if isClosed(c.done) {
 		return ivr.ErrHungUp
 	}
-	if err := c.server.AnswerOptions(diago.AnswerOptions{}); err != nil {
+	if err := c.answerWatch(func() error { return c.server.AnswerOptions(diago.AnswerOptions{}) }); err != nil {
 		if isClosed(c.done) || c.leg.Context().Err() != nil {
 			return ivr.ErrHungUp
 		}
@@ -144,6 +147,12 @@ func (c *call) Hangup(ctx context.Context, cause ivr.HangupCause) error {
 	}
 	defer c.finish()
 	c.log.Info("hangup", "cause", string(cause))
+	if c.server != nil && c.server.LoadState() == sip.DialogStateEstablished && !c.answered.Load() {
+		// 200 OK sent, no ACK yet: no final response may follow, and a BYE
+		// would wait for the ACK. End the dialog here.
+		c.endUnacked()
+		return nil
+	}
 	if c.server != nil && c.server.LoadState() < sip.DialogStateConfirmed && !c.answered.Load() {
 		code, reason := causeResponse(cause)
 		err := c.server.Respond(code, reason, nil)
