@@ -99,6 +99,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
+	if se, ok := engine.(*sipengine.Engine); ok {
+		m.EngineCalls(engine.Name(), func() metrics.EngineCallCounts {
+			st := se.Stats()
+			return metrics.EngineCallCounts{Refused: st.CallsRefused, Reaped: st.CallsReaped, AuthThrottled: st.AuthThrottled}
+		})
+	}
 	// Every ticket change goes through the SLA store (due times, timers,
 	// emails), and then through the metrics, automatic changes included.
 	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, log)
@@ -278,6 +284,9 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 		sc.Extensions = cfg.SIP.Extensions
 		sc.Realm = cfg.SIP.Realm
 		sc.RTPPortMin, sc.RTPPortMax, _ = cfg.RTPRange()
+		if cfg.SIP.MaxCallsPerSource > 0 {
+			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
+		}
 		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
