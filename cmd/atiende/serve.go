@@ -32,6 +32,10 @@ import (
 // drainTimeout is how long SIGTERM waits for calls and requests to finish.
 const drainTimeout = 20 * time.Second
 
+// stopTimeout is how long shutdown then waits for the engine to end the
+// calls left and for the other parts to stop.
+const stopTimeout = 15 * time.Second
+
 func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, banner bool) error {
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -232,7 +236,15 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		log.Warn("drain timeout: hanging up calls still in progress", "calls", n)
 	}
 	cutCalls()
-	wg.Wait()
+	// The engine ends the calls left within its own stop timeout (the SIP
+	// engine's is 10 s); whatever still runs after that is not waited for.
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(stopTimeout):
+		log.Warn("shutdown: exiting with parts still stopping", "timeout", stopTimeout)
+	}
 	return err
 }
 
