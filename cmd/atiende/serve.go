@@ -148,9 +148,10 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	m.Reset(desk.Snapshot())
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
 	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, IVRCalls: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 	runner.Notices = ann.notices(cfg.Engine)
+	runner.Abandoned = svc // calls that end in the IVR without a ticket
 
 	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
 	if err != nil {

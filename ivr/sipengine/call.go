@@ -42,6 +42,7 @@ type call struct {
 
 	peer    atomic.Pointer[call] // bridged call receiving our audio
 	relayed atomic.Uint64        // audio packets forwarded to a peer
+	inbound atomic.Uint64        // RTP packets received, any payload
 	m       mediaInfo            // set before answered is true
 }
 
@@ -80,6 +81,14 @@ func (c *call) From() ivr.Party       { return c.from }
 func (c *call) To() string            { return c.to }
 func (c *call) Done() <-chan struct{} { return c.done }
 func (c *call) DTMF() <-chan rune     { return c.dtmf }
+
+// InboundMedia tells whether any RTP packet arrived since the answer.
+func (c *call) InboundMedia() ivr.MediaState {
+	if c.inbound.Load() > 0 {
+		return ivr.MediaSeen
+	}
+	return ivr.MediaNone
+}
 
 // Answer answers an inbound call (200 OK with SDP) and starts reading its
 // media; an outbound call is already answered.
