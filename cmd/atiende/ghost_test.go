@@ -47,4 +47,10 @@ func TestSilentCallerIsAbandonedInIVR(t *testing.T) {
 	if len(got) != 1 || got[0] != "+525555550123 abandoned_ivr" {
 		t.Errorf("call records without a ticket: %q, want one abandoned_ivr", got)
 	}
+	// The SIP edge's counters are exported (nothing was refused here).
+	for _, name := range []string{"atiende_engine_calls_refused_total", "atiende_engine_calls_reaped_total", "atiende_engine_auth_throttled_total"} {
+		if v := a.metric(t, name, `engine="sip"`); v != 0 {
+			t.Errorf("%s = %v, want 0 (-1: not exported)", name, v)
+		}
+	}
 }
