@@ -89,6 +89,9 @@ type Call interface {
 	Hangup(ctx context.Context, cause HangupCause) error
 	// Done is closed when the call has ended, by either side.
 	Done() <-chan struct{}
+	// InboundMedia tells whether the caller has sent any media since the
+	// answer (MediaUnknown when the engine cannot tell).
+	InboundMedia() MediaState
 }
 
 // HangupCause says why Atiende ended a call.

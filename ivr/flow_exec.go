@@ -12,6 +12,9 @@ import (
 // exec runs one node and returns the next node's name ("" ends the call), or
 // errLeftIVR when the call left the IVR (queue, transfer, hang-up).
 func (s *session) exec(n *Node) (string, error) {
+	if (n.Type == NodeCreateTicket || n.Type == NodeEnqueue || n.Type == NodeTransfer) && s.ghost() {
+		return "", errNoMedia // abandon.go
+	}
 	switch n.Type {
 	case NodePlay:
 		return n.Next, s.play(s.ivrCtx, n.BargeIn, n.Prompts...)

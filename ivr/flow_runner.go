@@ -32,6 +32,9 @@ type FlowRunner struct {
 	// time for callers in a language (PromptOverlay.NoticeActive). nil: never
 	// (an engine that cannot play uploaded recordings).
 	Notices func(lang string, at time.Time) bool
+	// Abandoned keeps the calls that end in the IVR without a ticket (the
+	// caller left, or never sent media); nil: they are only logged.
+	Abandoned IVRCallRecorder
 }
 
 // NewFlowRunner returns a Handler that runs flow, using svc, logging to log
@@ -96,6 +99,9 @@ func (s *session) run() string {
 		switch {
 		case errors.Is(err, errLeftIVR):
 			return string(n.Type)
+		case errors.Is(err, errNoMedia):
+			s.log.Warn("ivr caller sent no media: ended without a ticket", "node", name)
+			return "no_media"
 		case s.gone() || errors.Is(err, ErrHungUp):
 			s.log.Info("ivr caller hung up", "node", name)
 			return "caller_hangup"
@@ -130,6 +136,7 @@ func (s *session) end(ctx context.Context, outcome string) {
 		}
 		cancel()
 	}
+	s.recordAbandoned(outcome) // abandon.go
 	s.log.Info("ivr call ended", "outcome", outcome, "path", s.Path, "service", s.Service,
 		"queue", s.Queue, "ticket", s.TicketNumber, "lang", s.Language,
 		"ivr_seconds", s.IVREndedAt.Sub(s.StartedAt).Seconds())

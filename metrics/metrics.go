@@ -110,8 +110,9 @@ type Metrics struct {
 	escalations    *prometheus.CounterVec
 	survey         *prometheus.CounterVec
 
-	engines    *engineSet
-	extensions *extensionSet
+	engines     *engineSet
+	engineCalls *engineCallSet // engine_calls.go
+	extensions  *extensionSet
 }
 
 // New creates the collectors and registers them on reg. It panics if reg
@@ -119,16 +120,17 @@ type Metrics struct {
 func New(reg prometheus.Registerer, opts Options) *Metrics {
 	opts = opts.withDefaults()
 	m := &Metrics{
-		opts:       opts,
-		queues:     newLabelSet(opts.Queues),
-		services:   newLabelSet(opts.Services),
-		engines:    newEngineSet(),
-		extensions: newExtensionSet(),
+		opts:        opts,
+		queues:      newLabelSet(opts.Queues),
+		services:    newLabelSet(opts.Services),
+		engines:     newEngineSet(),
+		engineCalls: &engineCallSet{funcs: map[string]func() EngineCallCounts{}},
+		extensions:  newExtensionSet(),
 	}
 	m.desk = newDeskState(opts.Now)
 	m.newCallCollectors(reg)
 	m.newTicketCollectors(reg)
-	reg.MustRegister(&deskCollector{m: m}, m.engines, m.extensions)
+	reg.MustRegister(&deskCollector{m: m}, m.engines, m.engineCalls, m.extensions)
 	if opts.OpenTickets != nil {
 		reg.MustRegister(newOpenTickets(opts))
 	}

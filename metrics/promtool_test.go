@@ -73,6 +73,7 @@ func fullMetrics(t *testing.T) *prometheus.Registry {
 	m.ExtensionsChanged([]ivr.ExtensionStatus{{Extension: "1001", State: ivr.ExtRegistered}})
 	m.EngineUp("sip", func() bool { return true })
 	m.EngineDrops("sip", func() uint64 { return 0 })
+	m.EngineCalls("sip", func() EngineCallCounts { return EngineCallCounts{Refused: 1, Reaped: 2, AuthThrottled: 3} })
 	m.ObserveIVR(20 * time.Second)
 	m.ScreenPop(40 * time.Millisecond)
 	m.WebsocketClients(1)

@@ -140,7 +140,7 @@ type CallRecord struct {
 	QueuedAt   *time.Time `json:"queued_at,omitempty"`
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 	EndedAt    *time.Time `json:"ended_at,omitempty"`
-	Outcome    string     `json:"outcome,omitempty"` // answered, abandoned, callback, timeout
+	Outcome    string     `json:"outcome,omitempty"` // answered, abandoned, callback, timeout; abandoned_ivr (no ticket)
 }
 
 // Filter narrows a ticket list. Zero fields do not filter.

@@ -43,6 +43,7 @@ func (c *fakeCall) To() string                                    { return c.to 
 func (c *fakeCall) Answer(context.Context) error                  { return nil }
 func (c *fakeCall) DTMF() <-chan rune                             { return c.dtmf }
 func (c *fakeCall) Done() <-chan struct{}                         { return c.done }
+func (c *fakeCall) InboundMedia() ivr.MediaState                  { return ivr.MediaUnknown }
 func (c *fakeCall) press(k rune)                                  { c.dtmf <- k }
 func (c *fakeCall) Hangup(context.Context, ivr.HangupCause) error { c.end(); return nil }
 

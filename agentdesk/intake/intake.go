@@ -48,6 +48,14 @@ type Deps struct {
 	// when the agent hangs up first the caller is hung up too, with no
 	// survey.
 	Surveys KeypadSurveys
+	// IVRCalls keeps the calls that end in the IVR without a ticket
+	// (*postgres.DB); nil: they are only logged.
+	IVRCalls IVRCallLog
+}
+
+// IVRCallLog keeps call records that belong to no ticket.
+type IVRCallLog interface {
+	AddIVRCall(ctx context.Context, r tickets.CallRecord) error
 }
 
 // KeypadSurveys keeps the score (1 to 5) a caller gives with the keypad
@@ -66,8 +74,9 @@ type MaintenanceFinder interface {
 type Service struct{ d Deps }
 
 var (
-	_ ivr.FlowServices   = (*Service)(nil)
-	_ ivr.SurveyRecorder = (*Service)(nil)
+	_ ivr.FlowServices    = (*Service)(nil)
+	_ ivr.SurveyRecorder  = (*Service)(nil)
+	_ ivr.IVRCallRecorder = (*Service)(nil)
 )
 
 // Actor is the history actor of what the IVR writes.
@@ -419,6 +428,25 @@ func (s *Service) RecordSurvey(ctx context.Context, cs ivr.CallSession, score in
 	defer cancel()
 	if err := s.d.Surveys.RecordKeypadSurvey(ctx, cs.CallID, cs.TicketNumber, cs.Agent, cs.Language, score, s.d.Clock()); err != nil {
 		return fmt.Errorf("intake: survey of call %s: %w", cs.CallID, err)
+	}
+	return nil
+}
+
+// RecordIVRCall keeps a call that ended in the IVR without a ticket (the
+// caller left, or sent no media) as a call record with outcome, and no
+// ticket.
+func (s *Service) RecordIVRCall(ctx context.Context, cs ivr.CallSession, outcome string) error {
+	if s.d.IVRCalls == nil {
+		return nil
+	}
+	ctx, cancel := s.detached(ctx)
+	defer cancel()
+	rec := s.callRecord(cs)
+	rec.Queue, rec.Outcome = cs.Queue, outcome
+	end := s.d.Clock()
+	rec.EndedAt = &end
+	if err := s.d.IVRCalls.AddIVRCall(ctx, rec); err != nil {
+		return fmt.Errorf("intake: record call %s (%s): %w", cs.CallID, outcome, err)
 	}
 	return nil
 }

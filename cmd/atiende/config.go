@@ -129,6 +129,9 @@ type SIPConfig struct {
 	Realm           string            `yaml:"realm"`
 	RTPPorts        string            `yaml:"rtp_ports"`  // "min-max"
 	Extensions      map[string]string `yaml:"extensions"` // extension -> password
+	// MaxCallsPerSource bounds the calls to help-desk numbers one address
+	// may have at once (more get 486 Busy Here); 0 means 10.
+	MaxCallsPerSource int `yaml:"max_calls_per_source"`
 }
 
 type AsteriskConfig struct {
@@ -305,6 +308,9 @@ func (c *Config) Validate() error {
 		}
 		if _, _, err := c.RTPRange(); err != nil {
 			return bad("sip.rtp_ports", "%v", err)
+		}
+		if c.SIP.MaxCallsPerSource < 0 {
+			return bad("sip.max_calls_per_source", "%d is negative", c.SIP.MaxCallsPerSource)
 		}
 		if len(c.SIP.HelpDeskNumbers) == 0 {
 			return bad("sip.helpdesk_numbers", "at least one number is needed")

@@ -32,6 +32,10 @@ import (
 // drainTimeout is how long SIGTERM waits for calls and requests to finish.
 const drainTimeout = 20 * time.Second
 
+// stopTimeout is how long shutdown then waits for the engine to end the
+// calls left and for the other parts to stop.
+const stopTimeout = 15 * time.Second
+
 func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, banner bool) error {
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -99,6 +103,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
+	if se, ok := engine.(*sipengine.Engine); ok {
+		m.EngineCalls(engine.Name(), func() metrics.EngineCallCounts {
+			st := se.Stats()
+			return metrics.EngineCallCounts{Refused: st.CallsRefused, Reaped: st.CallsReaped, AuthThrottled: st.AuthThrottled}
+		})
+	}
 	// Every ticket change goes through the SLA store (due times, timers,
 	// emails), and then through the metrics, automatic changes included.
 	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, log)
@@ -141,9 +151,10 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	m.Reset(desk.Snapshot())
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
 	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, IVRCalls: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 	runner.Notices = ann.notices(cfg.Engine)
+	runner.Abandoned = svc // calls that end in the IVR without a ticket
 
 	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
 	if err != nil {
@@ -234,7 +245,15 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		log.Warn("drain timeout: hanging up calls still in progress", "calls", n)
 	}
 	cutCalls()
-	wg.Wait()
+	// The engine ends the calls left within its own stop timeout (the SIP
+	// engine's is 10 s); whatever still runs after that is not waited for.
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(stopTimeout):
+		log.Warn("shutdown: exiting with parts still stopping", "timeout", stopTimeout)
+	}
 	return err
 }
 
@@ -286,6 +305,9 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 		sc.Extensions = cfg.SIP.Extensions
 		sc.Realm = cfg.SIP.Realm
 		sc.RTPPortMin, sc.RTPPortMax, _ = cfg.RTPRange()
+		if cfg.SIP.MaxCallsPerSource > 0 {
+			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
+		}
 		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":

@@ -61,6 +61,9 @@ func (c *call) From() ivr.Party       { return c.from }
 func (c *call) To() string            { return c.to }
 func (c *call) DTMF() <-chan rune     { return c.dtmf } // never closed: watch Done
 func (c *call) Done() <-chan struct{} { return c.done }
+
+// InboundMedia is unknown: ARI does not tell whether RTP arrives.
+func (c *call) InboundMedia() ivr.MediaState { return ivr.MediaUnknown }
 func (c *call) ended() bool {
 	select {
 	case <-c.done:

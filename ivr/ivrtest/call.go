@@ -36,6 +36,7 @@ type Call struct {
 	hungUpBy string // "caller" (far end) or "atiende"
 	cause    ivr.HangupCause
 	changed  chan struct{} // closed and replaced on every change
+	media    ivr.MediaState
 }
 
 func newCall(id string, from ivr.Party, to string, playDur time.Duration) *Call {
@@ -60,6 +61,21 @@ func (c *Call) To() string        { return c.to }
 func (c *Call) DTMF() <-chan rune { return c.dtmf } // never closed: watch Done
 func (c *Call) Done() <-chan struct{} {
 	return c.done
+}
+
+// InboundMedia is what SetInboundMedia set; MediaUnknown by default.
+func (c *Call) InboundMedia() ivr.MediaState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.media
+}
+
+// SetInboundMedia sets what InboundMedia reports: MediaNone plays a
+// caller whose phone sends no audio.
+func (c *Call) SetInboundMedia(m ivr.MediaState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.media = m
 }
 
 // Answer marks the call answered; it fails with ErrHungUp after a hang-up.

@@ -42,6 +42,7 @@ type call struct {
 
 	peer    atomic.Pointer[call] // bridged call receiving our audio
 	relayed atomic.Uint64        // audio packets forwarded to a peer
+	inbound atomic.Uint64        // RTP packets received, any payload
 	m       mediaInfo            // set before answered is true
 }
 
@@ -55,7 +56,10 @@ func newCall(e *Engine, id string, from ivr.Party, to string, l leg, server *dia
 	e.calls.Store(id, c)
 	// The dialog's context ends on BYE, CANCEL or a final failure.
 	e.wg.Go(func() {
-		<-l.Context().Done()
+		select {
+		case <-l.Context().Done():
+		case <-c.done: // ended here (a hang-up the far end never confirmed)
+		}
 		c.finish()
 	})
 	return c
@@ -78,6 +82,14 @@ func (c *call) To() string            { return c.to }
 func (c *call) Done() <-chan struct{} { return c.done }
 func (c *call) DTMF() <-chan rune     { return c.dtmf }
 
+// InboundMedia tells whether any RTP packet arrived since the answer.
+func (c *call) InboundMedia() ivr.MediaState {
+	if c.inbound.Load() > 0 {
+		return ivr.MediaSeen
+	}
+	return ivr.MediaNone
+}
+
 // Answer answers an inbound call (200 OK with SDP) and starts reading its
 // media; an outbound call is already answered.
 func (c *call) Answer(ctx context.Context) error {
@@ -87,7 +99,7 @@ func (c *call) Answer(ctx context.Context) error {
 	if isClosed(c.done) {
 		return ivr.ErrHungUp
 	}
-	if err := c.server.AnswerOptions(diago.AnswerOptions{}); err != nil {
+	if err := c.answerWatch(func() error { return c.server.AnswerOptions(diago.AnswerOptions{}) }); err != nil {
 		if isClosed(c.done) || c.leg.Context().Err() != nil {
 			return ivr.ErrHungUp
 		}
@@ -144,6 +156,12 @@ func (c *call) Hangup(ctx context.Context, cause ivr.HangupCause) error {
 	}
 	defer c.finish()
 	c.log.Info("hangup", "cause", string(cause))
+	if c.server != nil && c.server.LoadState() == sip.DialogStateEstablished && !c.answered.Load() {
+		// 200 OK sent, no ACK yet: no final response may follow, and a BYE
+		// would wait for the ACK. End the dialog here.
+		c.endUnacked()
+		return nil
+	}
 	if c.server != nil && c.server.LoadState() < sip.DialogStateConfirmed && !c.answered.Load() {
 		code, reason := causeResponse(cause)
 		err := c.server.Respond(code, reason, nil)

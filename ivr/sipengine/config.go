@@ -39,6 +39,23 @@ type Config struct {
 	NonceTTL time.Duration
 	// RingTimeout is Dial's default ring timeout.
 	RingTimeout time.Duration
+	// AckTimeout is Timer H (RFC 3261, 64*T1 = 32 s): a call answered with
+	// 200 OK and not ACKed within it is torn down and gives back its media.
+	AckTimeout time.Duration
+	// MaxCallsPerSource bounds the unauthenticated calls (to help-desk
+	// numbers) one source address may have at once; more are refused with
+	// 486 Busy Here, so that one source cannot take every RTP port.
+	MaxCallsPerSource int
+	// AuthFailures is the digest throttle: wrong answers allowed per
+	// (account, source) and per source within AuthWindow, whatever the
+	// method; then the source (or pair) is refused for AuthBan without
+	// the password being checked.
+	AuthFailures int
+	AuthWindow   time.Duration
+	AuthBan      time.Duration
+	// StopTimeout bounds the end of Serve once its ctx is done: calls still
+	// up are hung up, then ended without waiting for the far end.
+	StopTimeout time.Duration
 	// Prompts holds "{lang}/{name}.wav" files: 8 kHz mono 16-bit WAV. Nil
 	// makes Play fail with ErrPromptNotFound.
 	Prompts fs.FS
@@ -68,6 +85,12 @@ func DefaultConfig() Config {
 		RateLimit:         RateLimit{Rate: 20, Burst: 40, Ban: 30 * time.Second},
 		NonceTTL:          30 * time.Second,
 		RingTimeout:       20 * time.Second,
+		AckTimeout:        64 * 500 * time.Millisecond,
+		MaxCallsPerSource: 10,
+		AuthFailures:      5,
+		AuthWindow:        30 * time.Second,
+		AuthBan:           5 * time.Minute,
+		StopTimeout:       10 * time.Second,
 	}
 }
 
@@ -120,6 +143,18 @@ func (c Config) Validate() error {
 	}
 	if c.RingTimeout <= 0 {
 		bad("ring timeout %v", c.RingTimeout)
+	}
+	if c.AckTimeout <= 0 {
+		bad("ack timeout %v", c.AckTimeout)
+	}
+	if c.MaxCallsPerSource <= 0 {
+		bad("max calls per source %d: want > 0", c.MaxCallsPerSource)
+	}
+	if c.AuthFailures <= 0 || c.AuthWindow <= 0 || c.AuthBan < 0 {
+		bad("auth throttle %d per %v, ban %v: want failures > 0 and window > 0", c.AuthFailures, c.AuthWindow, c.AuthBan)
+	}
+	if c.StopTimeout <= 0 {
+		bad("stop timeout %v", c.StopTimeout)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("sipengine: config: %w", errors.Join(errs...))

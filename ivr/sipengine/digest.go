@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -18,6 +19,7 @@ const (
 	authChallenge authResult = iota // no (usable) credentials: send a 401 with a fresh nonce
 	authOK                          // user proved the password
 	authDenied                      // credentials answered a valid nonce but are wrong: 403
+	authThrottled                   // too many wrong answers from this source or for this account: 403, password not checked
 )
 
 // digestServer checks digest credentials with single-use nonces. Unknown
@@ -27,13 +29,17 @@ type digestServer struct {
 	realm string
 	ttl   time.Duration
 	now   func() time.Time
+	// throttle, if set, bounds wrong answers per account and source
+	// (auththrottle.go); evaluated counts the passwords checked.
+	throttle  *authThrottle
+	evaluated atomic.Uint64
 
 	mu     sync.Mutex
 	nonces map[string]time.Time // nonce -> expiry
 }
 
-func newDigestServer(realm string, ttl time.Duration, now func() time.Time) *digestServer {
-	return &digestServer{realm: realm, ttl: ttl, now: now, nonces: map[string]time.Time{}}
+func newDigestServer(realm string, ttl time.Duration, now func() time.Time, throttle *authThrottle) *digestServer {
+	return &digestServer{realm: realm, ttl: ttl, now: now, nonces: map[string]time.Time{}, throttle: throttle}
 }
 
 // challenge returns a WWW-Authenticate header with a new nonce.
@@ -78,6 +84,15 @@ func (s *digestServer) check(req *sip.Request, password func(user string) (strin
 		// Unknown, expired or replayed nonce: refuse, challenge again.
 		return authChallenge, "", true
 	}
+	if s.throttle != nil {
+		host := sourceHost(req)
+		if !s.throttle.admit(cred.Username, host) {
+			// Refused like a wrong password, without checking it.
+			return authThrottled, cred.Username, false
+		}
+		defer func() { s.throttle.done(cred.Username, host, res == authOK) }()
+	}
+	s.evaluated.Add(1)
 	pw, known := password(cred.Username)
 	if !known {
 		pw = "\x00unknown" // same work as a known user, then denied

@@ -32,6 +32,7 @@ type Engine struct {
 	reg  *registrar
 	auth *digestServer
 	lim  *limiter
+	edge edge // edge.go: per-source call slots, counters
 
 	ready   chan struct{}
 	started atomic.Bool
@@ -64,7 +65,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		log:   log,
 		now:   now,
 		reg:   newRegistrar(cfg.Extensions, log, now),
-		auth:  newDigestServer(cfg.Realm, cfg.NonceTTL, now),
+		auth:  newDigestServer(cfg.Realm, cfg.NonceTTL, now, newAuthThrottle(cfg.AuthFailures, cfg.AuthWindow, cfg.AuthBan, now)),
 		lim:   newLimiter(cfg.RateLimit, now),
 		ready: make(chan struct{}),
 	}
@@ -138,11 +139,7 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 		err = fmt.Errorf("sipengine: serve: %w", err)
 	}
 	e.up.Store(false)
-	e.hangupAll()
-	e.waitHandlers(5 * time.Second)
-	pc.Close()
-	ln.Close()
-	e.wg.Wait()
+	e.stop(pc, ln) // edge.go: bounded by StopTimeout
 	e.client.Close()
 	e.ua.Close()
 	e.log.Info("sip engine stopped")

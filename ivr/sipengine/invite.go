@@ -32,21 +32,34 @@ func (e *Engine) handleInvite(srvCtx context.Context, h ivr.Handler, d *diago.Di
 	}
 	switch {
 	case e.cfg.isHelpDesk(to):
+		host := sourceHost(req)
+		if !e.takeSlot(host) {
+			e.edge.refused.Add(1)
+			log.Warn("call refused", "reason", "too many calls from this source", "max", e.cfg.MaxCallsPerSource)
+			respond(sip.StatusBusyHere, "Busy Here")
+			return
+		}
+		defer e.freeSlot(host)
 		e.serveHelpDesk(srvCtx, h, d, log)
-	case e.isExtension(to):
+	default:
+		// Every other number is challenged alike, an extension or not
+		// (alwaysauthreject): what exists is told only after authentication.
 		res, user, stale := e.auth.check(req, e.password)
 		switch {
 		case res == authChallenge:
 			respond(sip.StatusUnauthorized, "Unauthorized", e.auth.challenge(stale))
-		case res == authDenied || user != from:
+		case res != authOK:
+			e.authRefused(log, res, user)
+			respond(sip.StatusForbidden, "Forbidden")
+		case user != from:
 			log.Warn("call refused", "reason", "caller not authenticated as an extension", "user", user)
 			respond(sip.StatusForbidden, "Forbidden")
+		case !e.isExtension(to):
+			log.Warn("call refused", "reason", "number is not ours")
+			respond(sip.StatusNotFound, "Not Found")
 		default:
 			e.routeExtension(srvCtx, d, log)
 		}
-	default:
-		log.Warn("call refused", "reason", "number is not ours")
-		respond(sip.StatusNotFound, "Not Found")
 	}
 }
 

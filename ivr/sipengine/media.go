@@ -48,6 +48,7 @@ func (c *call) readMedia() {
 			}
 			return
 		}
+		c.inbound.Add(1)
 		hdr := c.m.reader.PacketHeader
 		if int(hdr.PayloadType) == c.m.tePT {
 			if k, ok := dec.feed(hdr.SSRC, hdr.Timestamp, buf[:n], time.Now()); ok {

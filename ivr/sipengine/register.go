@@ -58,9 +58,10 @@ func (e *Engine) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	case authChallenge:
 		respond(sip.StatusUnauthorized, "Unauthorized", e.auth.challenge(stale))
 		return
-	case authDenied:
-		// The same answer for an unknown user and a wrong password.
-		log.Warn("register refused", "user", user, "reason", "bad credentials")
+	case authDenied, authThrottled:
+		// The same answer for an unknown user, a wrong password and a
+		// throttled source.
+		e.authRefused(log, res, user)
 		respond(sip.StatusForbidden, "Forbidden")
 		return
 	}
