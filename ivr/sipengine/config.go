@@ -39,6 +39,10 @@ type Config struct {
 	NonceTTL time.Duration
 	// RingTimeout is Dial's default ring timeout.
 	RingTimeout time.Duration
+	// MaxMessageSize is the largest SIP message taken, in bytes: a larger
+	// UDP datagram is answered 513 Message Too Large, a larger message on
+	// TCP closes the connection. At most 65535, the largest datagram.
+	MaxMessageSize int
 	// Prompts holds "{lang}/{name}.wav" files: 8 kHz mono 16-bit WAV. Nil
 	// makes Play fail with ErrPromptNotFound.
 	Prompts fs.FS
@@ -68,8 +72,13 @@ func DefaultConfig() Config {
 		RateLimit:         RateLimit{Rate: 20, Burst: 40, Ban: 30 * time.Second},
 		NonceTTL:          30 * time.Second,
 		RingTimeout:       20 * time.Second,
+		MaxMessageSize:    maxUDPDatagram,
 	}
 }
+
+// minMessageSize is the smallest MaxMessageSize: RFC 3261 §18.1.1 expects
+// messages up to 1,300 bytes over UDP, and an INVITE with SDP is near that.
+const minMessageSize = 1300
 
 var numberRE = regexp.MustCompile(`^[0-9*#+]{1,32}$`)
 
@@ -120,6 +129,9 @@ func (c Config) Validate() error {
 	}
 	if c.RingTimeout <= 0 {
 		bad("ring timeout %v", c.RingTimeout)
+	}
+	if c.MaxMessageSize < minMessageSize || c.MaxMessageSize > maxUDPDatagram {
+		bad("max message size %d: want %d to %d bytes", c.MaxMessageSize, minMessageSize, maxUDPDatagram)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("sipengine: config: %w", errors.Join(errs...))

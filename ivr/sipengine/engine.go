@@ -32,11 +32,13 @@ type Engine struct {
 	reg  *registrar
 	auth *digestServer
 	lim  *limiter
+	edge *edge
 
 	ready   chan struct{}
 	started atomic.Bool
 	up      atomic.Bool
 	addr    *net.UDPAddr
+	pc      net.PacketConn // the UDP socket, for the edge's stateless answers
 
 	// Set once before ready is closed.
 	ua     *sipgo.UserAgent
@@ -66,6 +68,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		reg:   newRegistrar(cfg.Extensions, log, now),
 		auth:  newDigestServer(cfg.Realm, cfg.NonceTTL, now),
 		lim:   newLimiter(cfg.RateLimit, now),
+		edge:  newEdge(log, now),
 		ready: make(chan struct{}),
 	}
 	return e, nil
@@ -116,7 +119,7 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 	if err != nil {
 		return fmt.Errorf("sipengine: listen %s: %w", e.cfg.Addr, err)
 	}
-	e.addr = pc.LocalAddr().(*net.UDPAddr)
+	e.addr, e.pc = pc.LocalAddr().(*net.UDPAddr), pc
 	if err := e.setup(ctx, h); err != nil {
 		pc.Close()
 		ln.Close()
@@ -145,6 +148,9 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 	e.wg.Wait()
 	e.client.Close()
 	e.ua.Close()
+	if n := e.edge.lim.flush(); n > 0 {
+		e.log.Warn("SIP edge log lines suppressed", "suppressed", n)
+	}
 	e.log.Info("sip engine stopped")
 	return err
 }
@@ -153,7 +159,9 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	host := e.addr.IP.String()
 	ext := e.cfg.ExternalHost
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("atiende"), sipgo.WithUserAgentHostname(host))
+	tuneSIPStack()
+	ua, err := sipgo.NewUA(append(e.edgeOptions(),
+		sipgo.WithUserAgent("atiende"), sipgo.WithUserAgentHostname(host))...)
 	if err != nil {
 		return fmt.Errorf("sipengine: user agent: %w", err)
 	}
@@ -166,6 +174,7 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	opts := []diago.DiagoOption{
 		diago.WithServer(srv),
 		diago.WithLogger(e.log),
+		diago.WithServerRequestMiddleware(e.guard), // before diago's handlers
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{
 			media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000,
 		}}),
@@ -186,9 +195,11 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 		return fmt.Errorf("sipengine: client: %w", err)
 	}
 	// diago installed its handlers; ours replace REGISTER, OPTIONS and INFO.
-	srv.OnRegister(e.handleRegister)
-	srv.OnOptions(e.handleOptions)
-	srv.OnInfo(e.handleInfo)
+	// Every handler is guarded (edge.go).
+	srv.OnRegister(e.guard(e.handleRegister))
+	srv.OnOptions(e.guard(e.handleOptions))
+	srv.OnInfo(e.guard(e.handleInfo))
+	srv.OnNoRoute(e.guard(e.noRoute))
 	dg.HandleFunc(func(d *diago.DialogServerSession) { e.handleInvite(ctx, h, d) })
 	e.ua, e.srv, e.dg, e.client = ua, srv, dg, client
 	return nil
