@@ -99,6 +99,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
+	if s, ok := engine.(interface{ EdgeStats() sipengine.EdgeStats }); ok {
+		m.EngineEdge(engine.Name(), func() metrics.EdgeCounts { return metrics.EdgeCounts(s.EdgeStats()) })
+	}
 	// Every ticket change goes through the SLA store (due times, timers,
 	// emails), and then through the metrics, automatic changes included.
 	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, log)

@@ -160,7 +160,7 @@ func (e *Engine) screenUDP(info sip.TransportReadProps, data []byte) ([]byte, er
 	if len(data) > e.cfg.MaxMessageSize {
 		e.refused(reasonTooLarge, "UDP", src, data)
 		if err == nil && req != nil {
-			e.answerUDP(req, info.RemoteAddr, sip.StatusRequestEntityTooLarge, "Message Too Large")
+			e.answerUDP(req, info.RemoteAddr, sip.StatusMessageTooLarge, "Message Too Large")
 		}
 		return nil, nil
 	}
@@ -293,6 +293,26 @@ func (l *lineLimiter) allow() (ok bool, suppressed int) {
 	}
 	l.n++
 	return true, suppressed
+}
+
+// reportSuppressed logs, each second and once more when ctx ends, how
+// many edge lines were suppressed, so a burst is summed up even when no
+// line follows it.
+func (e *Engine) reportSuppressed(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		if n := e.edge.lim.flush(); n > 0 {
+			e.log.Warn("SIP edge log lines suppressed", "suppressed", n)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
 }
 
 // flush returns, and forgets, the count of lines suppressed and not yet

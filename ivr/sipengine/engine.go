@@ -130,6 +130,7 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 	go func() { errc <- srv.ServeUDP(pc) }()
 	go func() { errc <- srv.ServeTCP(ln) }()
 	e.wg.Go(func() { e.registrarLoop(ctx) })
+	e.wg.Go(func() { e.reportSuppressed(ctx) })
 	e.up.Store(true)
 	close(e.ready)
 	e.log.Info("sip engine listening", "addr", e.addr.String(), "help_desk", e.cfg.HelpDeskNumbers, "extensions", len(e.cfg.Extensions))
@@ -148,9 +149,6 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 	e.wg.Wait()
 	e.client.Close()
 	e.ua.Close()
-	if n := e.edge.lim.flush(); n > 0 {
-		e.log.Warn("SIP edge log lines suppressed", "suppressed", n)
-	}
 	e.log.Info("sip engine stopped")
 	return err
 }
