@@ -332,3 +332,20 @@ func TestTruncate(t *testing.T) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }
+
+// BenchmarkScreenUDP is what the edge adds to each UDP datagram (a second
+// parse, before sipgo's).
+func BenchmarkScreenUDP(b *testing.B) {
+	e, err := New(testConfig(nil), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := []byte(invite("127.0.0.1:5070", "sip:6000@127.0.0.1", "sip:6000@127.0.0.1", "José", 0))
+	info := sip.TransportReadProps{Transport: "UDP", RemoteAddr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5070}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if out, _ := e.screenUDP(info, data); len(out) == 0 {
+			b.Fatal("refused")
+		}
+	}
+}
