@@ -176,6 +176,19 @@ func TestMessageTooLarge(t *testing.T) {
 	if n := e.EdgeStats().BadMessages["too_large"]; n != 1 {
 		t.Errorf("too_large = %d, want 1", n)
 	}
+	// Over TCP: counted, and the connection closed (no message boundary
+	// is left to answer after).
+	tc, err := net.Dial("tcp", e.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	_, _ = tc.Write([]byte(strings.Replace(inv, "SIP/2.0/UDP", "SIP/2.0/TCP", 1)))
+	waitCount(t, e, "too_large", 2)
+	_ = tc.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if n, err := tc.Read(make([]byte, 100)); err == nil {
+		t.Errorf("TCP connection still open after a message over the limit (read %d bytes)", n)
+	}
 	// Under the limit: served.
 	inv = invite(la, "sip:6000@127.0.0.1", "sip:6000@127.0.0.1", "Caller", 0)
 	_, _ = u.conn.Write([]byte(inv))
