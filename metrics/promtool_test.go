@@ -74,6 +74,7 @@ func fullMetrics(t *testing.T) *prometheus.Registry {
 	m.EngineUp("sip", func() bool { return true })
 	m.EngineDrops("sip", func() uint64 { return 0 })
 	m.EngineCalls("sip", func() EngineCallCounts { return EngineCallCounts{Refused: 1, Reaped: 2, AuthThrottled: 3} })
+	m.EngineEdge("sip", func() EdgeCounts { return EdgeCounts{BadMessages: map[string]uint64{"unparsable": 3}} })
 	m.ObserveIVR(20 * time.Second)
 	m.ScreenPop(40 * time.Millisecond)
 	m.WebsocketClients(1)
@@ -110,6 +111,7 @@ func TestScrapePassesPromtool(t *testing.T) {
 		"atiende_ticket_resolution_seconds_bucket", "atiende_sla_breaches_total", "atiende_escalations_total",
 		"atiende_survey_score_total", "atiende_extensions", "atiende_engine_up", "atiende_screenpop_seconds_bucket",
 		"atiende_websocket_clients", "atiende_engine_events_dropped_total", "atiende_agent_extensions_down",
+		"atiende_engine_bad_messages_total", "atiende_engine_panics_recovered_total",
 	} {
 		if !bytes.Contains(body, []byte("\n"+name+"{")) && !bytes.Contains(body, []byte("\n"+name+" ")) {
 			t.Errorf("scrape lacks %s", name)

@@ -45,6 +45,7 @@ var (
 type engineFuncs struct {
 	up      func() bool
 	dropped func() uint64
+	edge    func() EdgeCounts
 }
 
 // engineSet is a collector of the funcs engines provide. Engine names are
@@ -70,6 +71,7 @@ func (s *engineSet) set(name string, f func(*engineFuncs)) {
 func (s *engineSet) Describe(ch chan<- *prometheus.Desc) {
 	ch <- engineUpDesc
 	ch <- engineDropsDesc
+	describeEdge(ch)
 }
 
 func (s *engineSet) Collect(ch chan<- prometheus.Metric) {
@@ -94,6 +96,9 @@ func (s *engineSet) Collect(ch chan<- prometheus.Metric) {
 		}
 		if f := funcs[i].dropped; f != nil {
 			ch <- prometheus.MustNewConstMetric(engineDropsDesc, prometheus.CounterValue, float64(f()), n)
+		}
+		if f := funcs[i].edge; f != nil {
+			collectEdge(ch, n, f)
 		}
 	}
 }

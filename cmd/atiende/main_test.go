@@ -82,6 +82,9 @@ func TestRunLikeMakeRun(t *testing.T) {
 	if code, body := get(http.DefaultClient, "/metrics"); code != 200 || !strings.Contains(body, `atiende_engine_up{engine="sip"} 1`) {
 		t.Fatalf("/metrics: %d, engine_up missing in:\n%.2000s", code, body)
 	}
+	if _, body := get(http.DefaultClient, "/metrics"); !strings.Contains(body, `atiende_engine_bad_messages_total{engine="sip",reason="unparsable"} 0`) {
+		t.Errorf("/metrics lacks the SIP edge's counters")
+	}
 
 	if code, body := get(http.DefaultClient, "/"); code != 200 || !strings.Contains(body, "<html") {
 		t.Fatalf("/ (login page): %d %.300s", code, body)

@@ -108,6 +108,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 			st := se.Stats()
 			return metrics.EngineCallCounts{Refused: st.CallsRefused, Reaped: st.CallsReaped, AuthThrottled: st.AuthThrottled}
 		})
+		m.EngineEdge(engine.Name(), func() metrics.EdgeCounts { return metrics.EdgeCounts(se.EdgeStats()) })
 	}
 	// Every ticket change goes through the SLA store (due times, timers,
 	// emails), and then through the metrics, automatic changes included.

@@ -56,6 +56,10 @@ type Config struct {
 	// StopTimeout bounds the end of Serve once its ctx is done: calls still
 	// up are hung up, then ended without waiting for the far end.
 	StopTimeout time.Duration
+	// MaxMessageSize is the largest SIP message taken, in bytes: a larger
+	// UDP datagram is answered 513 Message Too Large, a larger message on
+	// TCP closes the connection. At most 65535, the largest datagram.
+	MaxMessageSize int
 	// Prompts holds "{lang}/{name}.wav" files: 8 kHz mono 16-bit WAV. Nil
 	// makes Play fail with ErrPromptNotFound.
 	Prompts fs.FS
@@ -91,8 +95,13 @@ func DefaultConfig() Config {
 		AuthWindow:        30 * time.Second,
 		AuthBan:           5 * time.Minute,
 		StopTimeout:       10 * time.Second,
+		MaxMessageSize:    maxUDPDatagram,
 	}
 }
+
+// minMessageSize is the smallest MaxMessageSize: RFC 3261 §18.1.1 expects
+// messages up to 1,300 bytes over UDP, and an INVITE with SDP is near that.
+const minMessageSize = 1300
 
 var numberRE = regexp.MustCompile(`^[0-9*#+]{1,32}$`)
 
@@ -155,6 +164,9 @@ func (c Config) Validate() error {
 	}
 	if c.StopTimeout <= 0 {
 		bad("stop timeout %v", c.StopTimeout)
+	}
+	if c.MaxMessageSize < minMessageSize || c.MaxMessageSize > maxUDPDatagram {
+		bad("max message size %d: want %d to %d bytes", c.MaxMessageSize, minMessageSize, maxUDPDatagram)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("sipengine: config: %w", errors.Join(errs...))

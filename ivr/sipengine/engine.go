@@ -32,12 +32,13 @@ type Engine struct {
 	reg  *registrar
 	auth *digestServer
 	lim  *limiter
-	edge edge // edge.go: per-source call slots, counters
+	edge *edge
 
 	ready   chan struct{}
 	started atomic.Bool
 	up      atomic.Bool
 	addr    *net.UDPAddr
+	pc      net.PacketConn // the UDP socket, for the edge's stateless answers
 
 	// Set once before ready is closed.
 	ua     *sipgo.UserAgent
@@ -67,6 +68,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		reg:   newRegistrar(cfg.Extensions, log, now),
 		auth:  newDigestServer(cfg.Realm, cfg.NonceTTL, now, newAuthThrottle(cfg.AuthFailures, cfg.AuthWindow, cfg.AuthBan, now)),
 		lim:   newLimiter(cfg.RateLimit, now),
+		edge:  newEdge(log, now),
 		ready: make(chan struct{}),
 	}
 	return e, nil
@@ -117,7 +119,7 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 	if err != nil {
 		return fmt.Errorf("sipengine: listen %s: %w", e.cfg.Addr, err)
 	}
-	e.addr = pc.LocalAddr().(*net.UDPAddr)
+	e.addr, e.pc = pc.LocalAddr().(*net.UDPAddr), pc
 	if err := e.setup(ctx, h); err != nil {
 		pc.Close()
 		ln.Close()
@@ -128,6 +130,7 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 	go func() { errc <- srv.ServeUDP(pc) }()
 	go func() { errc <- srv.ServeTCP(ln) }()
 	e.wg.Go(func() { e.registrarLoop(ctx) })
+	e.wg.Go(func() { e.reportSuppressed(ctx) })
 	e.up.Store(true)
 	close(e.ready)
 	e.log.Info("sip engine listening", "addr", e.addr.String(), "help_desk", e.cfg.HelpDeskNumbers, "extensions", len(e.cfg.Extensions))
@@ -150,7 +153,9 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	host := e.addr.IP.String()
 	ext := e.cfg.ExternalHost
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("atiende"), sipgo.WithUserAgentHostname(host))
+	tuneSIPStack()
+	ua, err := sipgo.NewUA(append(e.edgeOptions(),
+		sipgo.WithUserAgent("atiende"), sipgo.WithUserAgentHostname(host))...)
 	if err != nil {
 		return fmt.Errorf("sipengine: user agent: %w", err)
 	}
@@ -163,6 +168,7 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	opts := []diago.DiagoOption{
 		diago.WithServer(srv),
 		diago.WithLogger(e.log),
+		diago.WithServerRequestMiddleware(e.guard), // before diago's handlers
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{
 			media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000,
 		}}),
@@ -183,9 +189,11 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 		return fmt.Errorf("sipengine: client: %w", err)
 	}
 	// diago installed its handlers; ours replace REGISTER, OPTIONS and INFO.
-	srv.OnRegister(e.handleRegister)
-	srv.OnOptions(e.handleOptions)
-	srv.OnInfo(e.handleInfo)
+	// Every handler is guarded (edge.go).
+	srv.OnRegister(e.guard(e.handleRegister))
+	srv.OnOptions(e.guard(e.handleOptions))
+	srv.OnInfo(e.guard(e.handleInfo))
+	srv.OnNoRoute(e.guard(e.noRoute))
 	dg.HandleFunc(func(d *diago.DialogServerSession) { e.handleInvite(ctx, h, d) })
 	e.ua, e.srv, e.dg, e.client = ua, srv, dg, client
 	return nil

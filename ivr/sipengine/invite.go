@@ -19,7 +19,7 @@ func (e *Engine) handleInvite(srvCtx context.Context, h ivr.Handler, d *diago.Di
 	defer e.handlers.Add(-1)
 	req := d.InviteRequest
 	callID := req.CallID().Value()
-	to, from := d.ToUser(), d.FromUser()
+	to, from := dialled(req), d.FromUser()
 	log := e.log.With("call_id", callID, "from", from, "to", to, "source", req.Source())
 	respond := func(code int, reason string, hdrs ...sip.Header) {
 		if err := d.Respond(code, reason, nil, hdrs...); err != nil {
@@ -80,7 +80,7 @@ func (e *Engine) inboundCall(d *diago.DialogServerSession) *call {
 	if ua := req.GetHeader("User-Agent"); ua != nil {
 		p.UserAgent = ua.Value()
 	}
-	return newCall(e, req.CallID().Value(), p.Clean(), d.ToUser(), d, d)
+	return newCall(e, req.CallID().Value(), p.Clean(), dialled(req), d, d)
 }
 
 // serveHelpDesk runs h for the call; the handler's ctx ends with the call
@@ -127,7 +127,7 @@ func (e *Engine) routeExtension(srvCtx context.Context, d *diago.DialogServerSes
 	defer hcancel()
 
 	log.Info("extension call")
-	agent, err := e.Dial(ctx, d.ToUser(), ivr.DialOptions{
+	agent, err := e.Dial(ctx, dialled(d.InviteRequest), ivr.DialOptions{
 		CallerID:   caller.from.Number,
 		CallerName: caller.from.DisplayName,
 		OnRinging:  func() { _ = d.Ringing() },
@@ -165,7 +165,12 @@ func (e *Engine) handleInfo(req *sip.Request, tx sip.ServerTransaction) {
 	respond := func(code int, reason string) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil))
 	}
-	v, ok := e.calls.Load(req.CallID().Value())
+	id := req.CallID()
+	if id == nil {
+		respond(sip.StatusBadRequest, "Missing Call-ID")
+		return
+	}
+	v, ok := e.calls.Load(id.Value())
 	if !ok {
 		respond(sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
