@@ -153,6 +153,10 @@ func (r *ExtRouter) HandleCall(ctx context.Context, c Call) {
 	case rule.Queue != "" && r.Queue != nil:
 		log.Info("internal call queued", "reason", reasonOf(err), "queue", rule.Queue)
 		r.switchPeer(from, &peer, "")
+		if err := c.Answer(ctx); err != nil {
+			log.Warn("internal call: answer caller failed", "error", err)
+			return
+		}
 		if err := r.Queue(ctx, c, rule.Queue); err != nil {
 			log.Warn("internal call: queue failed", "queue", rule.Queue, "error", err)
 			r.fail(c, ErrUnreachable, log)
@@ -246,4 +250,14 @@ func DialCause(err error) HangupCause {
 		return CauseRejected
 	}
 	return CauseUnavailable
+}
+
+// ExtensionCalls is an extension's internal call activity at a moment.
+type ExtensionCalls struct {
+	Extension string `json:"extension"`
+	// Peers has one entry per call the extension is on: the other
+	// extension, or "" for a queue or the help-desk menu. Empty: idle.
+	Peers []string `json:"peers"`
+	// Since is when the oldest of those calls began.
+	Since time.Time `json:"since,omitzero"`
 }

@@ -49,8 +49,11 @@ func (h *Hub) loop() {
 }
 
 func (h *Hub) handle(in input) {
-	if in.ext != nil {
+	if in.ext != nil || in.act != nil {
 		pm := prepare(Message{Type: TypeExtension, Extension: in.ext})
+		if in.act != nil {
+			pm = prepare(Message{Type: TypeExtensionCalls, Calls: in.act})
+		}
 		for c := range h.clients {
 			if c.view.extensions() {
 				h.send(c, pm)

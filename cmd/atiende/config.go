@@ -58,6 +58,11 @@ type SMTPConfig struct {
 type ExtensionsConfig struct {
 	DownAfter  Duration `yaml:"down_after"`
 	StartGrace Duration `yaml:"start_grace"`
+	// RingTimeout is how long a call between extensions rings (default
+	// 20s); Rules say, per extension, where its calls go when it is busy,
+	// not registered or does not answer (extroute.go).
+	RingTimeout Duration                 `yaml:"ring_timeout"`
+	Rules       map[string]ExtensionRule `yaml:"rules"`
 }
 
 // EscalationConfig points at the SLA policies, calendars and directory.
@@ -400,6 +405,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Extensions.StartGrace < 0 {
 		return bad("extensions.start_grace", "must not be negative")
+	}
+	if err := c.checkExtensionRules(); err != nil {
+		return err
 	}
 	if c.Admin.Username == "" {
 		return bad("admin.username", "must not be empty")

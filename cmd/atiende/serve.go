@@ -73,7 +73,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	stopAnn := ann.watch(ctx, announcementReload)
 	defer stopAnn()
-	engine, err := newEngine(cfg, log, ann.overlay)
+	// Calls between extensions go through Atiende's router on both engines
+	// (extroute.go); it is completed below, once the desk exists.
+	var calls drain
+	router := newExtRouter(cfg, log)
+	engine, err := newEngine(cfg, log, ann.overlay, calls.handler(router))
 	if err != nil {
 		return err
 	}
@@ -157,10 +161,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	runner.Notices = ann.notices(cfg.Engine)
 	runner.Abandoned = svc // calls that end in the IVR without a ticket
 
-	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
+	mon, err := newExtensionMonitor(cfg, engine, db, store, log, consoles.ExtensionCalls)
 	if err != nil {
 		return err
 	}
+	if err := checkRuleQueues(cfg.Extensions, desk); err != nil {
+		return err
+	}
+	wireExtRouter(router, engine, desk, calls.handler(runner), desk, mon)
 	proxies, err := cfg.HTTP.TrustedProxyPrefixes()
 	if err != nil {
 		return fmt.Errorf("http.trusted_proxies: %w", err)
@@ -199,7 +207,6 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	// lets the ones in progress finish (up to drainTimeout); then they are cut.
 	callCtx, cutCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutCalls()
-	var calls drain
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
 	wg.Add(5)
@@ -297,7 +304,7 @@ func (d *drain) wait(ctx context.Context) int64 {
 	}
 }
 
-func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.Engine, error) {
+func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, internal ivr.Handler) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
 		sc := sipengine.DefaultConfig()
@@ -310,10 +317,11 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
 		}
 		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
+		sc.Internal = internal
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
 		return asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
-			App: cfg.Asterisk.App, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers}, log.With("component", "asterisk"))
+			App: cfg.Asterisk.App, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers, Internal: internal}, log.With("component", "asterisk"))
 	}
 	return nil, fmt.Errorf("engine %q is not available in this build", cfg.Engine)
 }
