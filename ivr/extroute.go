@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -157,7 +156,7 @@ func (r *ExtRouter) HandleCall(ctx context.Context, c Call) {
 			log.Warn("internal call: answer caller failed", "error", err)
 			return
 		}
-		if err := r.Queue(ctx, c, rule.Queue); err != nil {
+		if err := r.Queue(ctx, c, rule.Queue); err != nil && ctx.Err() == nil {
 			log.Warn("internal call: queue failed", "queue", rule.Queue, "error", err)
 			r.fail(c, ErrUnreachable, log)
 		}
@@ -210,7 +209,7 @@ func (r *ExtRouter) fail(c Call, err error, log *slog.Logger) {
 	cause := CauseNormal
 	if err != nil {
 		cause = DialCause(err)
-		log.Info("internal call not connected", "reason", reasonOf(err))
+		log.Info("internal call not connected", "reason", reasonOf(err), "error", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -235,8 +234,21 @@ func routable(err error) bool {
 		errors.Is(err, ErrDeclined)
 }
 
+// reasonOf names a Dial failure for the log.
 func reasonOf(err error) string {
-	return strings.TrimPrefix(err.Error(), "ivr: ")
+	switch {
+	case errors.Is(err, ErrBusy):
+		return "busy"
+	case errors.Is(err, ErrNoAnswer):
+		return "no_answer"
+	case errors.Is(err, ErrUnreachable):
+		return "unreachable"
+	case errors.Is(err, ErrDeclined):
+		return "declined"
+	case errors.Is(err, context.Canceled):
+		return "caller left"
+	}
+	return err.Error()
 }
 
 // DialCause is the cause a caller hears when a Dial fails with err.
