@@ -55,7 +55,9 @@ func TestExtensionRules(t *testing.T) {
 		{name: "menu", rule: ivr.ExtRule{RingTimeout: 2 * time.Second, Menu: true}, menu: true},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { testExtensionRule(t, tc.rule, tc.answers, tc.bridgedTo, tc.queue, tc.menu, tc.activities) })
+		t.Run(tc.name, func(t *testing.T) {
+			testExtensionRule(t, tc.rule, tc.answers, tc.bridgedTo, tc.queue, tc.menu, tc.activities)
+		})
 	}
 }
 
