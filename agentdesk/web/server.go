@@ -92,6 +92,9 @@ type Deps struct {
 	// CatalogEditor edits the catalog (admin page); nil: the catalog is
 	// read-only (no PUT/POST /catalog routes).
 	CatalogEditor CatalogEditor
+	// Surveys aggregates satisfaction scores (wallboard panel, weekly
+	// report); nil: no /surveys routes and no survey figures in the report.
+	Surveys tickets.SurveyStatsStore
 }
 
 // AgentControl is what the server needs from the agent desk (ACD). It uses
@@ -134,6 +137,7 @@ type Server struct {
 	wall     WallboardSource
 	ann      *Announcements
 	queues   QueueAdmin
+	surveys  tickets.SurveyStatsStore
 	throttle *throttle
 	routes   []route
 	mux      *http.ServeMux
@@ -175,6 +179,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s.ann = d.Announcements
 	s.wall = d.Wallboard
+	s.surveys = d.Surveys
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.TrimRight(o, "/")] = true
 	}

@@ -157,7 +157,8 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 				}
 				return nil
 			},
-			Wallboard: wallboardSource{db: db, desk: desk}}) // wallboard.go
+			Wallboard: wallboardSource{db: db, desk: desk}, // wallboard.go
+			Surveys:   db})
 	if err != nil {
 		return err
 	}
