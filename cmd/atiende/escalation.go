@@ -26,6 +26,9 @@ type escalationParts struct {
 	worker  *escalation.Worker
 	timers  *postgres.Timers
 	surveys http.Handler
+	// answers records survey scores from the keypad and the page, and
+	// opens the follow-up of a low one; serve sets its OnAnswer.
+	answers *desk.Surveys
 	// maintenance schedules planned windows; its Catalog is set by serve.
 	maintenance *desk.Maintenance
 }
@@ -72,8 +75,9 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Log: log.With("component", "escalation-worker"),
 		// A phone alert tries up to three numbers of a contact, AckTimeout each.
 		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
-	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint,
-		surveys: desk.SurveyHandler{Surveys: db, Clock: clock, Log: log.With("component", "survey")}}, nil
+	answers := &desk.Surveys{Store: db, Tickets: store, Log: log.With("component", "survey")}
+	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, answers: answers,
+		surveys: desk.SurveyHandler{Surveys: answers, Clock: clock, Log: log.With("component", "survey")}}, nil
 }
 
 func (p *escalationParts) run(ctx context.Context) {

@@ -126,6 +126,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	})
 	defer consoles.Close()
 	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e) })
+	esc.answers.OnAnswer = func(a tickets.SurveyAnswer) { // every survey score: counted, and on the wallboards
+		m.SurveyScore(a.Score, a.Channel)
+		consoles.Publish(agentdesk.Event{Kind: agentdesk.SurveyScored, At: a.AnsweredAt, TicketNumber: a.TicketNumber,
+			Agent: a.Agent, Queue: a.Queue, Lang: a.Language, Reason: a.Channel, Score: a.Score, FollowUp: a.FollowUp})
+	}
 	desk = acd.New(acd.Config{}, engine, pub, nil, log.With("component", "acd"))
 	defer desk.Close()
 	if err := addQueuesAndAgents(ctx, desk, db, catalog, cfg.Queues); err != nil {
@@ -138,7 +143,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	m.Reset(desk.Snapshot())
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
 	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: esc.answers, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 	runner.Notices = ann.notices(cfg.Engine)
 
