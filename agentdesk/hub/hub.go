@@ -44,8 +44,11 @@ type Hub struct {
 	ring    *ring
 	lastSeq uint64
 	active  map[string]agentdesk.Event // agent username -> ringing/talking call
-	dirty   bool                       // events since the last refresh
-	resync  bool                       // a gap was seen: snapshot everyone
+	// offered: when each (agent, call) offer was made, until its pop is
+	// acknowledged or the call ends (screen-pop time).
+	offered map[popKey]time.Time
+	dirty   bool // events since the last refresh
+	resync  bool // a gap was seen: snapshot everyone
 
 	nclients  atomic.Int64
 	stats     counters
@@ -76,6 +79,15 @@ type Stats struct {
 type input struct {
 	ev  *agentdesk.Event
 	ext *ivr.ExtensionStatus
+	pop *popAck
+}
+
+type popKey struct{ agent, callID string }
+
+// popAck: agent's console painted the pop of callID at at.
+type popAck struct {
+	popKey
+	at time.Time
 }
 
 type registration struct {
@@ -105,6 +117,7 @@ func New(cfg Config, d Deps) *Hub {
 		clients: map[*client]struct{}{},
 		ring:    newRing(cfg.RingSize),
 		active:  map[string]agentdesk.Event{},
+		offered: map[popKey]time.Time{},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		h.origins[trimOrigin(o)] = true
@@ -140,6 +153,16 @@ func (h *Hub) ExtensionChanged(st ivr.ExtensionStatus) {
 		h.stats.published.Add(1)
 	default:
 		h.stats.inputDropped.Add(1)
+	}
+}
+
+// popped queues an agent console's acknowledgement that it painted the
+// pop of callID; it never blocks (a full input drops it: one observation
+// fewer).
+func (h *Hub) popped(agent, callID string, at time.Time) {
+	select {
+	case h.in <- input{pop: &popAck{popKey{agent, callID}, at}}:
+	default:
 	}
 }
 

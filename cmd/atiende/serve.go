@@ -123,6 +123,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 			return hub.Principal{Username: u.Username, Role: string(u.Role), Extension: u.Extension, Lang: u.Language}, nil
 		},
 		Snapshot: func() agentdesk.Snapshot { return desk.Snapshot() }, Extensions: engine.Extensions, Log: log.With("component", "hub"),
+		ScreenPop: m.ScreenPop, ClientsChanged: m.WebsocketClients,
 	})
 	defer consoles.Close()
 	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e) })
