@@ -1,0 +1,81 @@
+package main
+
+// The wallboard's satisfaction panel against a real Atiende: a keypad score
+// already in PostgreSQL is there on opening; a caller's low score on the
+// survey page reaches the panel live (the hub's survey_scored event), with
+// the comment and the supervisor's follow-up ticket, and is counted in
+// atiende_survey_score_total.
+
+import (
+	"context"
+	"crypto/sha256"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atiende/atiende/agentdesk/hub/browsertest"
+	"github.com/atiende/atiende/tickets"
+)
+
+func TestWallboardSurveyPanel(t *testing.T) {
+	ctx := browsertest.Browser(t)
+	a := startAtiende(t, harnessOptions{Queues: brQueues})
+	db := a.store()
+	ctx0 := context.Background()
+	tk := &tickets.Ticket{Kind: tickets.Incident, Service: "internet_failure", Impact: tickets.Medium, Urgency: tickets.Medium,
+		Priority: tickets.P3, Level: 1, Channel: tickets.Phone, Queue: "network",
+		Caller:  tickets.Caller{Name: "Encuestada", Phone: "+525500000077", Email: "encuestada@example.mx"},
+		Subject: "Sin internet", Description: "Caso de prueba de encuestas"}
+	if err := db.CreateTicket(ctx0, tk, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordKeypadSurvey(ctx0, "call-before", tk.Number, "ana", "es", 5, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	const token = "surveytoken0123456789abcdef"
+	h := sha256.Sum256([]byte(token))
+	if err := db.CreateSurvey(ctx0, h[:], tk.Number, "beto", "es", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	brLogin(t, ctx, a.Base, "supervisora", "/wallboard.html")
+	brWaitJS(t, ctx, 10*time.Second, "the panel with the keypad score", `document.getElementById('surveys-card').dataset.count === "1"`)
+	if got := brEval[string](t, ctx, `document.querySelector('#sv-by-agent tr[data-key="ana"] .sv-mean').textContent`); got != "5.00" {
+		t.Errorf("ana's average %q, want 5.00", got)
+	}
+
+	r, err := http.PostForm(a.Base+"/survey/"+token, url.Values{"score": {"1"}, "comment": {"Nadie me devolvió la llamada"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != 200 {
+		t.Fatalf("survey answer: %d", r.StatusCode)
+	}
+	brWaitJS(t, ctx, 10*time.Second, "the web score live on the panel", `document.getElementById('surveys-card').dataset.count === "2"`)
+	li := brEval[string](t, ctx, `document.querySelector('#sv-comments li[data-ticket="`+tk.Number+`"].low').textContent`)
+	if !strings.Contains(li, "Nadie me devolvió la llamada") || !strings.Contains(li, "1/5") || !strings.Contains(li, "Web") {
+		t.Errorf("comment %q", li)
+	}
+	followUp := brEval[string](t, ctx, `(document.querySelector('#sv-comments li.low .sv-follow a') || {}).textContent || ''`)
+	fu, _, err := db.ListTickets(ctx0, tickets.Filter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var complaint *tickets.Ticket
+	for _, x := range fu {
+		if x.Kind == tickets.Complaint && strings.Contains(x.Subject, tk.Number) {
+			complaint = x
+		}
+	}
+	if complaint == nil || complaint.Level != 2 || complaint.Queue != "network" || !strings.Contains(followUp, "#"+complaint.Number) {
+		t.Errorf("follow-up %+v, shown as %q", complaint, followUp)
+	}
+	if v := a.metric(t, "atiende_survey_score_total", `channel="web"`, `score="1"`); v != 1 {
+		t.Errorf("atiende_survey_score_total{web,1} = %v, want 1", v)
+	}
+	brWaitJS(t, ctx, 2*time.Second, "the week's figures", `(document.querySelector('[data-sv-period="week"]').click(), document.getElementById('surveys-card').dataset.count === "2")`)
+	browsertest.Screenshot(t, ctx, "wallboard-surveys")
+}
