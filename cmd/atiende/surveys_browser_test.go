@@ -17,6 +17,7 @@ import (
 
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
 	"github.com/atiende/atiende/tickets"
+	"github.com/chromedp/chromedp"
 )
 
 func TestWallboardSurveyPanel(t *testing.T) {
@@ -78,4 +79,20 @@ func TestWallboardSurveyPanel(t *testing.T) {
 	}
 	brWaitJS(t, ctx, 2*time.Second, "the week's figures", `(document.querySelector('[data-sv-period="week"]').click(), document.getElementById('surveys-card').dataset.count === "2")`)
 	browsertest.Screenshot(t, ctx, "wallboard-surveys")
+
+	// The weekly report of this week shows the same figures, and the
+	// survey CSV is linked.
+	week := tickets.WeekOf(time.Now(), tickets.ReportOptions{}.Zone()).String()
+	brStep(t, ctx, "open the report", chromedp.Navigate(a.Base+"/report.html?week="+week))
+	brWaitJS(t, ctx, 10*time.Second, "the report's survey section", `document.body.dataset.week === "`+week+`" && !document.getElementById('surveys-section').hidden`)
+	if got := brEval[string](t, ctx, `document.querySelector('#survey-rows tr[data-by="agent"][data-key="beto"] .rs-mean').textContent`); got != "1,00" { // the report page writes Spanish decimals
+		t.Errorf("report: beto's average %q, want 1,00", got)
+	}
+	if got := brEval[string](t, ctx, `document.querySelector('#survey-rows tr[data-by="total"] .rs-mean').textContent`); got != "3,00" {
+		t.Errorf("report: average %q, want 3,00", got)
+	}
+	if got := brEval[string](t, ctx, `document.getElementById('dl-surveys-csv').getAttribute('href')`); !strings.Contains(got, "weekly-surveys.csv?") {
+		t.Errorf("survey CSV link %q", got)
+	}
+	browsertest.Screenshot(t, ctx, "report-surveys")
 }
