@@ -15,6 +15,7 @@ import (
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/escalation/smtp"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/metrics"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
@@ -33,7 +34,7 @@ type escalationParts struct {
 	maintenance *desk.Maintenance
 }
 
-func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, log *slog.Logger) (*escalationParts, error) {
+func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, m *metrics.Metrics, log *slog.Logger) (*escalationParts, error) {
 	var mail escalation.Notifier = noMail{}
 	if cfg.SMTP.Addr != "" {
 		n, err := smtp.New(smtp.Config{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username,
@@ -63,6 +64,9 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Surveys:   db, SurveyURL: public + "/survey/", SurveySecret: secret,
 		Supervisor: cfg.Escalation.SupervisorEmail, ReportStore: db, WeeklyReportTo: cfg.Escalation.WeeklyReportTo,
 		Log: log.With("component", "escalation")}
+	if m != nil {
+		exec.OnEscalated = func(_ *tickets.Ticket, level int) { m.Escalation(level) }
+	}
 	if len(cfg.Escalation.WeeklyReportTo) > 0 {
 		if err := desk.ScheduleWeeklyReport(context.Background(), timers, clock.Now()); err != nil {
 			return nil, fmt.Errorf("escalation.weekly_report_to: schedule the weekly report: %w", err)

@@ -101,7 +101,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	// Every ticket change goes through the SLA store (due times, timers,
 	// emails), and then through the metrics, automatic changes included.
-	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, log)
+	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, m, log)
 	if err != nil {
 		return err
 	}

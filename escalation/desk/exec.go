@@ -73,7 +73,10 @@ type Executor struct {
 	// WeeklyReport and ScheduleWeeklyReport).
 	ReportStore    tickets.ReportStore
 	WeeklyReportTo []string
-	Log            *slog.Logger
+	// OnEscalated, if set, is told of each level raise an escalation
+	// made (the metrics count it); it must not block.
+	OnEscalated func(t *tickets.Ticket, level int)
+	Log         *slog.Logger
 }
 
 var _ escalation.Executor = (*Executor)(nil)
@@ -152,6 +155,9 @@ func (x *Executor) escalate(ctx context.Context, a escalation.Claimed) error {
 		if _, err := x.Desk.UpdateKeeping(ctx, t.Number, tickets.Patch{Level: &lvl},
 			tickets.Change{Actor: actorOf(a), Reason: a.Reason}, a.Action); err != nil {
 			return err
+		}
+		if x.OnEscalated != nil {
+			x.OnEscalated(t, lvl)
 		}
 	}
 	dir, err := x.directory(ctx)
