@@ -79,7 +79,8 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Log: log.With("component", "escalation-worker"),
 		// A phone alert tries up to three numbers of a contact, AckTimeout each.
 		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
-	answers := &desk.Surveys{Store: db, Tickets: store, Log: log.With("component", "survey")}
+	answers := &desk.Surveys{Store: db, Tickets: store, Timers: timers, Clock: clock, Log: log.With("component", "survey")}
+	exec.FollowUps = answers
 	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, answers: answers,
 		surveys: desk.SurveyHandler{Surveys: answers, Clock: clock, Log: log.With("component", "survey")}}, nil
 }

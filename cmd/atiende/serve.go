@@ -127,11 +127,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	})
 	defer consoles.Close()
 	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e) })
-	esc.answers.OnAnswer = func(a tickets.SurveyAnswer) { // every survey score: counted, and on the wallboards
-		m.SurveyScore(a.Score, a.Channel)
+	surveyEvent := func(a tickets.SurveyAnswer) {
 		consoles.Publish(agentdesk.Event{Kind: agentdesk.SurveyScored, At: a.AnsweredAt, TicketNumber: a.TicketNumber,
 			Agent: a.Agent, Queue: a.Queue, Lang: a.Language, Reason: a.Channel, Score: a.Score, FollowUp: a.FollowUp})
 	}
+	// Every survey score is counted and shown on the wallboards, and again
+	// when a low one's follow-up is opened.
+	esc.answers.OnAnswer = func(a tickets.SurveyAnswer) { m.SurveyScore(a.Score, a.Channel); surveyEvent(a) }
+	esc.answers.OnFollowUp = surveyEvent
 	desk = acd.New(acd.Config{}, engine, pub, nil, log.With("component", "acd"))
 	defer desk.Close()
 	if err := addQueuesAndAgents(ctx, desk, db, catalog, cfg.Queues); err != nil {

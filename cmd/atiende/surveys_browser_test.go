@@ -60,7 +60,9 @@ func TestWallboardSurveyPanel(t *testing.T) {
 	if !strings.Contains(li, "Nadie me devolvió la llamada") || !strings.Contains(li, "1/5") || !strings.Contains(li, "Web") {
 		t.Errorf("comment %q", li)
 	}
-	followUp := brEval[string](t, ctx, `(document.querySelector('#sv-comments li.low .sv-follow a') || {}).textContent || ''`)
+	// The follow-up is opened by the escalation worker, then redrawn.
+	brWaitJS(t, ctx, 10*time.Second, "the follow-up beside the low score", `document.querySelector('#sv-comments li.low .sv-follow a') !== null`)
+	followUp := brEval[string](t, ctx, `document.querySelector('#sv-comments li.low .sv-follow a').textContent`)
 	fu, _, err := db.ListTickets(ctx0, tickets.Filter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)

@@ -73,6 +73,9 @@ type Executor struct {
 	// WeeklyReport and ScheduleWeeklyReport).
 	ReportStore    tickets.ReportStore
 	WeeklyReportTo []string
+	// FollowUps performs SurveyFollowUp actions (*Surveys); nil leaves
+	// them pending with an error until one is configured.
+	FollowUps escalation.Executor
 	// OnEscalated, if set, is told of each level raise an escalation
 	// made (the metrics count it); it must not block.
 	OnEscalated func(t *tickets.Ticket, level int)
@@ -97,6 +100,12 @@ func (x *Executor) Execute(ctx context.Context, a escalation.Claimed) error {
 		err = x.phoneAlert(ctx, a)
 	case WeeklyReport:
 		err = x.weeklyReport(ctx, a)
+	case SurveyFollowUp:
+		if x.FollowUps == nil {
+			err = fmt.Errorf("survey follow-ups are not configured")
+		} else {
+			err = x.FollowUps.Execute(ctx, a)
+		}
 	default:
 		err = escalation.Permanent(fmt.Errorf("unknown action kind %q", a.Kind))
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -17,6 +18,7 @@ type SurveyAnswers interface {
 	RecordKeypadSurvey(ctx context.Context, callID, ticketNumber, agent, language string, score int, at time.Time) error
 	WebSurveyAnswer(ctx context.Context, hash []byte) (*tickets.SurveyAnswer, error)
 	KeypadSurveyAnswer(ctx context.Context, callID string) (*tickets.SurveyAnswer, error)
+	SurveyAnswerByID(ctx context.Context, id string) (*tickets.SurveyAnswer, error)
 	SetSurveyFollowUp(ctx context.Context, id, number string) error
 }
 
@@ -49,11 +51,26 @@ type FollowUpTickets interface {
 type Surveys struct {
 	Store   SurveyAnswers
 	Tickets FollowUpTickets
-	// OnAnswer, if set, is called with every recorded answer, after its
-	// follow-up (FollowUp set) for a low score. It must not block.
+	// Timers, if set, makes each follow-up a durable action
+	// (SurveyFollowUp, performed by Execute through the escalation worker):
+	// retried until it is opened, once, even with two processes. Nil opens
+	// it at once, in the request that recorded the score.
+	Timers escalation.TimerStore
+	Clock  escalation.Clock // nil: the system clock
+	// OnAnswer, if set, is called with every recorded answer (FollowUp set
+	// when it was opened at once). It must not block.
 	OnAnswer func(tickets.SurveyAnswer)
-	Log      *slog.Logger
+	// OnFollowUp, if set, is called with an answer whose follow-up was
+	// just opened by Execute. It must not block.
+	OnFollowUp func(tickets.SurveyAnswer)
+	Log        *slog.Logger
 }
+
+// SurveyFollowUp is the durable action that opens the follow-up of a low
+// score; Ref is the answer's ID.
+const SurveyFollowUp escalation.ActionKind = "survey_follow_up"
+
+var _ escalation.Executor = (*Surveys)(nil)
 
 var _ SurveyStore = (*Surveys)(nil)
 
@@ -101,6 +118,22 @@ func (s *Surveys) recorded(ctx context.Context, a *tickets.SurveyAnswer, err err
 		s.log().Error("survey: reading the answer back", "error", err)
 		return
 	}
+	if a.Low() && s.Tickets != nil && s.Timers != nil {
+		clock := s.Clock
+		if clock == nil {
+			clock = escalation.SystemClock{}
+		}
+		err := s.Timers.Schedule(ctx, escalation.Action{Kind: SurveyFollowUp, TicketNumber: a.TicketNumber, Level: 2,
+			DueAt: clock.Now(), Key: "survey/" + a.ID + "/follow-up", Ref: a.ID, Actor: SystemActor,
+			Reason: fmt.Sprintf("satisfaction score %d of 5", a.Score)})
+		if err == nil {
+			if s.OnAnswer != nil {
+				s.OnAnswer(*a)
+			}
+			return
+		}
+		s.log().Warn("survey: follow-up not scheduled; opening it now", "ticket", a.TicketNumber, "error", err)
+	}
 	if a.Low() && s.Tickets != nil {
 		if n, err := s.followUp(ctx, a); err != nil {
 			s.log().Error("survey: low score follow-up not opened", "ticket", a.TicketNumber, "score", a.Score, "error", err)
@@ -112,6 +145,34 @@ func (s *Surveys) recorded(ctx context.Context, a *tickets.SurveyAnswer, err err
 	if s.OnAnswer != nil {
 		s.OnAnswer(*a)
 	}
+}
+
+// Execute performs a SurveyFollowUp action: it opens the follow-up of the
+// answer Ref unless the answer already has one.
+func (s *Surveys) Execute(ctx context.Context, c escalation.Claimed) error {
+	if c.Kind != SurveyFollowUp {
+		return escalation.Permanent(fmt.Errorf("survey: unknown action kind %q", c.Kind))
+	}
+	a, err := s.Store.SurveyAnswerByID(ctx, c.Ref)
+	if err != nil {
+		if tickets.ErrorCode(err) == tickets.ENOTFOUND || tickets.ErrorCode(err) == tickets.EINVALID {
+			return escalation.Permanent(err)
+		}
+		return err
+	}
+	if a.FollowUp != "" || !a.Low() {
+		return nil
+	}
+	n, err := s.followUp(ctx, a)
+	if err != nil {
+		return err
+	}
+	a.FollowUp = n
+	s.log().Info("survey: low score follow-up opened", "ticket", a.TicketNumber, "score", a.Score, "follow_up", n)
+	if s.OnFollowUp != nil {
+		s.OnFollowUp(*a)
+	}
+	return nil
 }
 
 // followUp opens the complaint of a low score and returns its number.

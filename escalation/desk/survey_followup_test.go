@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/escalation/memstore"
 	"github.com/atiende/atiende/tickets"
@@ -129,4 +130,92 @@ func TestLowSurveyScoreOpensFollowUp(t *testing.T) {
 		seen[2].Channel != tickets.SurveyWeb || seen[2].FollowUp != web.Number || seen[2].Comment != "Nobody called me back" {
 		t.Errorf("answers seen: %+v", seen)
 	}
+}
+
+// failingTickets fails the first CreateTicket (the database went away).
+type failingTickets struct {
+	desk.FollowUpTickets
+	failed bool
+}
+
+func (f *failingTickets) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
+	if !f.failed {
+		f.failed = true
+		return tickets.Errorf(tickets.EUNAVAILABLE, "database unavailable")
+	}
+	return f.FollowUpTickets.CreateTicket(ctx, t, actor)
+}
+
+// With Timers, the follow-up is a durable action run by the escalation
+// worker: a failure is retried, and it is opened once however often the
+// action runs.
+func TestLowSurveyScoreFollowUpIsDurable(t *testing.T) {
+	ctx := context.Background()
+	clock := memstore.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, mx(t)))
+	e := newEnv(t, pgtest.DB(t), clock, newSLA(t, 0), "127.0.0.1:1", nil)
+	var (
+		mu       sync.Mutex
+		answered []tickets.SurveyAnswer
+		opened   []tickets.SurveyAnswer
+	)
+	s := &desk.Surveys{Store: e.db, Tickets: &failingTickets{FollowUpTickets: e.desk}, Timers: e.timers, Clock: clock,
+		OnAnswer:   func(a tickets.SurveyAnswer) { mu.Lock(); answered = append(answered, a); mu.Unlock() },
+		OnFollowUp: func(a tickets.SurveyAnswer) { mu.Lock(); opened = append(opened, a); mu.Unlock() }}
+	e.exec.FollowUps = s
+	tk := &tickets.Ticket{Kind: tickets.Incident, Service: "internet", Priority: tickets.P3, Level: 1, Channel: tickets.Phone,
+		Queue: "network", Caller: tickets.Caller{Name: "María Pérez", Phone: "+525512345678"}, Subject: "Falla"}
+	if err := e.desk.CreateTicket(ctx, tk, "agent1"); err != nil {
+		t.Fatal(err)
+	}
+	complaints := func() int {
+		t.Helper()
+		n, err := postgresCount(ctx, e, tickets.Filter{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := s.RecordKeypadSurvey(ctx, "call-1", tk.Number, "ana", "es", 1, clock.Now()); err != nil {
+		t.Fatal(err) // the score stands whatever the follow-up does
+	}
+	if n := complaints(); n != 0 {
+		t.Fatalf("%d complaints before the worker ran", n)
+	}
+	e.drain(t) // first attempt: the database is away
+	if n := complaints(); n != 0 {
+		t.Fatalf("%d complaints after a failed attempt", n)
+	}
+	clock.Advance(10 * time.Minute) // past the retry
+	e.drain(t)
+	if n := complaints(); n != 1 {
+		t.Fatalf("%d complaints after the retry, want 1", n)
+	}
+	// Running it again opens nothing more.
+	a, err := e.db.KeypadSurveyAnswer(ctx, "call-1")
+	if err != nil || a.FollowUp == "" {
+		t.Fatalf("answer %+v %v", a, err)
+	}
+	if err := s.Execute(ctx, escalation.Claimed{Action: escalation.Action{Kind: desk.SurveyFollowUp, Ref: a.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := complaints(); n != 1 {
+		t.Fatalf("%d complaints after running the action again", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(answered) != 1 || answered[0].FollowUp != "" || len(opened) != 1 || opened[0].FollowUp != a.FollowUp {
+		t.Errorf("answered %+v, opened %+v", answered, opened)
+	}
+}
+
+// postgresCount counts the complaint tickets.
+func postgresCount(ctx context.Context, e *env, f tickets.Filter) (int, error) {
+	list, _, err := e.db.ListTickets(ctx, f)
+	n := 0
+	for _, x := range list {
+		if x.Kind == tickets.Complaint {
+			n++
+		}
+	}
+	return n, err
 }

@@ -163,3 +163,13 @@ func (db *DB) SetSurveyFollowUp(ctx context.Context, id, number string) error {
 	}
 	return nil
 }
+
+// SurveyAnswerByID returns an answer by its SurveyAnswer.ID (ENOTFOUND if
+// none is answered under it).
+func (db *DB) SurveyAnswerByID(ctx context.Context, id string) (*tickets.SurveyAnswer, error) {
+	key, err := hex.DecodeString(id)
+	if err != nil || len(key) == 0 {
+		return nil, fmt.Errorf("postgres: survey answer: %w", tickets.Errorf(tickets.EINVALID, "bad survey id"))
+	}
+	return db.surveyAnswer(ctx, key)
+}
