@@ -93,6 +93,7 @@ func TestWallboardSurveyPanel(t *testing.T) {
 	if got := brEval[string](t, ctx, `document.querySelector('#survey-rows tr[data-by="total"] .rs-mean').textContent`); got != "3,00" {
 		t.Errorf("report: average %q, want 3,00", got)
 	}
+	brWaitJS(t, ctx, 5*time.Second, "agents by name", `document.querySelector('#survey-rows tr[data-by="agent"][data-key="beto"] td:nth-child(2)').textContent === "Alberto Ruiz"`)
 	if got := brEval[string](t, ctx, `document.getElementById('dl-surveys-csv').getAttribute('href')`); !strings.Contains(got, "weekly-surveys.csv?") {
 		t.Errorf("survey CSV link %q", got)
 	}

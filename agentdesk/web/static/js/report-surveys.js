@@ -2,7 +2,7 @@
 // survey scores per agent, queue and service beside the week before, and
 // the week's comments and low scores with their follow-up ticket
 // (report.surveys of GET /reports/weekly; weekly-surveys.csv to download).
-import { q } from './api.js';
+import { get, q } from './api.js';
 import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $ } from './dom.js';
 
@@ -25,8 +25,19 @@ addMessages({
 const num = (v, d = 0) => new Intl.NumberFormat(getLang(), { minimumFractionDigits: d, maximumFractionDigits: d }).format(v);
 const mean = (f) => (f && f.mean !== null && f.mean !== undefined ? num(f.mean, 2) : '—');
 
+// Agents are shown by name (GET /agents, read once); a username stands in
+// until then, or for someone no longer at the desk.
+let agentNames = null;
+let agentsLoading = null;
+const agentName = (u) => (u ? (agentNames && agentNames.get(u)) || u : t('rs.noAgent'));
+
 // drawSurveys fills the section from report r; serviceName names services.
 export function drawSurveys(r, serviceName) {
+  if (!agentNames && !agentsLoading) {
+    agentsLoading = get('/agents').then((list) => {
+      agentNames = new Map((list || []).map((a) => [a.username, a.name || a.username]));
+    }).catch(() => { agentNames = new Map(); }).then(() => drawSurveys(r, serviceName));
+  }
   const csv = $('#dl-surveys-csv');
   csv.href = '/api/v1/reports/weekly-surveys.csv' + q({ week: r.week, lang: getLang() });
   csv.setAttribute('download', `atiende-weekly-surveys-${r.week}.csv`);
@@ -34,7 +45,7 @@ export function drawSurveys(r, serviceName) {
   $('#surveys-section').hidden = !s;
   if (!s) return;
   const find = (list, key) => (list || []).find((f) => f.key === key) || null;
-  const name = { agent: (k) => k || t('rs.noAgent'), queue: (k) => tr('queue', k) || k, service: (k) => serviceName(k) };
+  const name = { agent: agentName, queue: (k) => tr('queue', k) || k, service: (k) => serviceName(k) };
   const rows = [];
   for (const [by, cur, prev] of [['agent', s.week.by_agent, s.previous.by_agent], ['queue', s.week.by_queue, s.previous.by_queue],
     ['service', s.week.by_service, s.previous.by_service]]) {
@@ -52,7 +63,7 @@ export function drawSurveys(r, serviceName) {
   const cs = s.week.comments || [];
   fill($('#survey-comments'), cs.map((c) => el('li', { class: 'sv-comment' + (c.score <= 2 ? ' low' : ''), 'data-ticket': c.ticket_number },
     el('strong', { text: c.score + '/5' }), ' ',
-    el('span', { class: 'muted', text: `#${c.ticket_number} · ${c.agent || t('rs.noAgent')} · ${t('rs.channel.' + c.channel)}` }),
-    c.comment ? el('q', { text: ' ' + c.comment }) : '',
+    el('span', { class: 'muted', text: `#${c.ticket_number} · ${agentName(c.agent)} · ${t('rs.channel.' + c.channel)}` }),
+    c.comment ? el('q', { class: 'sv-text', text: c.comment }) : '',
     c.score <= 2 ? el('span', { text: ' · ' + (c.follow_up ? `${t('rs.followUp')}: #${c.follow_up}` : t('rs.noFollowUp')) }) : '')));
 }
