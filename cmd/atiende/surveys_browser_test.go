@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
+	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/atiende/atiende/tickets"
 	"github.com/chromedp/chromedp"
 )
@@ -98,4 +99,70 @@ func TestWallboardSurveyPanel(t *testing.T) {
 		t.Errorf("survey CSV link %q", got)
 	}
 	browsertest.Screenshot(t, ctx, "report-surveys")
+}
+
+// A caller scores the call 1 with the keypad after the agent hangs up: the
+// score is kept for the agent, counted under channel keypad, and the
+// supervisors get a follow-up complaint.
+func TestKeypadSurveyScore(t *testing.T) {
+	sippeer.Need(t, "sipp")
+	sippeer.Need(t, "baresip")
+	a := startAtiende(t, harnessOptions{Queues: testQueues})
+	phone := a.brStartPhone(t, "1001", "demo1001", 300*time.Millisecond, 2*time.Second, true)
+	a.available(t, "ana")
+	jose := sippeer.StartBaresip(t, sippeer.BaresipConfig{Account: "60102", Timeout: 150 * time.Second})
+	if err := jose.Dial("sip:6000@" + a.SIPAddr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jose.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatalf("caller: %v\n%s", err, jose.Output())
+	}
+	for _, k := range []string{"2", "1"} { // requests, videoconference
+		time.Sleep(1200 * time.Millisecond)
+		if err := jose.SendDTMF(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ana's phone answers, talks 2 s and hangs up; the caller hears the
+	// survey offer and presses 1.
+	if !waitFor(40*time.Second, func() bool {
+		for _, e := range phone.events(t) {
+			if e.Tag == "A" {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("ana's phone never answered\n%s", tail(a.Logs.String(), 4000))
+	}
+	time.Sleep(3500 * time.Millisecond)
+	if err := jose.SendDTMF("1"); err != nil {
+		t.Fatal(err)
+	}
+	line, ok := a.waitLog(15*time.Second, `msg="ivr survey"`, "score=1")
+	if !ok {
+		t.Fatalf("no keypad survey in the log\n%s", tail(a.Logs.String(), 4000))
+	}
+	t.Log(line)
+	if !waitFor(5*time.Second, func() bool { return a.metric(t, "atiende_survey_score_total", `channel="keypad"`, `score="1"`) == 1 }) {
+		t.Errorf("atiende_survey_score_total{keypad,1} = %v, want 1", a.metric(t, "atiende_survey_score_total", `channel="keypad"`, `score="1"`))
+	}
+	var complaint *tickets.Ticket
+	waitFor(10*time.Second, func() bool {
+		list, _, err := a.store().ListTickets(context.Background(), tickets.Filter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range list {
+			if x.Kind == tickets.Complaint && strings.Contains(x.Subject, "calificación 1 de 5") {
+				complaint = x
+			}
+		}
+		return complaint != nil
+	})
+	if complaint == nil || complaint.Level != 2 || !strings.Contains(complaint.Description, "Agente: ana") ||
+		!strings.Contains(complaint.Description, "teclado") {
+		t.Errorf("follow-up %+v", complaint)
+	}
+	_ = jose.Hangup()
 }
