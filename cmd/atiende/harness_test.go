@@ -53,6 +53,8 @@ type harnessOptions struct {
 	KeepLogs int
 	// DBURL reuses a database (a restart); empty: a new pgtest database.
 	DBURL string
+	// SIPAddr reuses a SIP address (a restart); empty: a free port.
+	SIPAddr string
 }
 
 // atiende is one running `atiende serve`.
@@ -163,7 +165,10 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 		dbURL = pgtest.DB(t)
 	}
 	cfgPath := writeConfig(t, o)
-	sipAddr := fmt.Sprintf("127.0.0.1:%d", sippeer.FreePort(t))
+	sipAddr := o.SIPAddr
+	if sipAddr == "" {
+		sipAddr = fmt.Sprintf("127.0.0.1:%d", sippeer.FreePort(t))
+	}
 	env := map[string]string{
 		"ATIENDE_DATABASE_URL":   dbURL,
 		"ATIENDE_HTTP_ADDR":      "127.0.0.1:0",

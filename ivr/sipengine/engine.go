@@ -68,6 +68,9 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		lim:   newLimiter(cfg.RateLimit, now),
 		ready: make(chan struct{}),
 	}
+	if cfg.Registrations != nil {
+		e.reg.persist = newPersister(cfg.Registrations, log) // registrations.go
+	}
 	return e, nil
 }
 

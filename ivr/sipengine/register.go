@@ -107,7 +107,7 @@ func (e *Engine) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 		transport = t
 	}
 	uri := *contact.Address.Clone()
-	e.reg.bind(ext, uri, strings.ToLower(transport), ua, req.CallID().Value(), expiry)
+	e.reg.bind(ext, uri, strings.ToLower(transport), req.Source(), ua, req.CallID().Value(), expiry)
 	respond(sip.StatusOK, "OK",
 		sip.NewHeader("Contact", fmt.Sprintf("<%s>;expires=%d", uri.String(), int(expiry.Seconds()))),
 		sip.NewHeader("Expires", strconv.Itoa(int(expiry.Seconds()))))
@@ -118,9 +118,20 @@ func (e *Engine) password(user string) (string, bool) {
 	return pw, ok
 }
 
-// registrarLoop expires bindings every second and qualifies contacts every
-// QualifyInterval, until ctx is done.
+// registrarLoop restores the registrations saved before a restart and
+// qualifies them at once, then expires bindings every second and qualifies
+// contacts every QualifyInterval, until ctx is done. The bindings stay
+// saved at shutdown: the phones are still registered when Atiende is back.
 func (e *Engine) registrarLoop(ctx context.Context) {
+	if p := e.reg.persist; p != nil {
+		done := make(chan struct{})
+		go func() { defer close(done); p.run(ctx) }()
+		defer func() { <-done }()
+	}
+	e.restore(ctx)
+	for ext, b := range e.reg.contacts() {
+		e.wg.Go(func() { e.qualify(ctx, ext, b) })
+	}
 	expire := time.NewTicker(time.Second)
 	defer expire.Stop()
 	var qualify <-chan time.Time
