@@ -55,6 +55,8 @@ type harnessOptions struct {
 	DBURL string
 	// SIPAddr reuses a SIP address (a restart); empty: a free port.
 	SIPAddr string
+	// LogJSON writes the log as JSON lines (log.format json).
+	LogJSON bool
 }
 
 // atiende is one running `atiende serve`.
@@ -113,6 +115,9 @@ func writeConfig(t testing.TB, o harnessOptions) string {
 		level = "info"
 	}
 	fmt.Fprintf(&b, "log:\n  level: %s\n", level)
+	if o.LogJSON {
+		b.WriteString("  format: json\n")
+	}
 	path := filepath.Join(t.TempDir(), "atiende.yml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)

@@ -283,6 +283,9 @@ func (d *drain) wait(ctx context.Context) int64 {
 func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
+		// sipgo and diago log some things on process-wide loggers: through
+		// ours, in its format, at the right levels.
+		sipengine.RouteLibraryLogs(log.With("component", "sip"))
 		sc := sipengine.DefaultConfig()
 		sc.Addr = cfg.SIP.Addr
 		sc.HelpDeskNumbers = cfg.SIP.HelpDeskNumbers
