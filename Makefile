@@ -26,6 +26,12 @@ run: deps build
 stop:
 	@DATA=$(DATA) .ci/run-demo.sh stop
 
+# call: with `make run` going, a demo call through the menu (sipp). To answer
+# it, run the shipped softphone, ana's phone:  baresip -f deploy/softphone
+# and make ana available in the console. See deploy/softphone/.
+call:
+	@deploy/softphone/call.sh
+
 test: deps-test
 	@.ci/test.sh
 
