@@ -155,3 +155,35 @@ func TestRestartKeepsPhonesAgentsAndCounters(t *testing.T) {
 	}
 	checkLiveAgreesWithDay(t, sup, "after a call after the restart", 2)
 }
+
+// TestRestartPhoneGonePausesAgent: ana's phone registered and she was
+// available; while Atiende is stopped the phone dies without unregistering.
+// After the restart its binding is restored, the OPTIONS at start goes
+// unanswered, the extension is unreachable and ana is paused as
+// unreachable, so no caller waits on a dead phone.
+func TestRestartPhoneGonePausesAgent(t *testing.T) {
+	sippeer.Need(t, "baresip")
+	a := startAtiende(t, harnessOptions{Queues: testQueues})
+	ana := a.baresipAgent(t, "1001", "demo1001")
+	a.available(t, "ana")
+	a.login(t, "beto", DemoPassword).setState("beto", "paused", "lunch")
+	dbURL, sipAddr := a.DBURL, a.SIPAddr
+	time.Sleep(300 * time.Millisecond) // the presence writer
+	a.stop()
+	ana.Kill() // no REGISTER with expires 0
+
+	b := startAtiende(t, harnessOptions{Queues: testQueues, DBURL: dbURL, SIPAddr: sipAddr})
+	if _, ok := b.waitLog(15*time.Second, `msg="extension status"`, "extension=1001", "state=unreachable"); !ok {
+		t.Fatalf("1001 was not restored, then unreachable")
+	}
+	sup := b.login(t, "admin", adminPassword)
+	if !waitFor(5*time.Second, func() bool {
+		st := sup.agents()["ana"]
+		return st.State == "paused" && st.Reason == "unreachable"
+	}) {
+		t.Errorf("ana after the restart with her phone gone: %+v, want paused (unreachable)", sup.agents()["ana"])
+	}
+	if st := sup.agents()["beto"]; st.State != "paused" || st.Reason != "lunch" {
+		t.Errorf("beto after the restart: %+v, want paused (lunch)", st)
+	}
+}
