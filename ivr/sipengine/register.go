@@ -130,7 +130,7 @@ func (e *Engine) registrarLoop(ctx context.Context) {
 	}
 	e.restore(ctx)
 	for ext, b := range e.reg.contacts() {
-		e.wg.Go(func() { e.qualify(ctx, ext, b) })
+		e.wg.Go(func() { e.qualifyRestored(ctx, ext, b) })
 	}
 	expire := time.NewTicker(time.Second)
 	defer expire.Stop()
@@ -156,6 +156,41 @@ func (e *Engine) registrarLoop(ctx context.Context) {
 
 // qualify sends one OPTIONS to an extension's contact.
 func (e *Engine) qualify(parent context.Context, ext string, b binding) {
+	rtt, err := e.ping(parent, b)
+	if parent.Err() != nil {
+		return // shutting down
+	}
+	e.reg.qualified(ext, b.contact, rtt, err)
+}
+
+// qualifyRestored qualifies a binding restored at start: up to three
+// OPTIONS, QualifyTimeout apart, before the phone counts as unreachable (the
+// first may leave before the listener is serving, or be lost on the way).
+func (e *Engine) qualifyRestored(parent context.Context, ext string, b binding) {
+	var (
+		rtt time.Duration
+		err error
+	)
+	for try := range 3 {
+		if try > 0 {
+			select {
+			case <-parent.Done():
+				return
+			case <-time.After(e.cfg.QualifyTimeout):
+			}
+		}
+		if rtt, err = e.ping(parent, b); err == nil {
+			break
+		}
+	}
+	if parent.Err() != nil {
+		return
+	}
+	e.reg.qualified(ext, b.contact, rtt, err)
+}
+
+// ping sends one OPTIONS to b's contact and returns the round trip.
+func (e *Engine) ping(parent context.Context, b binding) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(parent, e.cfg.QualifyTimeout)
 	defer cancel()
 	req := sip.NewRequest(sip.OPTIONS, *b.contact.Clone())
@@ -170,8 +205,5 @@ func (e *Engine) qualify(parent context.Context, ext string, b binding) {
 	if err == nil && res.StatusCode >= 500 {
 		err = fmt.Errorf("qualify: %s", res.StartLine())
 	}
-	if parent.Err() != nil {
-		return // shutting down
-	}
-	e.reg.qualified(ext, b.contact, time.Since(start), err)
+	return time.Since(start), err
 }
