@@ -129,8 +129,11 @@ func (e *Engine) registrarLoop(ctx context.Context) {
 		defer func() { <-done }()
 	}
 	e.restore(ctx)
-	for ext, b := range e.reg.contacts() {
-		e.wg.Go(func() { e.qualifyRestored(ctx, ext, b) })
+	if restored := e.reg.contacts(); len(restored) > 0 {
+		e.waitListener(ctx)
+		for ext, b := range restored {
+			e.wg.Go(func() { e.qualify(ctx, ext, b) })
+		}
 	}
 	expire := time.NewTicker(time.Second)
 	defer expire.Stop()
@@ -163,30 +166,21 @@ func (e *Engine) qualify(parent context.Context, ext string, b binding) {
 	e.reg.qualified(ext, b.contact, rtt, err)
 }
 
-// qualifyRestored qualifies a binding restored at start: up to three
-// OPTIONS, QualifyTimeout apart, before the phone counts as unreachable (the
-// first may leave before the listener is serving, or be lost on the way).
-func (e *Engine) qualifyRestored(parent context.Context, ext string, b binding) {
-	var (
-		rtt time.Duration
-		err error
-	)
-	for try := range 3 {
-		if try > 0 {
-			select {
-			case <-parent.Done():
-				return
-			case <-time.After(e.cfg.QualifyTimeout):
-			}
+// waitListener waits (at most 2 s) until sipgo serves the UDP listener:
+// the client sends from its socket, and an OPTIONS sent before ServeUDP put
+// it in the pool would leave from elsewhere and its answer be lost.
+func (e *Engine) waitListener(ctx context.Context) {
+	tl := e.ua.TransportLayer()
+	for range 400 {
+		if c, err := tl.GetConnection("udp", e.addr.String()); err == nil && c != nil {
+			return
 		}
-		if rtt, err = e.ping(parent, b); err == nil {
-			break
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	if parent.Err() != nil {
-		return
-	}
-	e.reg.qualified(ext, b.contact, rtt, err)
 }
 
 // ping sends one OPTIONS to b's contact and returns the round trip.

@@ -101,7 +101,7 @@ func TestRegistrationsRestored(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Registrations = store
 	cfg.QualifyInterval = time.Hour // only the qualify at start
-	cfg.QualifyTimeout = time.Second
+	cfg.QualifyTimeout = 2 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	e, err := New(cfg, nil)
 	if err != nil {
