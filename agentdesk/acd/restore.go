@@ -31,3 +31,14 @@ func (a *ACD) AddStats(queue string, s agentdesk.QueueStats) error {
 	st.TotalTalk += s.TotalTalk
 	return nil
 }
+
+// ResetStats starts every queue's counters again from zero (at midnight:
+// the live table counts the day, like the day's history). The service level
+// threshold and the handle time average stay.
+func (a *ACD) ResetStats() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, q := range a.queues {
+		q.stats = agentdesk.QueueStats{AvgHandle: q.stats.AvgHandle}
+	}
+}

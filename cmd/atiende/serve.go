@@ -192,8 +192,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	var calls drain
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	wg.Add(6)
+	wg.Add(7)
 	go func() { defer wg.Done(); keep.run(callCtx) }()
+	go func() {
+		defer wg.Done()
+		dayRollover(callCtx, desk, tickets.ReportOptions{}.Zone(), time.Now, time.After, log.With("component", "acd"))
+	}()
 	go func() {
 		defer wg.Done()
 		if err := mon.Run(callCtx); err != nil {
