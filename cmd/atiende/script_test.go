@@ -99,8 +99,14 @@ func readPid(t testing.TB, path string) int {
 // TestMakeRunCtrlCStopsEverything runs `make run`'s script with the demo
 // configuration on free ports, presses Ctrl-C (SIGINT to its process group,
 // as a terminal does) once Atiende listens, and checks that Atiende, mailpit
-// and the PostgreSQL the script started are all gone, the data kept.
+// and the PostgreSQL the script started are all gone, the data kept. Then
+// the same with `make stop` after the script itself was killed.
 func TestMakeRunCtrlCStopsEverything(t *testing.T) {
+	t.Run("CtrlC", func(t *testing.T) { testMakeRunStops(t, false) })
+	t.Run("MakeStop", func(t *testing.T) { testMakeRunStops(t, true) })
+}
+
+func testMakeRunStops(t *testing.T, makeStop bool) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		needOrSkip(t, "bash: %v", err)
 	}
@@ -115,7 +121,10 @@ func TestMakeRunCtrlCStopsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(data, "demo.yml")
-	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(string(demo), "127.0.0.1:1025", smtpAddr)), 0o644); err != nil {
+	esc, _ := filepath.Abs("../../deploy/escalation-demo.yml")
+	conf := strings.ReplaceAll(string(demo), "127.0.0.1:1025", smtpAddr)
+	conf = strings.ReplaceAll(conf, "file: escalation-demo.yml", "file: "+esc)
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = exec.Command("../../.ci/pg.sh", "stop", filepath.Join(data, "pg")).Run() })
@@ -173,13 +182,24 @@ func TestMakeRunCtrlCStopsEverything(t *testing.T) {
 		}
 	}
 
-	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil { // Ctrl-C
+	if makeStop {
+		// The terminal of `make run` is gone (the script killed, its
+		// children and PostgreSQL orphaned): `make stop` ends them.
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		stop := exec.Command("bash", "../../.ci/run-demo.sh", "stop")
+		stop.Env = cmd.Env
+		if out, err := stop.CombinedOutput(); err != nil {
+			t.Fatalf("run-demo.sh stop: %v\n%s", err, out)
+		}
+	} else if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil { // Ctrl-C
 		t.Fatal(err)
 	}
 	select {
 	case <-exited:
 	case <-time.After(60 * time.Second):
-		t.Fatalf("run-demo.sh still running 60 s after Ctrl-C:\n%s", tail(stderr.String(), 4000))
+		t.Fatalf("run-demo.sh still running 60 s after it was stopped:\n%s", tail(stderr.String(), 4000))
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for name, pid := range pids {
@@ -187,10 +207,10 @@ func TestMakeRunCtrlCStopsEverything(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		if alive(pid) {
-			t.Errorf("%s (pid %d) still running after Ctrl-C", name, pid)
+			t.Errorf("%s (pid %d) still running after the stop", name, pid)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(data, "pg", "data", "PG_VERSION")); err != nil {
-		t.Errorf("the PostgreSQL data is gone after Ctrl-C: %v", err)
+		t.Errorf("the PostgreSQL data is gone after the stop: %v", err)
 	}
 }
