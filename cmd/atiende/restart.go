@@ -222,9 +222,14 @@ func restoreQueueStats(ctx context.Context, db *postgres.DB, desk *acd.ACD, now 
 	if err != nil {
 		return fmt.Errorf("queue counters of %s: %w", q.Date, err)
 	}
+	times, err := db.AnsweredTimes(ctx, day.From, day.To)
+	if err != nil {
+		return fmt.Errorf("queue times of %s: %w", q.Date, err)
+	}
 	for name, f := range day.Totals {
 		s := agentdesk.QueueStats{Entered: f.Offered, Answered: f.Answered, AnsweredInSL: f.AnsweredInSL,
-			Abandoned: f.Abandoned + f.ShortAbandoned, ShortAbandoned: f.ShortAbandoned, Callbacks: f.Callbacks}
+			Abandoned: f.Abandoned + f.ShortAbandoned, ShortAbandoned: f.ShortAbandoned, Callbacks: f.Callbacks,
+			TotalAnswerWait: times[name].AnswerWait, TotalTalk: times[name].Talk}
 		if err := desk.AddStats(name, s); err != nil {
 			log.Info("queue counters: the day's calls of a queue that is gone are left out", "queue", name, "calls", f.Offered)
 		}

@@ -128,6 +128,7 @@ func TestRestartKeepsPhonesAgentsAndCounters(t *testing.T) {
 		t.Fatalf("ana after wrap-up: %+v", sup.agents()["ana"])
 	}
 	checkLiveAgreesWithDay(t, sup, "before the restart", 1)
+	before := sup.liveQueues(t)["network"]
 	dbURL, sipAddr := a.DBURL, a.SIPAddr
 	a.stop()
 
@@ -151,6 +152,14 @@ func TestRestartKeepsPhonesAgentsAndCounters(t *testing.T) {
 		t.Errorf("ana after the restart: %+v, want available", st)
 	}
 	checkLiveAgreesWithDay(t, sup, "after the restart", 1)
+	// The average speed of answer and the talk time come back too (the
+	// records keep microseconds).
+	after := sup.liveQueues(t)["network"]
+	near := func(x, y time.Duration) bool { return (x - y).Abs() <= time.Millisecond }
+	if !near(after.TotalAnswerWait, before.TotalAnswerWait) || !near(after.TotalTalk, before.TotalTalk) || before.TotalTalk == 0 {
+		t.Errorf("answer wait, talk: %v, %v before the restart; %v, %v after", before.TotalAnswerWait, before.TotalTalk,
+			after.TotalAnswerWait, after.TotalTalk)
+	}
 
 	answeredCall(t, b, ana, 2)
 	if !waitFor(10*time.Second, func() bool { return sup.agents()["ana"].State == "available" }) {
