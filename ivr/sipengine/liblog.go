@@ -35,11 +35,12 @@ var libNoise = map[string]bool{
 	// diago v0.31.0 (media/rtp_session.go calcRTT) computes a reception
 	// report's round trip as now - LSR - DLSR in uint32 units of 1/65536 s.
 	// On loopback or a LAN the true round trip (~0.1 ms) is below the
-	// resolution of the peer's DLSR (baresip's libre counts it in whole
-	// milliseconds), so the difference comes out a fraction of a
-	// millisecond negative; diago flags it as skew and the uint32 wraps to
-	// 0xFFFF seconds: "rtt=18h12m15s". Nothing is wrong with the clocks,
-	// and nothing in Atiende reads that RTT.
+	// resolution of the peer's DLSR (baresip's libre, rtp/sess.c
+	// calc_dlsr, counts it in whole milliseconds of tmr_jiffies), so the
+	// difference comes out a fraction of a millisecond negative; diago
+	// flags it as skew and the uint32 wraps to 0xFFFF seconds:
+	// "rtt=18h12m15s". libre's own RTT clamps such a value to 0. Nothing is
+	// wrong with the clocks, and nothing in Atiende reads that RTT.
 	"Internal RTCP clock skew detected": true,
 }
 
