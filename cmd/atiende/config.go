@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -198,6 +199,13 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 		}
 		if err := decodeStrict(b, &cfg); err != nil {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		// Files named in the configuration are relative to it (as in
+		// Prometheus), so it works from any directory.
+		for _, f := range []*string{&cfg.Escalation.File, &cfg.FlowFile, &cfg.CatalogFile} {
+			if *f != "" && !filepath.IsAbs(*f) {
+				*f = filepath.Join(filepath.Dir(path), *f)
+			}
 		}
 	}
 	if err := applyEnv(&cfg, getenv); err != nil {

@@ -55,6 +55,10 @@ type harnessOptions struct {
 	DBURL string
 	// Extra is YAML appended to the configuration (top-level keys).
 	Extra string
+	// SIPAddr reuses a SIP address (a restart); empty: a free port.
+	SIPAddr string
+	// LogJSON writes the log as JSON lines (log.format json).
+	LogJSON bool
 }
 
 // atiende is one running `atiende serve`.
@@ -117,6 +121,9 @@ func writeConfig(t testing.TB, o harnessOptions) string {
 		level = "info"
 	}
 	fmt.Fprintf(&b, "log:\n  level: %s\n", level)
+	if o.LogJSON {
+		b.WriteString("  format: json\n")
+	}
 	b.WriteString(o.Extra)
 	path := filepath.Join(t.TempDir(), "atiende.yml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
@@ -170,7 +177,10 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 		dbURL = pgtest.DB(t)
 	}
 	cfgPath := writeConfig(t, o)
-	sipAddr := fmt.Sprintf("127.0.0.1:%d", sippeer.FreePort(t))
+	sipAddr := o.SIPAddr
+	if sipAddr == "" {
+		sipAddr = fmt.Sprintf("127.0.0.1:%d", sippeer.FreePort(t))
+	}
 	env := map[string]string{
 		"ATIENDE_DATABASE_URL":   dbURL,
 		"ATIENDE_HTTP_ADDR":      "127.0.0.1:0",

@@ -44,7 +44,15 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		c.Timeout = 60 * time.Second
 	}
 	dir := t.TempDir()
-	sipPort, ctrlPort, rtp := FreePort(t), FreePort(t), FreePortPair(t)
+	// baresip listens for SIP over TLS on sip_listen's port + 1: keep it
+	// clear of the other ports picked here (it collided with ctrl_tcp).
+	sipPort, ctrlPort, consPort, rtp := 0, 0, 0, FreePortPair(t)
+	for range 20 {
+		sipPort, ctrlPort, consPort = FreePort(t), FreePort(t), FreePort(t)
+		if tcpFree(sipPort+1) && ctrlPort != sipPort+1 && consPort != sipPort+1 && rtp != sipPort+1 && rtp+1 != sipPort+1 {
+			break
+		}
+	}
 	conf := strings.Join([]string{
 		"poll_method epoll",
 		fmt.Sprintf("sip_listen 127.0.0.1:%d", sipPort),
@@ -63,7 +71,7 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		"module_app account.so",
 		"module_app menu.so",
 		fmt.Sprintf("ctrl_tcp_listen 127.0.0.1:%d", ctrlPort),
-		fmt.Sprintf("cons_listen 127.0.0.1:%d", FreePort(t)),
+		fmt.Sprintf("cons_listen 127.0.0.1:%d", consPort),
 		"",
 	}, "\n")
 	acct := fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0;audio_codecs=PCMU,PCMA", c.Account)
@@ -98,6 +106,15 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		b.conn.Close()
 	})
 	return b
+}
+
+func tcpFree(port int) bool {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
 }
 
 func must(t testing.TB, err error) {
