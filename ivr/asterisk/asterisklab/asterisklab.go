@@ -53,13 +53,13 @@ type Asterisk struct {
 	Dir    string // etc/, run/, log/, ... of this instance
 	// HTTPPort carries ARI; SIPPort is the PJSIP UDP transport; trunk
 	// calls come from 127.0.0.1 (identify by IP), agents by username.
-	HTTPPort, SIPPort  int
-	RTPStart, RTPEnd   int
-	Password           string
-	conf               string
-	mu                 sync.Mutex
-	cmd                *exec.Cmd
-	exited             chan struct{}
+	HTTPPort, SIPPort int
+	RTPStart, RTPEnd  int
+	Password          string
+	conf              string
+	mu                sync.Mutex
+	cmd               *exec.Cmd
+	exited            chan struct{}
 }
 
 // Start runs Asterisk and waits until ARI answers.
