@@ -23,6 +23,9 @@ func (e *Engine) Extensions(ctx context.Context) ([]ivr.ExtensionStatus, error) 
 	if err := e.rest.do(ctx, "GET", "/endpoints/PJSIP", nil, &eps); err != nil {
 		return nil, fmt.Errorf("asterisk: extensions: %w", err)
 	}
+	if err := e.subscribe(ctx, eps); err != nil {
+		return nil, fmt.Errorf("asterisk: extensions: %w", err)
+	}
 	for _, ep := range eps {
 		e.endpointState(ep)
 	}

@@ -1,10 +1,12 @@
 package asterisk
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"net/http"
 	"strings"
 	"time"
@@ -113,6 +115,7 @@ func (e *Engine) keepalive(ctx context.Context, conn *websocket.Conn) {
 }
 
 func (e *Engine) read(ctx context.Context, conn *websocket.Conn) error {
+	var seen recentFrames
 	_ = conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsReadTimeout)) })
 	for {
@@ -124,6 +127,12 @@ func (e *Engine) read(ctx context.Context, conn *websocket.Conn) error {
 			return err
 		}
 		_ = conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
+		if seen.repeat(data) {
+			// The same event again through another subscription of the
+			// app (an endpoint's channel): one key press is one key.
+			e.duplicates.Add(1)
+			continue
+		}
 		ev, err := ari.DecodeEvent(data)
 		if err != nil {
 			var typed struct{ Type string }
@@ -143,6 +152,31 @@ func (e *Engine) read(ctx context.Context, conn *websocket.Conn) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// recentFrames remembers the last frames of a connection. Asterisk sends
+// an event once per subscription of the app it matches: a channel in the
+// app that belongs to a subscribed endpoint has each event twice, byte for
+// byte (same timestamp). Distinct events differ at least in their
+// timestamp or content, so an exact repeat is a duplicate.
+type recentFrames struct {
+	hash [64]uint64
+	data [64][]byte
+	next int
+}
+
+func (r *recentFrames) repeat(frame []byte) bool {
+	h := fnv.New64a()
+	h.Write(frame)
+	sum := h.Sum64()
+	for i := range r.hash {
+		if r.hash[i] == sum && bytes.Equal(r.data[i], frame) {
+			return true
+		}
+	}
+	r.hash[r.next], r.data[r.next] = sum, frame
+	r.next = (r.next + 1) % len(r.hash)
+	return false
 }
 
 // abandonAll ends every call and dial attempt: Asterisk has been gone too

@@ -1,0 +1,149 @@
+package asterisk_test
+
+// Tests against a real Asterisk 22.10.1 (asterisklab: deploy/asterisk's
+// configuration on free loopback ports) and real SIP peers (sipp).
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/asterisk"
+	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
+	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+)
+
+// realConfig is the engine's configuration for a lab Asterisk, with the
+// defaults a deployment gets except where a test says otherwise.
+func realConfig(a *asterisklab.Asterisk) asterisk.Config {
+	return asterisk.Config{URL: a.URL(), User: asterisklab.User, Password: a.Password, App: asterisklab.App}
+}
+
+// serveReal runs an engine for cfg until the test ends and waits until it
+// is Up.
+func serveReal(t *testing.T, cfg asterisk.Config, h ivr.Handler) *asterisk.Engine {
+	t.Helper()
+	eng, err := asterisk.New(cfg, testLogger(t))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- eng.Serve(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("Serve did not return after cancel")
+		}
+	})
+	waitFor(t, "engine up", eng.Up)
+	return eng
+}
+
+// keysHandler answers, plays the welcome and reports every key received
+// until quiet has passed without one after the first.
+func keysHandler(t *testing.T, quiet time.Duration, got chan<- string) ivr.Handler {
+	return ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {
+		if err := c.Answer(ctx); err != nil {
+			t.Errorf("answer: %v", err)
+			return
+		}
+		keys := ""
+		wait := time.NewTimer(20 * time.Second)
+		defer func() { got <- keys }()
+		for {
+			select {
+			case k := <-c.DTMF():
+				keys += string(k)
+				wait.Reset(quiet)
+			case <-wait.C:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+}
+
+// One press of 2 is one key 2 in the IVR: Asterisk must not deliver the
+// caller's channel events a second time through the endpoint subscription.
+func TestRealDTMFOnce(t *testing.T) {
+	a := asterisklab.Start(t, asterisklab.Options{})
+	got := make(chan string, 1)
+	serveReal(t, realConfig(a), keysHandler(t, 3*time.Second, got))
+	s := sippeer.StartSipp(t, sippeer.SippOptions{
+		Scenario: "testdata/caller_key2.xml", Remote: a.SIPAddr(),
+		Keys: []string{"caller=+15551230001"}, Args: []string{"-s", "6000", "-m", "1"},
+	})
+	select {
+	case keys := <-got:
+		if keys != "2" {
+			t.Errorf("the IVR got keys %q for one press of 2, want %q", keys, "2")
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("no call reached the handler")
+	}
+	if err := s.Wait(20 * time.Second); err != nil {
+		t.Errorf("sipp: %v", err)
+	}
+	a.CheckClean(t)
+}
+
+// An agent's key is one key too: the agent's channel belongs to a
+// subscribed extension, so Asterisk sends its events twice.
+func TestRealAgentDTMFOnce(t *testing.T) {
+	a := asterisklab.Start(t, asterisklab.Options{})
+	eng := serveReal(t, realConfig(a), ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {}))
+	phone := sippeer.StartBaresip(t, sippeer.BaresipConfig{Account: "1001", Password: "1001", Registrar: a.SIPAddr(), AutoAnswer: true})
+	waitFor(t, "1001 registered", func() bool { return extState(t, eng, "1001") == ivr.ExtRegistered })
+	ctx := ctxT(t)
+	c, err := eng.Dial(ctx, "1001", ivr.DialOptions{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("dial 1001: %v", err)
+	}
+	if _, err := phone.WaitEvent("CALL_ESTABLISHED", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := phone.SendDTMF("1"); err != nil {
+		t.Fatal(err)
+	}
+	keys := ""
+	quiet := time.After(4 * time.Second)
+collect:
+	for {
+		select {
+		case k := <-c.DTMF():
+			keys += string(k)
+		case <-quiet:
+			break collect
+		}
+	}
+	if keys != "1" {
+		t.Errorf("one press of 1 on the agent's phone gave keys %q", keys)
+	}
+	if err := c.Hangup(ctx, ivr.CauseNormal); err != nil {
+		t.Errorf("hang up: %v", err)
+	}
+	a.CheckClean(t)
+}
+
+func extState(t *testing.T, eng *asterisk.Engine, ext string) ivr.ExtState {
+	t.Helper()
+	exts, err := eng.Extensions(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range exts {
+		if st.Extension == ext {
+			return st.State
+		}
+	}
+	return ""
+}
