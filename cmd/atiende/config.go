@@ -112,6 +112,9 @@ type AsteriskConfig struct {
 	User     string `yaml:"user"`
 	Password string `yaml:"password"`
 	App      string `yaml:"app"`
+	// MaxConns: REST connections to Asterisk at most (0: 50); below
+	// http.conf's sessionlimit.
+	MaxConns int `yaml:"max_conns"`
 }
 
 type PhonesConfig struct {
@@ -244,6 +247,13 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 			return err
 		}
 	}
+	if v := getenv("ATIENDE_ARI_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("ATIENDE_ARI_MAX_CONNS: %q is not a number", v)
+		}
+		cfg.Asterisk.MaxConns = n
+	}
 	return nil
 }
 
@@ -307,6 +317,9 @@ func (c *Config) Validate() error {
 		}
 		if c.Asterisk.App == "" {
 			return bad("asterisk.app", "the Stasis application name is required")
+		}
+		if c.Asterisk.MaxConns < 0 {
+			return bad("asterisk.max_conns", "%d: must be 0 (the default, 50) or more", c.Asterisk.MaxConns)
 		}
 	default:
 		return bad("engine", "%q is not sip or asterisk", c.Engine)

@@ -27,6 +27,11 @@ type Config struct {
 	App string
 	// RequestTimeout bounds every ARI request.
 	RequestTimeout time.Duration
+	// MaxConns is the most REST connections open to Asterisk at once; they
+	// are kept alive and reused, and a request waits for a free one. Keep
+	// it below http.conf's sessionlimit (Asterisk refuses sessions beyond
+	// it), less one for the events websocket.
+	MaxConns int
 	// RingTimeout is the default ring time of Dial.
 	RingTimeout time.Duration
 	// ReconnectMin and ReconnectMax bound the websocket reconnect backoff.
@@ -57,6 +62,7 @@ type Config struct {
 const (
 	DefaultApp            = "atiende"
 	DefaultRequestTimeout = 5 * time.Second
+	DefaultMaxConns       = 50 // half of Asterisk's default sessionlimit (100)
 	DefaultRingTimeout    = 20 * time.Second
 	DefaultReconnectMin   = 500 * time.Millisecond
 	DefaultReconnectMax   = 30 * time.Second
@@ -71,6 +77,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
 	}
 	if c.RingTimeout <= 0 {
 		c.RingTimeout = DefaultRingTimeout

@@ -147,3 +147,43 @@ func extState(t *testing.T, eng *asterisk.Engine, ext string) ivr.ExtState {
 	}
 	return ""
 }
+
+// A burst of requests stays within the configured number of connections:
+// none is refused by Asterisk's sessionlimit, and the connections are
+// kept for the next burst instead of being closed (a TIME-WAIT socket
+// each).
+func TestRealRESTSessionLimit(t *testing.T) {
+	a := asterisklab.Start(t, asterisklab.Options{Extra: map[string]string{"http.conf": "sessionlimit = 6\n"}})
+	cfg := realConfig(a)
+	cfg.MaxConns = 4 // + the websocket: 5 sessions
+	eng := serveReal(t, cfg, ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {}))
+	tw0 := timeWait(t, a.HTTPPort)
+	const workers, rounds = 40, 5
+	for r := range rounds {
+		errs := make(chan error, workers)
+		for range workers {
+			go func() {
+				_, err := eng.Extensions(context.Background())
+				errs <- err
+			}()
+		}
+		failed := 0
+		for range workers {
+			if err := <-errs; err != nil {
+				if failed == 0 {
+					t.Errorf("round %d: %v", r, err)
+				}
+				failed++
+			}
+		}
+		if failed > 0 {
+			t.Errorf("round %d: %d of %d requests failed", r, failed, workers)
+		}
+	}
+	if tw := timeWait(t, a.HTTPPort) - tw0; tw > cfg.MaxConns {
+		t.Errorf("%d sockets in TIME-WAIT after %d requests on %d connections", tw, workers*rounds, cfg.MaxConns)
+	}
+	if !eng.Up() {
+		t.Error("engine down after the bursts")
+	}
+}

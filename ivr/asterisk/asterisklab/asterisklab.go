@@ -232,7 +232,9 @@ func (a *Asterisk) CLI(command string) (string, error) {
 	return string(out), err
 }
 
-var client = &http.Client{Timeout: 5 * time.Second}
+// client opens a connection per request: the tests count Asterisk's HTTP
+// sessions, and the lab's own requests must not hold any.
+var client = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 
 // ARI sends one request as the ARI user and decodes a 2xx JSON answer into
 // out (when not nil).
