@@ -69,7 +69,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	stopAnn := ann.watch(ctx, announcementReload)
 	defer stopAnn()
-	engine, err := newEngine(cfg, log, ann.overlay)
+	engine, err := newEngine(ctx, cfg, log, ann.overlay)
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (d *drain) wait(ctx context.Context) int64 {
 	}
 }
 
-func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.Engine, error) {
+func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
 		sc := sipengine.DefaultConfig()
@@ -281,8 +281,19 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
-		return asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
+		eng, err := asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
 			App: cfg.Asterisk.App, MaxConns: cfg.Asterisk.MaxConns, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers}, log.With("component", "asterisk"))
+		if err != nil {
+			return nil, err
+		}
+		// Something other than ARI at the URL (or refused credentials) is a
+		// configuration error; an Asterisk not started yet is not.
+		if err := eng.Probe(ctx); errors.Is(err, asterisk.ErrNotARI) {
+			return nil, fmt.Errorf("asterisk.url (ATIENDE_ARI_URL): %w", err)
+		} else if err != nil {
+			log.Warn("Asterisk not reachable yet; the engine keeps trying", "error", err)
+		}
+		return eng, nil
 	}
 	return nil, fmt.Errorf("engine %q is not available in this build", cfg.Engine)
 }

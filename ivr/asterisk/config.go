@@ -19,7 +19,8 @@ import (
 
 // Config tells the engine how to reach Asterisk.
 type Config struct {
-	// URL is ARI's base URL, e.g. http://127.0.0.1:8088/ari.
+	// URL is ARI's base URL, e.g. http://127.0.0.1:8088/ari; /ari is
+	// added when missing.
 	URL      string
 	User     string
 	Password string
@@ -72,6 +73,7 @@ const (
 )
 
 func (c Config) withDefaults() Config {
+	c.URL = normalizeURL(c.URL)
 	if c.App == "" {
 		c.App = DefaultApp
 	}

@@ -5,6 +5,11 @@ package asterisk_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,5 +190,71 @@ func TestRealRESTSessionLimit(t *testing.T) {
 	}
 	if !eng.Up() {
 		t.Error("engine down after the bursts")
+	}
+}
+
+// ATIENDE_ARI_URL with or without /ari reaches ARI; anything else that
+// answers is refused at start, naming the URL and what answered.
+func TestRealARIURL(t *testing.T) {
+	a := asterisklab.Start(t, asterisklab.Options{})
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html><body>Intranet</body></html>"))
+	}))
+	t.Cleanup(web.Close)
+	base := fmt.Sprintf("http://127.0.0.1:%d", a.HTTPPort)
+	cases := []struct {
+		url, password string
+		refused       []string // what the error names; nil: accepted
+	}{
+		{base, "", nil},
+		{base + "/", "", nil},
+		{base + "/ari", "", nil},
+		{base + "/ari/", "", nil},
+		{base + "/asterisk", "", []string{base + "/asterisk", "404"}},
+		{base + "/ari", "wrong", []string{base + "/ari", "401", "refused"}},
+		{web.URL, "", []string{web.URL, "200 OK", "Intranet"}},
+	}
+	for _, tc := range cases {
+		cfg := realConfig(a)
+		cfg.URL = tc.url
+		if tc.password != "" {
+			cfg.Password = tc.password
+		}
+		eng, err := asterisk.New(cfg, testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = eng.Probe(ctxT(t))
+		switch {
+		case tc.refused == nil && err != nil:
+			t.Errorf("%s: refused: %v", tc.url, err)
+		case tc.refused != nil && !errors.Is(err, asterisk.ErrNotARI):
+			t.Errorf("%s (password %q): accepted or not ErrNotARI: %v", tc.url, tc.password, err)
+		case tc.refused != nil:
+			for _, want := range tc.refused {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%s: error %q does not say %q", tc.url, err, want)
+				}
+			}
+		}
+	}
+	// Without /ari, the engine serves calls: REST and the websocket both
+	// reach ARI.
+	cfg := realConfig(a)
+	cfg.URL = base
+	eng := serveReal(t, cfg, ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {}))
+	if st := extState(t, eng, "1001"); st != ivr.ExtUnregistered {
+		t.Errorf("1001 is %q, want unregistered", st)
+	}
+	// Nothing answering is not a configuration error: Asterisk may start
+	// later.
+	cfg.URL = "http://127.0.0.1:1"
+	eng, err := asterisk.New(cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Probe(ctxT(t)); err == nil || errors.Is(err, asterisk.ErrNotARI) {
+		t.Errorf("nothing at the URL: %v, want a not-answering error", err)
 	}
 }
