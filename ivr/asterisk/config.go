@@ -36,7 +36,14 @@ type Config struct {
 	// RingTimeout is the default ring time of Dial.
 	RingTimeout time.Duration
 	// ReconnectMin and ReconnectMax bound the websocket reconnect backoff.
+	// While the websocket is down Asterisk declines the help desk's calls
+	// (603), so the cap is short: calls are taken again within about
+	// ReconnectMax of Asterisk coming back, whatever the outage's length.
+	// An attempt to a stopped Asterisk is one refused TCP connection.
 	ReconnectMin, ReconnectMax time.Duration
+	// ReplacedMax caps the backoff after another client took the Stasis
+	// app (ApplicationReplaced): two instances must not fight over it.
+	ReplacedMax time.Duration
 	// EventBuffer is how many decoded events may wait for the dispatcher.
 	// The websocket reader blocks (never drops) when it is full.
 	EventBuffer int
@@ -66,7 +73,8 @@ const (
 	DefaultMaxConns       = 50 // half of Asterisk's default sessionlimit (100)
 	DefaultRingTimeout    = 20 * time.Second
 	DefaultReconnectMin   = 500 * time.Millisecond
-	DefaultReconnectMax   = 30 * time.Second
+	DefaultReconnectMax   = time.Second
+	DefaultReplacedMax    = 30 * time.Second
 	DefaultEventBuffer    = 1024
 	DefaultPlayGuard      = 10 * time.Second
 	DefaultResumeWindow   = 2 * time.Minute
@@ -94,6 +102,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReconnectMax < c.ReconnectMin {
 		c.ReconnectMax = c.ReconnectMin
+	}
+	if c.ReplacedMax <= 0 {
+		c.ReplacedMax = DefaultReplacedMax
+	}
+	if c.ReplacedMax < c.ReconnectMax {
+		c.ReplacedMax = c.ReconnectMax
 	}
 	if c.EventBuffer <= 0 {
 		c.EventBuffer = DefaultEventBuffer

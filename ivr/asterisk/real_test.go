@@ -258,3 +258,44 @@ func TestRealARIURL(t *testing.T) {
 		t.Errorf("nothing at the URL: %v, want a not-answering error", err)
 	}
 }
+
+// After an outage longer than the former 30 s backoff could reach, a new
+// call is taken promptly once Asterisk is back (the backoff is capped at
+// ReconnectMax, 1 s by default; the test allows more for a loaded machine).
+func TestRealReconnectAfterOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 20 s outage")
+	}
+	a := asterisklab.Start(t, asterisklab.Options{})
+	got := make(chan string, 1)
+	eng := serveReal(t, realConfig(a), keysHandler(t, 2*time.Second, got))
+	a.Stop()
+	waitFor(t, "engine down", func() bool { return !eng.Up() })
+	time.Sleep(20 * time.Second)
+	a.Start() // returns once ARI answers
+	back := time.Now()
+	deadline := time.Now().Add(6 * time.Second)
+	for !eng.Up() {
+		if time.Now().After(deadline) {
+			t.Fatalf("engine not up %v after Asterisk came back", time.Since(back).Round(time.Millisecond))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("engine up %v after ARI answered again", time.Since(back).Round(time.Millisecond))
+	s := sippeer.StartSipp(t, sippeer.SippOptions{
+		Scenario: "testdata/caller_key2.xml", Remote: a.SIPAddr(),
+		Keys: []string{"caller=+15551230001"}, Args: []string{"-s", "6000", "-m", "1"},
+	})
+	select {
+	case keys := <-got:
+		if keys != "2" {
+			t.Errorf("keys %q after the outage, want 2", keys)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call after the outage did not reach the handler")
+	}
+	if err := s.Wait(20 * time.Second); err != nil {
+		t.Errorf("sipp: %v", err)
+	}
+	a.CheckClean(t)
+}

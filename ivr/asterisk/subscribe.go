@@ -78,3 +78,11 @@ func (e *Engine) subscribe(ctx context.Context, eps []ari.EndpointData) error {
 	}
 	return nil
 }
+
+// isSubscribed reports whether the app gets the events of PJSIP endpoint
+// resource (and so those of its channels twice).
+func (e *Engine) isSubscribed(resource string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.subscribed["PJSIP/"+resource]
+}

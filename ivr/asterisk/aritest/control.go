@@ -148,8 +148,8 @@ func (s *Server) endpointLocked(ext string) *endpoint {
 }
 
 func (s *Server) endpointEvLocked(typ string, e *endpoint, extra map[string]any) {
-	if !s.subscribed {
-		return // without the endpoint:PJSIP subscription the app gets nothing
+	if !s.subscribed && !s.subscribedEP[e.resource] {
+		return // without a subscription to the endpoint the app gets nothing
 	}
 	f := map[string]any{"endpoint": e.json()}
 	for k, v := range extra {

@@ -82,6 +82,9 @@ func (s *Server) appJSON() map[string]any {
 	if s.subscribed {
 		eps = append(eps, "PJSIP")
 	}
+	for _, r := range sortedKeys(s.subscribedEP) {
+		eps = append(eps, "PJSIP/"+r)
+	}
 	return map[string]any{"name": s.opts.App, "channel_ids": chans, "bridge_ids": bridges, "endpoint_ids": eps,
 		"device_names": []string{}, "events_allowed": []any{}, "events_disallowed": []any{}}
 }
@@ -100,23 +103,45 @@ func (s *Server) routeApplications(w http.ResponseWriter, method string, seg []s
 		return
 	}
 	src := q.Get("eventSource")
-	switch {
-	case src == "":
+	if src == "" {
 		writeJSON(w, 400, msg("Missing parameter eventSource"))
-	case src == "endpoint:PJSIP":
-		s.subscribed = method == "POST"
-		writeJSON(w, 200, s.appJSON())
-	case strings.HasPrefix(src, "endpoint:PJSIP/"):
-		if s.endpoints[strings.TrimPrefix(src, "endpoint:PJSIP/")] == nil {
+		return
+	}
+	// Several sources, comma-separated, as Asterisk takes them: all are
+	// checked before any is applied.
+	srcs := strings.Split(src, ",")
+	for _, src := range srcs {
+		switch {
+		case src == "endpoint:PJSIP":
+		case strings.HasPrefix(src, "endpoint:PJSIP/"):
+			if s.endpoints[strings.TrimPrefix(src, "endpoint:PJSIP/")] == nil {
+				writeJSON(w, 422, msg("Event source does not exist"))
+				return
+			}
+		case strings.HasPrefix(src, "channel:"), strings.HasPrefix(src, "bridge:"), strings.HasPrefix(src, "endpoint:"), strings.HasPrefix(src, "deviceState:"):
 			writeJSON(w, 422, msg("Event source does not exist"))
 			return
+		default:
+			writeJSON(w, 400, msg("Invalid event source URI scheme"))
+			return
 		}
-		writeJSON(w, 200, s.appJSON())
-	case strings.HasPrefix(src, "channel:"), strings.HasPrefix(src, "bridge:"), strings.HasPrefix(src, "endpoint:"), strings.HasPrefix(src, "deviceState:"):
-		writeJSON(w, 422, msg("Event source does not exist"))
-	default:
-		writeJSON(w, 400, msg("Invalid event source URI scheme"))
 	}
+	for _, src := range srcs {
+		if src == "endpoint:PJSIP" {
+			s.subscribed = method == "POST"
+			continue
+		}
+		if s.subscribedEP == nil {
+			s.subscribedEP = map[string]bool{}
+		}
+		r := strings.TrimPrefix(src, "endpoint:PJSIP/")
+		if method == "POST" {
+			s.subscribedEP[r] = true
+		} else {
+			delete(s.subscribedEP, r)
+		}
+	}
+	writeJSON(w, 200, s.appJSON())
 }
 
 func (s *Server) routeBridges(w http.ResponseWriter, method string, seg []string, q url.Values) {

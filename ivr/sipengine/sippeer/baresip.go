@@ -2,6 +2,7 @@ package sippeer
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -44,7 +46,7 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		c.Timeout = 60 * time.Second
 	}
 	dir := t.TempDir()
-	sipPort, ctrlPort, rtp := FreePort(t), FreePort(t), FreePortPair(t)
+	sipPort, ctrlPort, rtp := freeSIPPort(t), FreePort(t), FreePortPair(t)
 	conf := strings.Join([]string{
 		"poll_method epoll",
 		fmt.Sprintf("sip_listen 127.0.0.1:%d", sipPort),
@@ -98,6 +100,26 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		b.conn.Close()
 	})
 	return b
+}
+
+// freeSIPPort is a port p free for baresip's sip_listen: UDP and TCP on p,
+// and TCP on p+1 (its TLS transport; a socket in TIME-WAIT there makes
+// baresip exit at start).
+func freeSIPPort(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		p := FreePort(t)
+		// without SO_REUSEADDR (Go sets it), as baresip binds
+		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+			return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 0) })
+		}}
+		if ln, err := lc.Listen(context.Background(), "tcp", fmt.Sprintf("127.0.0.1:%d", p+1)); err == nil {
+			ln.Close()
+			return p
+		}
+	}
+	t.Fatal("no free port for baresip")
+	return 0
 }
 
 func must(t testing.TB, err error) {
