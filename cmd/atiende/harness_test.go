@@ -53,6 +53,8 @@ type harnessOptions struct {
 	KeepLogs int
 	// DBURL reuses a database (a restart); empty: a new pgtest database.
 	DBURL string
+	// Env adds or overrides environment variables (e.g. ATIENDE_ENGINE).
+	Env map[string]string
 }
 
 // atiende is one running `atiende serve`.
@@ -169,6 +171,9 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 		"ATIENDE_HTTP_ADDR":      "127.0.0.1:0",
 		"ATIENDE_SIP_ADDR":       sipAddr,
 		"ATIENDE_ADMIN_PASSWORD": adminPassword,
+	}
+	for k, v := range o.Env {
+		env[k] = v
 	}
 	getenv := func(k string) string { return env[k] }
 	if !o.NoDemoData && o.DBURL == "" {

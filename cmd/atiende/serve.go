@@ -96,6 +96,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 			return out, err
 		}})
 	m.EngineUp(engine.Name(), engine.Up)
+	go watchEngine(ctx, engine, m, log.With("component", "engine")) // enginewatch.go
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
