@@ -43,7 +43,9 @@ type Engine struct {
 	exts      map[string]ivr.ExtensionStatus
 	// subscribed are the endpoints ("PJSIP/1001") the app gets events of.
 	subscribed map[string]bool
-	watchers   map[chan ivr.ExtensionStatus]struct{}
+	// details: extension -> the contact URI whose user agent was read.
+	details  map[string]string
+	watchers map[chan ivr.ExtensionStatus]struct{}
 }
 
 // item is one thing for the dispatcher: an event from Asterisk, or a
@@ -73,6 +75,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		bridges:    map[string]*bridge{},
 		exts:       map[string]ivr.ExtensionStatus{},
 		subscribed: map[string]bool{},
+		details:    map[string]string{},
 		watchers:   map[chan ivr.ExtensionStatus]struct{}{},
 	}, nil
 }

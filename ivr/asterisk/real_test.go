@@ -299,3 +299,76 @@ func TestRealReconnectAfterOutage(t *testing.T) {
 	}
 	a.CheckClean(t)
 }
+
+// A phone's status on Asterisk: registered with its contact, user agent
+// and qualify round trip, announced once; when it dies without
+// unregistering, unreachable, with no "unregistered" in between; a new
+// engine (a restart) reads the same from Asterisk's registrar.
+func TestRealExtensionStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a qualify timeout (about 20 s)")
+	}
+	a := asterisklab.Start(t, asterisklab.Options{})
+	eng := serveReal(t, realConfig(a), ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := eng.WatchExtensions(ctx)
+	var seen []ivr.ExtensionStatus
+	next := func(d time.Duration, cond func(ivr.ExtensionStatus) bool) (ivr.ExtensionStatus, bool) {
+		timeout := time.After(d)
+		for {
+			select {
+			case st := <-w:
+				if st.Extension != "1001" {
+					continue
+				}
+				seen = append(seen, st)
+				if cond(st) {
+					return st, true
+				}
+			case <-timeout:
+				return ivr.ExtensionStatus{}, false
+			}
+		}
+	}
+	phone := sippeer.StartBaresip(t, sippeer.BaresipConfig{Account: "1001", Password: "1001", Registrar: a.SIPAddr(), AutoAnswer: true})
+	st, ok := next(15*time.Second, func(st ivr.ExtensionStatus) bool {
+		return st.State == ivr.ExtRegistered && st.UserAgent != "" && st.RTT > 0
+	})
+	if !ok {
+		t.Fatalf("1001 never registered with user agent and RTT: %+v", seen)
+	}
+	if !strings.Contains(st.Contact, "1001") || !strings.HasPrefix(st.UserAgent, "baresip") {
+		t.Errorf("registered %+v", st)
+	}
+	t.Logf("registered: contact %s, user agent %q, RTT %v", st.Contact, st.UserAgent, st.RTT)
+
+	phone.Kill() // no unregister: qualify fails after up to 15 + 3 s
+	if _, ok := next(30*time.Second, func(st ivr.ExtensionStatus) bool { return st.State == ivr.ExtUnreachable }); !ok {
+		t.Fatalf("1001 never unreachable: %+v", seen)
+	}
+	var states []string
+	for i, st := range seen {
+		if n := len(states); n == 0 || states[n-1] != string(st.State) {
+			states = append(states, string(st.State))
+		}
+		if p := seen[max(i-1, 0)]; i > 0 && p.State == st.State && p.Contact == st.Contact && p.UserAgent == st.UserAgent &&
+			p.Reason == st.Reason && p.RTT == st.RTT {
+			t.Errorf("a status announced twice (a duplicate history row): %+v", st)
+		}
+	}
+	if got := strings.Join(states, " "); got != "registered unreachable" {
+		t.Errorf("1001 went %q, want %q (statuses %+v)", got, "registered unreachable", seen)
+	}
+	// What a restarted Atiende reads from Asterisk: still unreachable.
+	eng2 := serveReal(t, realConfig(a), ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {}))
+	exts, err := eng2.Extensions(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range exts {
+		if x.Extension == "1001" && (x.State != ivr.ExtUnreachable || x.Contact != st.Contact || x.UserAgent != st.UserAgent) {
+			t.Errorf("after a restart 1001 is %+v, want unreachable at %s (%s)", x, st.Contact, st.UserAgent)
+		}
+	}
+}

@@ -168,6 +168,7 @@ func (s *Server) Register(ext string) {
 	defer s.mu.Unlock()
 	e := s.endpointLocked(ext)
 	e.contact = "sip:" + ext + "@127.0.0.1:25082"
+	e.registered = true
 	s.endpointEvLocked("ContactStatusChange", e, contactInfo(e, "NonQualified", "0"))
 	e.state = "online"
 	s.endpointEvLocked("EndpointStateChange", e, nil)
@@ -181,6 +182,7 @@ func (s *Server) Unregister(ext string) {
 	defer s.mu.Unlock()
 	e := s.endpointLocked(ext)
 	e.state = "offline"
+	e.registered = false
 	s.endpointEvLocked("EndpointStateChange", e, nil)
 	s.endpointEvLocked("PeerStatusChange", e, map[string]any{"peer": map[string]any{"peer_status": "Unreachable"}})
 	s.endpointEvLocked("ContactStatusChange", e, contactInfo(e, "Removed", "0"))

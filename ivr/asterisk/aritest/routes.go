@@ -1,6 +1,8 @@
 package aritest
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,6 +21,8 @@ func (s *Server) route(w http.ResponseWriter, method, path string, q url.Values)
 		writeJSON(w, 200, map[string]any{"ping": "pong", "timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000-0700"), "asterisk_id": AsteriskID})
 	case seg[0] == "asterisk" && n == 2 && seg[1] == "info":
 		writeJSON(w, 200, map[string]any{"system": map[string]any{"version": "22.10.1", "entity_id": AsteriskID}})
+	case seg[0] == "asterisk" && n == 6 && seg[1] == "config" && seg[2] == "dynamic" && seg[3] == "res_pjsip" && method == "GET":
+		s.routeSorcery(w, seg[4], seg[5])
 	case seg[0] == "channels":
 		s.routeChannels(w, method, seg, q)
 	case seg[0] == "bridges":
@@ -229,3 +233,42 @@ func (s *Server) leaveBridgeLocked(c *channel) {
 	}
 	s.emitLocked("ChannelLeftBridge", map[string]any{"bridge": b.json(), "channel": c.json()})
 }
+
+// routeSorcery answers GET /asterisk/config/dynamic/res_pjsip/{aor,contact}/{id}
+// as Asterisk does for the registrar's objects: a list of attribute/value
+// tuples. A contact's id is "<aor>;@<md5 of its URI>".
+func (s *Server) routeSorcery(w http.ResponseWriter, typ, id string) {
+	notFound := func() { writeJSON(w, 404, msg("Object with id '"+id+"' not found")) }
+	tuple := func(a, v string) map[string]string { return map[string]string{"attribute": a, "value": v} }
+	switch typ {
+	case "aor":
+		e := s.endpoints[id]
+		if e == nil {
+			notFound()
+			return
+		}
+		contact := ""
+		if e.registered {
+			contact = e.contact
+		}
+		writeJSON(w, 200, []any{tuple("max_contacts", "1"), tuple("contact", contact), tuple("qualify_frequency", "15")})
+	case "contact":
+		ext, hash, _ := strings.Cut(id, ";@")
+		e := s.endpoints[ext]
+		if e == nil || !e.registered {
+			notFound()
+			return
+		}
+		sum := md5.Sum([]byte(e.contact))
+		if hex.EncodeToString(sum[:]) != hash {
+			notFound()
+			return
+		}
+		writeJSON(w, 200, []any{tuple("uri", e.contact), tuple("endpoint", ext), tuple("user_agent", UserAgent), tuple("via_addr", "127.0.0.1")})
+	default:
+		writeJSON(w, 404, msg("objectType '"+typ+"' not found"))
+	}
+}
+
+// UserAgent is the User-Agent of every phone that registers to the fake.
+const UserAgent = "aritest-phone/1.0"
