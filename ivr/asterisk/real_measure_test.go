@@ -77,6 +77,11 @@ func TestRealMeasure(t *testing.T) {
 		}
 	}
 	a.CheckClean(t)
+	for _, l := range strings.Split(a.Log(), "\n") {
+		if strings.Contains(l, "WARNING") || strings.Contains(l, "ERROR") {
+			t.Log(l)
+		}
+	}
 }
 
 // timeWait counts TCP sockets in TIME-WAIT to or from port.
