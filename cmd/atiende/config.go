@@ -115,6 +115,10 @@ type AsteriskConfig struct {
 	// MaxConns: REST connections to Asterisk at most (0: 50); below
 	// http.conf's sessionlimit.
 	MaxConns int `yaml:"max_conns"`
+	// SoundsDir: Asterisk's sounds folder on this host (e.g.
+	// /var/lib/asterisk/sounds); set, the uploaded recordings are written
+	// there and Asterisk plays them.
+	SoundsDir string `yaml:"sounds_dir"`
 }
 
 type PhonesConfig struct {
@@ -238,6 +242,7 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		{&cfg.Asterisk.User, "ATIENDE_ARI_USER"},
 		{&cfg.Asterisk.Password, "ATIENDE_ARI_PASSWORD"},
 		{&cfg.Asterisk.App, "ATIENDE_ARI_APP"},
+		{&cfg.Asterisk.SoundsDir, "ATIENDE_ASTERISK_SOUNDS_DIR"},
 		{&cfg.Admin.Password, "ATIENDE_ADMIN_PASSWORD"},
 		{&cfg.Log.Level, "ATIENDE_LOG_LEVEL"},
 		{&cfg.SMTP.Password, "ATIENDE_SMTP_PASSWORD"},

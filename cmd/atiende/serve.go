@@ -64,6 +64,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	// Recordings uploaded on the admin page, over the embedded prompts.
 	ann := newAnnouncements(db, flow, prompts.FS, log.With("component", "announcements")) // announcements.go
+	ann.asteriskPlays = cfg.Asterisk.SoundsDir != ""
 	if err := ann.reload(ctx); err != nil {
 		return err
 	}
@@ -283,7 +284,8 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
 		eng, err := asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
-			App: cfg.Asterisk.App, MaxConns: cfg.Asterisk.MaxConns, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers}, log.With("component", "asterisk"))
+			App: cfg.Asterisk.App, MaxConns: cfg.Asterisk.MaxConns, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers,
+			Prompts: overlay, SoundsDir: cfg.Asterisk.SoundsDir}, log.With("component", "asterisk"))
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/atiende/atiende/ivr"
 )
 
 // Config tells the engine how to reach Asterisk.
@@ -57,6 +59,13 @@ type Config struct {
 	// playback that has not finished by then is stopped (an unknown media
 	// scheme never finishes on Asterisk 22).
 	PlayGuard time.Duration
+	// Prompts are the recordings uploaded on the admin page over the
+	// product's prompts (nil: the product's only). They play when SoundsDir
+	// is set: Asterisk's sounds folder (astdatadir/sounds, e.g.
+	// /var/lib/asterisk/sounds), on this host, where the engine writes them
+	// (into atiende-custom/) for Asterisk to read.
+	Prompts   *ivr.PromptOverlay
+	SoundsDir string
 	// MOHClass is the music-on-hold class for "<lang>/moh".
 	MOHClass string
 	// ResumeWindow is how long calls survive without the websocket: after
@@ -144,6 +153,9 @@ func (c Config) Check() error {
 	}
 	if c.Password == "" {
 		errs = append(errs, errors.New("password is empty"))
+	}
+	if err := checkSoundsDir(c.SoundsDir); err != nil {
+		errs = append(errs, err)
 	}
 	if strings.ContainsAny(c.App, ",/ ") {
 		errs = append(errs, fmt.Errorf("app %q: no commas, slashes or spaces", c.App))

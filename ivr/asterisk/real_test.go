@@ -5,10 +5,13 @@ package asterisk_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +19,9 @@ import (
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/asterisk"
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
+	"github.com/atiende/atiende/ivr/prompts"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/tickets"
 )
 
 // realConfig is the engine's configuration for a lab Asterisk, with the
@@ -373,4 +378,53 @@ func TestRealExtensionStatus(t *testing.T) {
 			t.Errorf("after a restart 1001 is %+v, want unreachable at %s (%s)", x, st.Contact, st.UserAgent)
 		}
 	}
+}
+
+// A recording uploaded to replace the welcome plays on Asterisk: the
+// engine writes it where Asterisk reads sounds and plays that file.
+func TestRealUploadedAnnouncement(t *testing.T) {
+	a := asterisklab.Start(t, asterisklab.Options{})
+	overlay := ivr.NewPromptOverlay(prompts.FS, nil)
+	tone := make([]byte, 2*4800) // 0.6 s, 400 Hz
+	for i := range 4800 {
+		v := int16(8000 * math.Sin(2*math.Pi*400*float64(i)/8000))
+		binary.LittleEndian.PutUint16(tone[2*i:], uint16(v))
+	}
+	overlay.Set([]ivr.CustomPrompt{{Announcement: tickets.Announcement{ID: 7, Language: "es", Prompt: "welcome",
+		Enabled: true, CreatedAt: time.Now().Add(-time.Minute)}, PCM: tone}})
+	cfg := realConfig(a)
+	cfg.Prompts = overlay
+	cfg.SoundsDir = filepath.Join(a.Dir, "data", "sounds") // astdatadir/sounds of the lab
+	played := make(chan error, 1)
+	serveReal(t, cfg, ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {
+		if err := c.Answer(ctx); err != nil {
+			played <- err
+			return
+		}
+		played <- c.Play(ctx, ivr.Prompt{Sound: "es/welcome"})
+	}))
+	s := sippeer.StartSipp(t, sippeer.SippOptions{
+		Scenario: "testdata/caller_wait_bye.xml", Remote: a.SIPAddr(),
+		Keys: []string{"caller=+15551230001"}, Args: []string{"-s", "6000", "-m", "1"},
+	})
+	select {
+	case err := <-played:
+		if err != nil {
+			t.Fatalf("play: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no call reached the handler")
+	}
+	files, _ := filepath.Glob(filepath.Join(cfg.SoundsDir, "atiende-custom", "*.wav"))
+	if len(files) != 1 {
+		t.Fatalf("recordings written: %v", files)
+	}
+	want := "Playing 'atiende-custom/" + strings.TrimSuffix(filepath.Base(files[0]), ".wav")
+	if log := a.Log(); !strings.Contains(log, want) {
+		t.Errorf("Asterisk did not play the upload (%q not in its log)", want)
+	}
+	if err := s.Wait(20 * time.Second); err != nil {
+		t.Errorf("sipp: %v", err)
+	}
+	a.CheckClean(t)
 }
