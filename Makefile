@@ -4,6 +4,9 @@ GO ?= go
 DATA ?= $(CURDIR)/.data
 PGPORT ?= 55432
 export PATH := /usr/local/go/bin:$(PATH)
+# The Asterisk 22.10.1 sources for .ci/asterisk.sh, when shared/ is beside the clone.
+ATIENDE_ASTERISK_SRC ?= $(if $(wildcard ../shared/asterisk/src),$(abspath ../shared/asterisk/src))
+export ATIENDE_ASTERISK_SRC
 
 .PHONY: run stop call test bench build deps deps-test vet fmt prompts clean-data
 

@@ -59,6 +59,8 @@ type harnessOptions struct {
 	SIPAddr string
 	// LogJSON writes the log as JSON lines (log.format json).
 	LogJSON bool
+	// Env adds or overrides environment variables (e.g. ATIENDE_ENGINE).
+	Env map[string]string
 }
 
 // atiende is one running `atiende serve`.
@@ -186,6 +188,9 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 		"ATIENDE_HTTP_ADDR":      "127.0.0.1:0",
 		"ATIENDE_SIP_ADDR":       sipAddr,
 		"ATIENDE_ADMIN_PASSWORD": adminPassword,
+	}
+	for k, v := range o.Env {
+		env[k] = v
 	}
 	getenv := func(k string) string { return env[k] }
 	if !o.NoDemoData && o.DBURL == "" {

@@ -69,12 +69,13 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	// Recordings uploaded on the admin page, over the embedded prompts.
 	ann := newAnnouncements(db, flow, prompts.FS, log.With("component", "announcements")) // announcements.go
+	ann.asteriskPlays = cfg.Asterisk.SoundsDir != ""
 	if err := ann.reload(ctx); err != nil {
 		return err
 	}
 	stopAnn := ann.watch(ctx, announcementReload)
 	defer stopAnn()
-	engine, err := newEngine(cfg, log, ann.overlay, db)
+	engine, err := newEngine(ctx, cfg, log, ann.overlay, db)
 	if err != nil {
 		return err
 	}
@@ -101,6 +102,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 			return out, err
 		}})
 	m.EngineUp(engine.Name(), engine.Up)
+	go watchEngine(ctx, engine, m, log.With("component", "engine")) // enginewatch.go
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
@@ -322,7 +324,7 @@ func (d *drain) wait(ctx context.Context) int64 {
 	}
 }
 
-func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB) (ivr.Engine, error) {
+func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
 		// sipgo and diago log some things on process-wide loggers: through
@@ -341,8 +343,20 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *pos
 		sc.Registrations = sipRegistrations{db} // restart.go: phones stay registered through a restart
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
-		return asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
-			App: cfg.Asterisk.App, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers}, log.With("component", "asterisk"))
+		eng, err := asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
+			App: cfg.Asterisk.App, MaxConns: cfg.Asterisk.MaxConns, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers,
+			Prompts: overlay, SoundsDir: cfg.Asterisk.SoundsDir}, log.With("component", "asterisk"))
+		if err != nil {
+			return nil, err
+		}
+		// Something other than ARI at the URL (or refused credentials) is a
+		// configuration error; an Asterisk not started yet is not.
+		if err := eng.Probe(ctx); errors.Is(err, asterisk.ErrNotARI) {
+			return nil, fmt.Errorf("asterisk.url (ATIENDE_ARI_URL): %w", err)
+		} else if err != nil {
+			log.Warn("Asterisk not reachable yet; the engine keeps trying", "error", err)
+		}
+		return eng, nil
 	}
 	return nil, fmt.Errorf("engine %q is not available in this build", cfg.Engine)
 }

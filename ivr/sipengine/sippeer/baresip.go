@@ -2,6 +2,7 @@ package sippeer
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -48,8 +50,8 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 	// clear of the other ports picked here (it collided with ctrl_tcp).
 	sipPort, ctrlPort, consPort, rtp := 0, 0, 0, FreePortPair(t)
 	for range 20 {
-		sipPort, ctrlPort, consPort = FreePort(t), FreePort(t), FreePort(t)
-		if tcpFree(sipPort+1) && ctrlPort != sipPort+1 && consPort != sipPort+1 && rtp != sipPort+1 && rtp+1 != sipPort+1 {
+		sipPort, ctrlPort, consPort = freeSIPPort(t), FreePort(t), FreePort(t)
+		if ctrlPort != sipPort+1 && consPort != sipPort+1 && rtp != sipPort+1 && rtp+1 != sipPort+1 {
 			break
 		}
 	}
@@ -108,13 +110,24 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 	return b
 }
 
-func tcpFree(port int) bool {
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		return false
+// freeSIPPort is a port p free for baresip's sip_listen: UDP and TCP on p,
+// and TCP on p+1 (its TLS transport; a socket in TIME-WAIT there makes
+// baresip exit at start).
+func freeSIPPort(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		p := FreePort(t)
+		// without SO_REUSEADDR (Go sets it), as baresip binds
+		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+			return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 0) })
+		}}
+		if ln, err := lc.Listen(context.Background(), "tcp", fmt.Sprintf("127.0.0.1:%d", p+1)); err == nil {
+			ln.Close()
+			return p
+		}
 	}
-	ln.Close()
-	return true
+	t.Fatal("no free port for baresip")
+	return 0
 }
 
 func must(t testing.TB, err error) {
