@@ -906,8 +906,9 @@ func TestReportPage(t *testing.T) {
 		t.Errorf("%s on its own %+v, as the week before %s %+v", prev, rp.Total.Week, week, tot.Previous)
 	}
 
-	// The supervisor opens the report from the navigation (the last
-	// complete week) and asks for W with the form.
+	// The supervisor opens the report from the navigation (the current
+	// week, to date: on day one the last complete week is empty), goes to
+	// the previous week with one click, and asks for W with the form.
 	page := browsertest.Incognito(t, browser)
 	dialogs := browsertest.WatchDialogs(page)
 	console := admWatchConsole(page)
@@ -915,9 +916,16 @@ func TestReportPage(t *testing.T) {
 	if got := brEval[string](t, page, `document.querySelector('#top nav a[href="/report.html"]').textContent`); got != "Reporte semanal" {
 		t.Errorf("the report's link in the navigation: %q", got)
 	}
-	last := tickets.WeekOf(time.Now(), mx).Prev().String()
-	admOpen(t, page, console, a.Base, "/report.html", "the report of the last complete week",
-		`document.body.dataset.week === "`+last+`" && location.search === ""`)
+	current := tickets.WeekOf(time.Now(), mx)
+	admOpen(t, page, console, a.Base, "/report.html", "the report of the current week",
+		`document.body.dataset.week === "`+current.String()+`" && location.search === ""`)
+	if !brEval[bool](t, page, `document.body.dataset.current === "true" && document.getElementById("next-week").disabled && document.getElementById("period").textContent.startsWith("Semana en curso")`) {
+		t.Errorf("the current week is not shown as to date: period %q", brEval[string](t, page, `document.getElementById("period").textContent`))
+	}
+	last := current.Prev().String()
+	brStep(t, page, "the previous week", chromedp.Click(chromedp.ID("prev-week")))
+	brWaitJS(t, page, 15*time.Second, "the report of the last complete week "+last,
+		`document.body.dataset.week === "`+last+`" && document.body.dataset.current === "" && !document.getElementById("next-week").disabled`)
 	brStep(t, page, "ask for "+week.String(),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById("week").value = %q`, week.String())),
 		chromedp.Click(chromedp.CSS(`#week-form button[type=submit]`)))
