@@ -218,7 +218,7 @@ func admUsers(t *testing.T, a *atiende, browser context.Context) {
 	for js, want := range map[string]string{
 		`document.querySelector('#user-rows tr[data-user="elena"] .name').textContent`:   "Elena Soto",
 		`document.querySelector('#user-rows tr[data-user="elena"] .ext').textContent`:    "1005",
-		`document.querySelector('#user-rows tr[data-user="elena"] .skills').textContent`: "network, general",
+		`document.querySelector('#user-rows tr[data-user="elena"] .skills').textContent`: "Redes, Atención general",
 		`document.querySelector('#user-rows tr[data-user="elena"] .badge').textContent`:  "Agente",
 		`document.querySelector('#user-rows tr[data-user="elena"] .status').textContent`: "Activo",
 		`document.querySelector('#user-form input[name=username]').value`:                "", // the form is ready for the next one

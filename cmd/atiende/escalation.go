@@ -28,6 +28,9 @@ type escalationParts struct {
 	surveys http.Handler
 	// maintenance schedules planned windows; its Catalog is set by serve.
 	maintenance *desk.Maintenance
+	// exec performs due actions; its Catalog (service names in emails) is
+	// set by serve.
+	exec *desk.Executor
 }
 
 func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, log *slog.Logger) (*escalationParts, error) {
@@ -72,7 +75,7 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Log: log.With("component", "escalation-worker"),
 		// A phone alert tries up to three numbers of a contact, AckTimeout each.
 		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
-	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint,
+	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, exec: exec,
 		surveys: desk.SurveyHandler{Surveys: db, Clock: clock, Log: log.With("component", "survey")}}, nil
 }
 

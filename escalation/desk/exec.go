@@ -73,7 +73,10 @@ type Executor struct {
 	// WeeklyReport and ScheduleWeeklyReport).
 	ReportStore    tickets.ReportStore
 	WeeklyReportTo []string
-	Log            *slog.Logger
+	// Catalog names the ticket's service in the email's language; nil
+	// leaves the code (tests that do not care).
+	Catalog tickets.CatalogSource
+	Log     *slog.Logger
 }
 
 var _ escalation.Executor = (*Executor)(nil)

@@ -11,6 +11,7 @@ import { t, tr, getLang } from './i18n.js';
 import { el, fill, $, $$, option, show } from './dom.js';
 import { when } from './format.js';
 import { boot, flash, errorText, ask } from './common.js';
+import { loadNames, queueName, serviceLabel } from './names.js';
 
 const user = await boot(['supervisor', 'admin']);
 const isAdmin = user.role === 'admin';
@@ -39,7 +40,7 @@ function renderUsers() {
     el('td', { class: 'name', text: u.name || '' }),
     el('td', {}, el('span', { class: 'badge', i18n: 'role.' + u.role })),
     el('td', { class: 'ext', text: u.extension || '—' }),
-    el('td', { class: 'skills', text: (u.skills || []).join(', ') }),
+    el('td', { class: 'skills', text: (u.skills || []).map(queueName).join(', ') }),
     el('td', { class: 'num', text: String(u.level || 1) }),
     el('td', { class: 'status', i18n: u.disabled ? 'adm.disabled' : 'adm.active' }),
     el('td', {}, el('button', { type: 'button', class: 'small edit', i18n: 'adm.edit', onclick: () => editUser(u) })))));
@@ -117,7 +118,7 @@ function renderMaintenance(items) {
     el('td', { class: 'num', text: String(m.id) }),
     el('td', { text: when(m.start) }),
     el('td', { text: when(m.end) }),
-    el('td', { text: (m.services || []).join(', ') }),
+    el('td', { class: 'services', text: (m.services || []).map(serviceLabel).join(', ') }),
     el('td', { text: (m.areas || []).length ? m.areas.join(', ') : t('adm.allAreas') }),
     el('td', { class: 'summary', text: (getLang() === 'en' && m.summary_en) || m.summary_es || '' }),
     el('td', { class: 'status', i18n: m.cancelled ? 'adm.mCancelled' : m.notified_at ? 'adm.mNotified' : 'adm.mPending' }),
@@ -168,11 +169,18 @@ $('#m-form').addEventListener('submit', async (ev) => {
 
 // The maintenance form lists the catalog's services.
 function renderServices() {
-  const svcs = (catalog.services || []).slice().sort((a, b) => (a.group || '').localeCompare(b.group || '') || a.code.localeCompare(b.code));
-  fill($('#m-form').elements.services, svcs.map((s) => option(s.code, svcName(s) + ' (' + s.code + ')')));
+  // Grouped by queue, each under its name; services by name.
+  const groups = new Map();
+  for (const s of (catalog.services || []).filter((x) => !x.inactive)) {
+    if (!groups.has(s.group)) groups.set(s.group, []);
+    groups.get(s.group).push(s);
+  }
+  fill($('#m-form').elements.services, [...groups.entries()].sort(([a], [b]) => queueName(a).localeCompare(queueName(b)))
+    .map(([g, list]) => el('optgroup', { label: queueName(g) },
+      list.sort((a, b) => svcName(a).localeCompare(svcName(b))).map((s) => option(s.code, svcName(s))))));
 }
 
-try { catalog = await get('/catalog'); } catch (e) { flash(errorText(e), true); }
+try { catalog = await get('/catalog'); await loadNames(); } catch (e) { flash(errorText(e), true); }
 renderServices();
 editUser(null);
 const start = location.hash.slice(1);
