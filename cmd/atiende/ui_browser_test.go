@@ -73,7 +73,7 @@ func uiCodes() []string {
 
 var (
 	uiPathStep = regexp.MustCompile(`\b[a-z][a-z0-9_]*:[0-9*#]\b`) // an IVR path step, "main:1"
-	uiHex      = regexp.MustCompile(`\b[0-9a-f]{12,}\b`)            // a call's internal id
+	uiHex      = regexp.MustCompile(`\b[0-9a-f]{12,}\b`)           // a call's internal id
 	uiWord     = regexp.MustCompile(`[\p{L}\p{N}_]+`)
 )
 
@@ -274,7 +274,7 @@ func uiLanguages(t *testing.T, a *atiende, browser, agent context.Context, numbe
 				}
 			}
 			brWaitJS(t, p.ctx, 15*time.Second, p.path+" ("+lang+") drawn", p.ready)
-			time.Sleep(800 * time.Millisecond) // names and lists that load after the first draw
+			time.Sleep(800 * time.Millisecond)            // names and lists that load after the first draw
 			words, foreign = uiVocabulary(t, p.ctx, lang) // with the messages of this page's modules
 			text := brEval[string](t, p.ctx, uiPageText)
 			if bad := uiCheckText(codes, words, foreign, text); len(bad) > 0 {
