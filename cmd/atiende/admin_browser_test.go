@@ -539,7 +539,7 @@ func admMaintenance(t *testing.T, a *atiende, browser context.Context) {
 		t.Errorf("the start as the page would write it: %q, want 22:00:00 local", wantStart)
 	}
 	cells := brEval[[]string](t, page, `[...document.querySelectorAll('`+row+` td')].map((td) => td.textContent)`)
-	if want := []string{strconv.FormatInt(w.ID, 10), wantStart, "", "internet_failure, new_connection", "Toluca Centro, Metepec", summaryES, "Aviso pendiente", "Cancelar"}; len(cells) != len(want) ||
+	if want := []string{strconv.FormatInt(w.ID, 10), wantStart, "", "Falla de conexión a Internet, Conexión nueva a Internet", "Toluca Centro, Metepec", summaryES, "Aviso pendiente", "Cancelar"}; len(cells) != len(want) ||
 		cells[0] != want[0] || cells[1] != want[1] || cells[3] != want[3] || cells[4] != want[4] || cells[5] != want[5] || cells[6] != want[6] || cells[7] != want[7] {
 		t.Errorf("the window's row: %q, want %q (end aside)", cells, want)
 	}

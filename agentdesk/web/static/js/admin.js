@@ -148,8 +148,10 @@ $('#m-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = ev.target.elements;
   const iso = (v) => new Date(v).toISOString(); // datetime-local is the browser's local time
+  const picked = new Set(Array.from(f.services.selectedOptions).map((o) => o.value));
   const body = {
-    services: Array.from(f.services.selectedOptions).map((o) => o.value), areas: list(f.areas.value),
+    // In catalog order (the picker groups them by queue).
+    services: (catalog.services || []).map((s) => s.code).filter((c) => picked.has(c)), areas: list(f.areas.value),
     start: iso(f.start.value), end: iso(f.end.value), summary_es: f.summary_es.value.trim(), summary_en: f.summary_en.value.trim(),
   };
   try {
