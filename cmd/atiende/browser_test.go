@@ -528,8 +528,9 @@ func TestBrowser(t *testing.T) {
 		{`document.getElementById("pop-number").textContent`, brPopCaller},
 		{`document.getElementById("pop-ticket-number").textContent`, "#" + tk.Number},
 		{`document.querySelector("#pop-ticket .ticket-head").dataset.number`, tk.Number},
-		{`document.getElementById("pop-queue").textContent`, "network"},
-		{`document.getElementById("pop-ivr").textContent`, strings.Join(tk.IVRPath, " › ")},
+		// The queue and the IVR path (main:1, failures:1) in words.
+		{`document.getElementById("pop-queue").textContent`, tickets.DefaultCatalog().QueueNameIn("network", "es")},
+		{`document.getElementById("pop-ivr").textContent + " [" + ` + "`" + strings.Join(tk.IVRPath, ",") + "`" + ` + "]"`, "Menú principal: tecla 1 (Fallas) › Fallas: tecla 1 [main:1,failures:1]"},
 		{`document.getElementById("pop-phase").className`, "pop-phase phase-ringing"},
 	} {
 		if got := brEval[string](t, agent, c.js); got != c.want {
