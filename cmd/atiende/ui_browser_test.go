@@ -319,11 +319,22 @@ func uiTicketLayout(t *testing.T, a *atiende, browser, agent context.Context, nu
 	  }
 	  return out.slice(0, 8);
 	})()`
-	// Every phone number is one line.
-	const tel = `[...document.querySelectorAll(".tel")].filter((n) => n.offsetParent !== null).map((n) => {
-	  const lines = new Set([...n.getClientRects()].map((r) => Math.round(r.top)));
-	  return lines.size + ":" + n.textContent;
-	})`
+	// Every place the caller's number shows, it is on one line: the lines
+	// of the number's own text (a Range over it), whatever element holds it.
+	tel := `(() => {
+	  const num = "` + brPopCaller + `", out = [];
+	  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+	    const i = n.data.indexOf(num);
+	    if (i < 0 || n.parentElement.offsetParent === null) continue;
+	    if (n.parentElement.closest(".ticket-description")) continue; // prose, may wrap between words
+	    const r = document.createRange();
+	    r.setStart(n, i); r.setEnd(n, i + num.length);
+	    const lines = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+	    out.push(lines.size + ":" + (n.parentElement.id || n.parentElement.className));
+	  }
+	  return out;
+	})()`
 	tk := a.ticket(t, number)
 	if got, want := brEval[string](t, agent, `document.getElementById("pop-queue").textContent`), tickets.DefaultCatalog().QueueNameIn(tk.Queue, "es"); got != want {
 		t.Errorf("the pop's queue %q, want %q", got, want)
