@@ -420,8 +420,8 @@ func uiSurvey(t *testing.T, a *atiende, browser context.Context, number string) 
 		browsertest.Screenshot(t, ctx, name)
 		facts := brEval[map[string]any](t, ctx, `(() => {
 		  const sheet = [...document.styleSheets].find((s) => s.href && s.href.endsWith("/css/app.css"));
-		  const btn = document.querySelector("button[type=submit]").getBoundingClientRect();
-		  const score = document.querySelector("label.score span").getBoundingClientRect();
+		  const box = (sel) => { const n = document.querySelector(sel); return n ? n.getBoundingClientRect() : { width: 0, height: 0 }; };
+		  const btn = box("button[type=submit]"), score = box("form label:has(input[name=score]) span, form label:has(input[name=score])");
 		  return {
 		    sheet: !!(sheet && sheet.cssRules.length > 10),
 		    font: getComputedStyle(document.body).fontFamily,
@@ -431,7 +431,7 @@ func uiSurvey(t *testing.T, a *atiende, browser context.Context, number string) 
 		    lang: document.documentElement.lang,
 		    h1: document.querySelector("h1").textContent,
 		    button: Math.round(btn.height), score: Math.round(Math.min(score.height, score.width)),
-		    scoresOneRow: new Set([...document.querySelectorAll("label.score")].map((n) => Math.round(n.getBoundingClientRect().top))).size === 1,
+		    scoresOneRow: new Set([...document.querySelectorAll("input[name=score]")].map((n) => Math.round(n.closest("label").getBoundingClientRect().top))).size === 1,
 		  };
 		})()`)
 		if facts["sheet"] != true || !strings.Contains(fmt.Sprint(facts["font"]), "system-ui") || facts["bg"] != "rgb(244, 246, 248)" {
@@ -451,8 +451,8 @@ func uiSurvey(t *testing.T, a *atiende, browser context.Context, number string) 
 		}
 	}
 	// It still records the answer (nothing changed in how).
-	brStep(t, ctx, "answer 4", chromedp.Click(chromedp.CSS(`label.score input[value="4"]`)), chromedp.Click(chromedp.CSS(`button[type=submit]`)))
-	brWaitJS(t, ctx, 10*time.Second, "thanks", `document.querySelector("main").dataset.state === "thanks"`)
+	brStep(t, ctx, "answer 4", chromedp.Click(chromedp.CSS(`input[name=score][value="4"]`)), chromedp.Click(chromedp.CSS(`button[type=submit]`)))
+	brWaitJS(t, ctx, 10*time.Second, "thanks", `document.querySelector('main[data-state="thanks"]') !== null`)
 	if n, mean, err := a.store().SurveyScores(context.Background(), "ticket", number); err != nil || n != 1 || mean != 4 {
 		t.Errorf("survey scores of %s: %d %v %v", number, n, mean, err)
 	}
