@@ -58,7 +58,7 @@ async function extras(number) {
     el('p', { class: 'note-body', text: n.body }))) : el('li', { class: 'muted', i18n: 'tickets.noNotes' }));
   fill($('#history'), hist.map((h) => el('tr', {},
     el('td', { text: when(h.at) }), el('td', { class: 'actor', text: actorName(h.actor) }),
-    el('td', { class: 'field', text: fieldLabel(h.field) }),
+    el('td', { class: 'hist-field', text: fieldLabel(h.field) }),
     el('td', { text: historyValue(h.field, h.from) }),
     el('td', { text: historyValue(h.field, h.to) }),
     el('td', { text: historyReason(h.reason) }))));
