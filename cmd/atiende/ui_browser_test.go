@@ -207,6 +207,13 @@ func TestDeskUI(t *testing.T) {
 	if len(tk.IVRPath) < 2 || tk.Queue == "" {
 		t.Fatalf("the call's ticket %s: path %q, queue %q", number, tk.IVRPath, tk.Queue)
 	}
+	// A maintenance window on two services, ten days ahead.
+	start := time.Now().Add(10 * 24 * time.Hour).Truncate(time.Hour)
+	if code := a.login(t, "supervisora", brPassword).do("POST", "/api/v1/maintenance", map[string]any{
+		"services": []string{"internet_failure", "email_failure"}, "start": start, "end": start.Add(2 * time.Hour),
+		"summary_es": "Cambio del enrutador central", "summary_en": "Core router replacement"}, nil); code != 201 {
+		t.Fatalf("schedule maintenance: %d", code)
+	}
 	// A demo ticket that went through several states.
 	list, _, err := a.store().ListTickets(context.Background(), tickets.Filter{States: []tickets.State{tickets.Closed}, Limit: 1})
 	if err != nil || len(list) == 0 {
@@ -252,7 +259,7 @@ func uiLanguages(t *testing.T, a *atiende, browser, agent context.Context, numbe
 		{adm, "admin", "/admin.html#queues", `document.querySelectorAll("#queue-rows tr").length > 3`, true},
 		{adm, "admin", "/admin.html#catalog", `document.querySelectorAll("#catalog-rows tr").length > 3`, true},
 		{adm, "admin", "/admin.html#announcements", `document.getElementById("panel-announcements") && !document.getElementById("panel-announcements").hidden`, true},
-		{adm, "admin", "/admin.html#maintenance", `document.querySelectorAll('#m-form select[name=services] option').length > 3`, true},
+		{adm, "admin", "/admin.html#maintenance", `document.querySelectorAll('#m-form select[name=services] option').length > 3 && document.querySelector("#m-rows tr[data-maintenance] td.services") !== null`, true},
 	}
 	for _, lang := range []string{"es", "en"} {
 		for _, ctx := range []context.Context{agent, sup, net, adm} {
