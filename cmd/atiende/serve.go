@@ -121,6 +121,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	store := esc.store
 	esc.maintenance.Catalog = live // windows name catalog services
+	esc.exec.Catalog = live        // and so do the emails about a ticket
 
 	// The metrics and the websocket hub see every event directly; both are
 	// cheap and never block the ACD.
