@@ -70,6 +70,9 @@ type Config struct {
 	// rings the extension and bridges, with no rule (busy or unavailable
 	// to the caller otherwise).
 	Internal ivr.Handler
+	// Registrations, if set, keeps registrations across restarts (see
+	// RegistrationStore); nil keeps them in memory only.
+	Registrations RegistrationStore
 }
 
 // RateLimit is a token bucket per source address: Rate requests per second
