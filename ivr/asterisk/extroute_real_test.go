@@ -27,7 +27,9 @@ password = 1003
 [1003](agent-aor)
 `
 
-type engineDialer struct{ e atomic.Pointer[asterisk.Engine] }
+type engineDialer struct {
+	e atomic.Pointer[asterisk.Engine]
+}
 
 func (d *engineDialer) Dial(ctx context.Context, target string, opts ivr.DialOptions) (ivr.Call, error) {
 	return d.e.Load().Dial(ctx, target, opts)
