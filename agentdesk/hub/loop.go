@@ -59,10 +59,11 @@ func (h *Hub) handle(in input) {
 		return
 	}
 	if in.ext != nil || in.act != nil {
-		pm := prepare(Message{Type: TypeExtension, Extension: in.ext})
+		m := Message{Type: TypeExtension, Extension: in.ext}
 		if in.act != nil {
-			pm = prepare(Message{Type: TypeExtensionCalls, Calls: in.act})
+			m = Message{Type: TypeExtensionCalls, Calls: in.act}
 		}
+		pm := prepare(m)
 		for c := range h.clients {
 			if c.view.extensions() {
 				h.send(c, pm)
