@@ -19,6 +19,7 @@ func TestLoadConfigInvalidNamesKeyAndReason(t *testing.T) {
 		"invalid-rtp.yml":         {"sip.rtp_ports", "20000"},
 		"invalid-type.yml":        {"line 2", "many"},
 		"invalid-strategy.yml":    {"queues.overrides.network.strategy", "random"},
+		"invalid-ack-timeout.yml": {"sip.ack_timeout", "positive"},
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
 	if len(files) != len(cases) {

@@ -319,6 +319,7 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 		if cfg.SIP.MaxCallsPerSource > 0 {
 			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
 		}
+		sc.AckTimeout = time.Duration(cfg.SIP.AckTimeout)
 		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
