@@ -253,7 +253,17 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 		"atiende_engine_bad_messages_total":   grew("atiende_engine_bad_messages_total", `engine="sip"`, `reason="missing_from"`),
 		"atiende_engine_auth_throttled_total": grew("atiende_engine_auth_throttled_total", `engine="sip"`),
 		"atiende_engine_calls_refused_total":  grew("atiende_engine_calls_refused_total", `engine="sip"`),
-		"atiende_engine_calls_reaped_total":   grew("atiende_engine_calls_reaped_total", `engine="sip"`),
+		"atiende_engine_calls_reaped_total": func(s *metricSteps) error {
+			if err := grew("atiende_engine_calls_reaped_total", `engine="sip"`)(s); err != nil {
+				return err
+			}
+			// Reaped by the configured sip.ack_timeout, not by the
+			// default 32 s the scenario would also outlast.
+			if want := "timer_h=" + metricsAckTimeout.String(); !strings.Contains(a.Logs.String(), want) {
+				return fmt.Errorf("no reap logged with %s: sip.ack_timeout did not reach the engine", want)
+			}
+			return nil
+		},
 	}
 	if len(exportedOnly) != 1 {
 		t.Fatalf("exportedOnly has %d metrics: it is for the one metric only a bug moves; give the others a case", len(exportedOnly))
