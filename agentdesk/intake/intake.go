@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -288,12 +287,14 @@ func phoneLike(s string) bool {
 	return digits > 0
 }
 
+// describe is a phone ticket's first description. The IVR path is not in
+// it: its steps are codes ("main:1"); the ticket keeps them in IVRPath, and
+// the pages show them in words.
 func describe(cs ivr.CallSession, lang string) string {
-	path := strings.Join(cs.Path, " > ")
 	if lang == "en" {
-		return fmt.Sprintf("Registered by phone from %s. IVR path: %s.", cs.From.Number, path)
+		return fmt.Sprintf("Registered by phone from %s.", cs.From.Number)
 	}
-	return fmt.Sprintf("Registrado por teléfono desde %s. Ruta en el IVR: %s.", cs.From.Number, path)
+	return fmt.Sprintf("Registrado por teléfono desde %s.", cs.From.Number)
 }
 
 func (s *Service) callRecord(cs ivr.CallSession) tickets.CallRecord {
@@ -311,7 +312,9 @@ func (s *Service) AttachCall(ctx context.Context, number string, cs ivr.CallSess
 	if err := s.d.Store.AddCall(ctx, number, s.callRecord(cs)); err != nil {
 		return fmt.Errorf("intake: attach call %s to %s: %w", cs.CallID, number, err)
 	}
-	body := fmt.Sprintf("Llamada %s de %s añadida al ticket (IVR: %s).", cs.CallID, cs.From.Number, strings.Join(cs.Path, " > "))
+	// An internal note the desk reads: no call id, no IVR codes (the call
+	// record keeps them).
+	body := fmt.Sprintf("Nueva llamada de %s añadida a este ticket.", cs.From.Number)
 	if err := s.d.Store.AddNote(ctx, number, &tickets.Note{Author: Actor, Body: body, Internal: true}); err != nil {
 		return fmt.Errorf("intake: attach call %s to %s: %w", cs.CallID, number, err)
 	}
@@ -497,7 +500,7 @@ func (s *Service) assign(ctx context.Context, number, agent, callID string) bool
 			return true
 		}
 		t, err = s.d.Store.Update(ctx, t.Number, tickets.Patch{Assignee: &agent},
-			tickets.Change{Actor: Actor, Version: t.Version, Reason: "answered the call " + callID})
+			tickets.Change{Actor: Actor, Version: t.Version, Reason: tickets.AnsweredCall})
 		if err == nil {
 			s.d.Publish.Publish(agentdesk.Event{Kind: agentdesk.TicketChanged, At: s.d.Clock(), CallID: callID,
 				TicketNumber: t.Number, TicketVersion: t.Version, Agent: agent})

@@ -11,13 +11,16 @@ import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { DayChart, drawChart } from './daychart.js';
 import { SurveyPanel } from './surveys-panel.js';
+import { loadNames, queueName } from './names.js';
 
 addMessages({
   'wb.chartDay': 'Día {date}, hora de {zone}: del registro de llamadas y en vivo.',
   'wb.chartNoHistory': 'No se pudo leer el historial del día ({e}): el gráfico cuenta desde que se abrió la página.',
+  'wb.engineDown': 'La telefonía no está disponible: las llamadas nuevas no entran.',
 }, {
   'wb.chartDay': 'Day {date}, {zone} time: from the call records and live.',
   'wb.chartNoHistory': 'The day\'s history could not be read ({e}): the chart counts from when this page opened.',
+  'wb.engineDown': 'The telephone system is down: new calls are not coming in.',
 });
 
 await boot(['supervisor', 'admin']);
@@ -28,6 +31,7 @@ const waiting = new Map(); // queue -> Map(call_id -> {entered, callback})
 const agents = new Map(); // username -> Agent
 const day = new DayChart();
 const STATS_EVERY_MS = 30000;
+const ENGINE_EVERY_MS = 5000;
 // A call's record is written up to about 20 s after its last event (the
 // intake's writes are bounded by 10 s each): the day is read again this
 // long after a load, for the calls that ended just before the page opened.
@@ -87,7 +91,7 @@ function stat(name) {
 
 function render() {
   const now = Date.now();
-  const names = [...new Set([...queues.map((x) => x.name), ...waiting.keys()])].sort();
+  const names = [...new Set([...queues.map((x) => x.name), ...waiting.keys()])].sort((a, b) => queueName(a).localeCompare(queueName(b)));
   fill($('#queue-rows'), names.map((name) => {
     const calls = [...(waiting.get(name) || new Map()).values()];
     const longest = calls.reduce((m, c) => Math.max(m, now - new Date(c.entered).getTime()), 0);
@@ -96,7 +100,7 @@ function render() {
     const sl = n > 0 ? (s.answered_in_sl || 0) / n : 1;
     const fin = (s.answered || 0) + (s.abandoned || 0);
     return el('tr', { 'data-queue': name },
-      el('td', { class: 'name', text: name }),
+      el('td', { class: 'name', text: queueName(name) }),
       el('td', { class: 'waiting num', text: String(calls.length) }),
       el('td', { class: 'longest num' + (longest > 60000 ? ' warn' : ''), text: calls.length ? dur(longest) : '—' }),
       el('td', { class: 'sl num' + (sl < 0.8 ? ' warn' : ''), text: pct(sl) }),
@@ -275,3 +279,19 @@ setInterval(() => surveys.load(), 60000);
 connectDesk(onMessage, wsStatus);
 loadStats();
 setInterval(loadStats, STATS_EVERY_MS);
+checkEngine();
+setInterval(checkEngine, ENGINE_EVERY_MS);
+
+// checkEngine shows a banner while /readyz says the telephony engine is
+// down (Asterisk stopped, or its ARI unreachable). If the server itself
+// does not answer, the connection status already says so.
+async function checkEngine() {
+  let down = false;
+  try {
+    const r = await fetch('/readyz', { cache: 'no-store' });
+    const body = await r.json();
+    down = !!(body.checks && body.checks.engine === 'down');
+  } catch { /* server unreachable: shown by the websocket status */ }
+  $('#engine-down').hidden = !down;
+}
+loadNames().then(render).catch(() => {}); // queue names from the catalog
