@@ -8,7 +8,8 @@ package main
 // the database stalls while the open tickets are counted; and, from
 // loopback addresses of their own, attackers send a SIP request without
 // From, guess a phone's password, and place more calls than their source
-// may and never acknowledge them. The list comes from README.md: a metric
+// may and never acknowledge them; and a second Atiende on a real Asterisk
+// sees it stop. The list comes from README.md: a metric
 // listed there without a case here fails, and so does an atiende_* metric
 // /metrics exports that README.md does not list.
 
@@ -31,6 +32,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk/hub"
+	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/atiende/atiende/tickets"
 	"github.com/gorilla/websocket"
@@ -143,6 +145,8 @@ type metricSteps struct {
 	waiting scrape // the caller waits in the network queue
 	stalled scrape // scraped while the database stalls
 	end     scrape // everything done
+	// A second instance, on Asterisk: up, and after Asterisk stopped.
+	astUp, astDown scrape
 }
 
 // moved is one README metric's check: nil when it moved as its event says.
@@ -159,6 +163,7 @@ func grew(name string, labels ...string) moved {
 
 func TestEveryREADMEMetricMoves(t *testing.T) {
 	sippeer.Need(t, "sipp")
+	asterisklab.Prefix(t) // for atiende_engine_down_total
 	// Every ticket is due for a first response in 4 s and a resolution in
 	// 40 s, round the clock: the escalation to level 2 comes at 3 s.
 	slaFile := filepath.Join(t.TempDir(), "sla.yml")
@@ -247,6 +252,12 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 		"atiende_engine_events_dropped_total": func(s *metricSteps) error {
 			if b, e := s.start.sum("atiende_engine_events_dropped_total", `engine="sip"`), s.stalled.sum("atiende_engine_events_dropped_total", `engine="sip"`); e <= b {
 				return fmt.Errorf("engine events dropped %v at the start, %v after 80 registration changes while the database stalled", b, e)
+			}
+			return nil
+		},
+		"atiende_engine_down_total": func(s *metricSteps) error {
+			if b, d := s.astUp.sum("atiende_engine_down_total", `engine="asterisk"`), s.astDown.sum("atiende_engine_down_total", `engine="asterisk"`); d <= b {
+				return fmt.Errorf("engine down %v with Asterisk up, %v after Asterisk stopped", b, d)
 			}
 			return nil
 		},
@@ -399,6 +410,8 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 		}).Wait(30 * time.Second)
 	})
 
+	s.astUp, s.astDown = engineOutage(t)
+
 	names := make([]string, 0, len(cases))
 	for n := range cases {
 		names = append(names, n)
@@ -439,6 +452,23 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 		t.Errorf("/metrics exports metrics README.md's metrics table does not list (add them, with what moves them): %v", unlisted)
 	}
 	console.close()
+}
+
+// engineOutage runs another Atiende on a real Asterisk, stops Asterisk,
+// and scrapes once the engine was seen up, and once it is seen down
+// (/readyz says so) and its outage counted, or after 10 s.
+func engineOutage(t *testing.T) (up, down scrape) {
+	ast := asterisklab.Start(t, asterisklab.Options{})
+	a := startAtiende(t, harnessOptions{Env: asteriskEnv(ast), NoDemoData: true}) // waits for /readyz 200
+	time.Sleep(2 * engineWatchEvery)                                              // the watcher has seen it up
+	up = a.scrape(t)
+	ast.Stop()
+	waitFor(10*time.Second, func() bool {
+		code, eng := readyEngine(t, a)
+		down = a.scrape(t)
+		return code == 503 && eng == "down" && down.sum("atiende_engine_down_total") > up.sum("atiende_engine_down_total")
+	})
+	return up, down
 }
 
 // families are the atiende_* metric families /metrics exposes now.
