@@ -138,6 +138,9 @@ type SIPConfig struct {
 	// MaxCallsPerSource bounds the calls to help-desk numbers one address
 	// may have at once (more get 486 Busy Here); 0 means 10.
 	MaxCallsPerSource int `yaml:"max_calls_per_source"`
+	// AckTimeout is Timer H: a call answered and not ACKed within it is
+	// torn down (RFC 3261: 64*T1 = 32 s).
+	AckTimeout Duration `yaml:"ack_timeout"`
 }
 
 type AsteriskConfig struct {
@@ -191,6 +194,7 @@ func DefaultConfig() Config {
 			HelpDeskNumbers: []string{"6000", "*626"},
 			Realm:           "atiende",
 			RTPPorts:        "20000-20999",
+			AckTimeout:      Duration(32 * time.Second),
 		},
 		Asterisk:       AsteriskConfig{URL: "http://127.0.0.1:8088/ari", App: "atiende"},
 		Phones:         PhonesConfig{Region: "MX"},
@@ -339,6 +343,9 @@ func (c *Config) Validate() error {
 		}
 		if c.SIP.MaxCallsPerSource < 0 {
 			return bad("sip.max_calls_per_source", "%d is negative", c.SIP.MaxCallsPerSource)
+		}
+		if c.SIP.AckTimeout <= 0 {
+			return bad("sip.ack_timeout", "must be positive")
 		}
 		if len(c.SIP.HelpDeskNumbers) == 0 {
 			return bad("sip.helpdesk_numbers", "at least one number is needed")

@@ -20,6 +20,7 @@ func TestLoadConfigInvalidNamesKeyAndReason(t *testing.T) {
 		"invalid-type.yml":        {"line 2", "many"},
 		"invalid-strategy.yml":    {"queues.overrides.network.strategy", "random"},
 		"invalid-ext-rule.yml":    {"extensions.rules", "1002", "forward to 1009, which is not an extension"},
+		"invalid-ack-timeout.yml": {"sip.ack_timeout", "positive"},
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
 	if len(files) != len(cases) {

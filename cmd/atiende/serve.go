@@ -347,6 +347,7 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 		if cfg.SIP.MaxCallsPerSource > 0 {
 			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
 		}
+		sc.AckTimeout = time.Duration(cfg.SIP.AckTimeout)
 		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded
 		sc.Registrations = sipRegistrations{db} // restart.go: phones stay registered through a restart
 		sc.Internal = internal

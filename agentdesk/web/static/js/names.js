@@ -21,6 +21,7 @@ addMessages({
   'histReason.answered_call': 'Atendió la llamada',
   'extReason.registered': 'Se registró', 'extReason.unregistered': 'Se dio de baja', 'extReason.expired': 'Registro vencido',
   'extReason.qualify ok': 'Responde', 'extReason.qualify timeout': 'No responde',
+  'extReason.restored': 'Registro recuperado al reiniciar', 'extReason.unknown': 'Estado desconocido',
 }, {
   'ivrNode.main': 'Main menu', 'ivrNode.failures': 'Failures', 'ivrNode.requests': 'Requests',
   'ivrNode.status': 'Ticket status', 'ivrNode.existing_ticket': "Caller's open ticket",
@@ -38,6 +39,7 @@ addMessages({
   'histReason.answered_call': 'Answered the call',
   'extReason.registered': 'Registered', 'extReason.unregistered': 'Unregistered itself', 'extReason.expired': 'Registration expired',
   'extReason.qualify ok': 'Answering', 'extReason.qualify timeout': 'Not answering',
+  'extReason.restored': 'Registration kept through a restart', 'extReason.unknown': 'State unknown',
 });
 
 let catP = null;
