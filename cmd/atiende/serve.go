@@ -27,6 +27,7 @@ import (
 	"github.com/atiende/atiende/ivr/sipengine"
 	"github.com/atiende/atiende/metrics"
 	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/tickets/postgres"
 )
 
 // drainTimeout is how long SIGTERM waits for calls and requests to finish.
@@ -48,6 +49,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := ensureAdmin(ctx, db, cfg); err != nil {
 		return err
 	}
+	// One listener keeps every in-memory copy of what rarely changes
+	// (announcements, catalog, queue settings, major incidents, maintenance)
+	// fresh: a change made through any process notifies all of them.
+	changes := postgres.NewChanges(db)
+	changes.Start(ctx)
 	catalog, err := loadCatalog(cfg)
 	if err != nil {
 		return err
@@ -71,8 +77,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := ann.reload(ctx); err != nil {
 		return err
 	}
-	stopAnn := ann.watch(ctx, announcementReload)
-	defer stopAnn()
+	changes.Watch(ctx, postgres.TopicAnnouncements, ann.reload)
 	engine, err := newEngine(cfg, log, ann.overlay)
 	if err != nil {
 		return err
@@ -150,9 +155,18 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		return err
 	}
 	m.Reset(desk.Snapshot())
+	changes.Watch(ctx, postgres.TopicQueueSettings, queueAdm.reload)
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
+	changes.Watch(ctx, postgres.TopicCatalog, catEdit.Refresh)
+	// A call asks nothing of the database about major incidents and
+	// maintenance: the cache answers (issue 11).
+	callCache, err := postgres.NewCallCache(ctx, db, changes)
+	if err != nil {
+		return err
+	}
 	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, IVRCalls: db, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: callCache, Incidents: callCache, OpenTickets: db,
+		Surveys: db, IVRCalls: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 	runner.Notices = ann.notices(cfg.Engine)
 	runner.Abandoned = svc // calls that end in the IVR without a ticket
