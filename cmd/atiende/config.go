@@ -40,6 +40,17 @@ type Config struct {
 	Extensions ExtensionsConfig `yaml:"extensions"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Escalation EscalationConfig `yaml:"escalation"`
+	Calls      CallsConfig      `yaml:"calls"`
+}
+
+// CallsConfig is the help desk's capacity, whatever the engine: past
+// MaxConcurrent calls at once (IVR, queue, agent), a new call is refused
+// before answer (SIP 503 with RetryAfter; congestion on Asterisk) rather
+// than answered and left to wait on a saturated database. Calls in
+// progress are never touched. 0 means no limit.
+type CallsConfig struct {
+	MaxConcurrent int      `yaml:"max_concurrent"`
+	RetryAfter    Duration `yaml:"retry_after"`
 }
 
 // SMTPConfig is the mail relay. With no addr, emails wait as pending timers
@@ -97,6 +108,9 @@ type HTTPConfig struct {
 	// X-Forwarded-For names the client for the login throttle. Default
 	// none: the header is ignored.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// Pprof serves Go's profiler to admins at /debug/pprof/ on this
+	// listener (README "Profiling"). Default off.
+	Pprof bool `yaml:"pprof"`
 }
 
 // TrustedProxyPrefixes parses http.trusted_proxies (checked by Validate).
@@ -185,6 +199,7 @@ func DefaultConfig() Config {
 		Admin:          AdminConfig{Username: "admin"},
 		Escalation:     EscalationConfig{AlertCallerID: "6000"},
 		Log:            LogConfig{Level: "info", Format: "text"},
+		Calls:          CallsConfig{MaxConcurrent: 400, RetryAfter: Duration(10 * time.Second)},
 	}
 }
 
@@ -292,6 +307,12 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.SessionTTL <= 0 {
 		return bad("http.session_ttl", "must be positive")
+	}
+	if c.Calls.MaxConcurrent < 0 {
+		return bad("calls.max_concurrent", "%d: want 0 (no limit) or more", c.Calls.MaxConcurrent)
+	}
+	if c.Calls.RetryAfter < 0 {
+		return bad("calls.retry_after", "must not be negative")
 	}
 	if c.Database.URL != "" {
 		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {

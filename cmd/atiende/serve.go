@@ -170,6 +170,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 	runner.Notices = ann.notices(cfg.Engine)
 	runner.Abandoned = svc // calls that end in the IVR without a ticket
+	// Past calls.max_concurrent a new call is refused before answer.
+	admission := ivr.NewAdmission(cfg.Calls.MaxConcurrent)
+	metrics.RegisterAdmission(reg, func() metrics.AdmissionCounts { return metrics.AdmissionCounts(admission.Counts()) })
 
 	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
 	if err != nil {
@@ -180,7 +183,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		return fmt.Errorf("http.trusted_proxies: %w", err)
 	}
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
-		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies},
+		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies, Profiling: cfg.HTTP.Pprof},
 		web.Deps{Store: store, Catalog: live, CatalogEditor: catEdit, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
 			Queues:        queueAdm,
 			Announcements: ann.web(cfg.Engine),
@@ -206,6 +209,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	root.Handle("/api/", api.Handler())
 	root.Handle("/healthz", api.Handler())
 	root.Handle("/readyz", api.Handler())
+	if cfg.HTTP.Pprof {
+		root.Handle("/debug/pprof/", api.Handler()) // admins only (web/pprof.go)
+	}
 	root.Handle("/", api.Wrap(http.FileServerFS(static.FS)))
 	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
@@ -230,7 +236,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	go func() { defer wg.Done(); esc.run(callCtx) }()
 	go func() {
 		defer wg.Done()
-		if err := engine.Serve(callCtx, calls.handler(runner)); err != nil && !errors.Is(err, context.Canceled) {
+		if err := engine.Serve(callCtx, calls.handler(admission.Handler(runner))); err != nil && !errors.Is(err, context.Canceled) {
 			errc <- fmt.Errorf("engine %s: %w", engine.Name(), err)
 		}
 	}()
@@ -323,6 +329,7 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 		if cfg.SIP.MaxCallsPerSource > 0 {
 			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
 		}
+		sc.CongestionRetryAfter = time.Duration(cfg.Calls.RetryAfter)
 		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
