@@ -488,7 +488,64 @@ func explainOne(ctx context.Context, db *DB, st recorded) (explained, error) {
 		}
 		args[i] = a
 	}
-	return explainIn(ctx, db, recorded{st.sql, args}, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ")
+	e, err := explainIn(ctx, db, recorded{st.sql, args}, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ")
+	if err != nil {
+		return e, err
+	}
+	bad, err := genericPlanBad(ctx, db, st)
+	e.bad = append(e.bad, bad...)
+	return e, err
+}
+
+// genericPlanBad EXPLAINs st's generic plan, made without the arguments'
+// values: pgx prepares every statement and PostgreSQL may switch to the
+// generic plan after a few runs. A partial index whose predicate only a
+// parameter's value would satisfy is lost then.
+func genericPlanBad(ctx context.Context, db *DB, st recorded) ([]string, error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	name := fmt.Sprintf("callpath_generic_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "PREPARE "+name+" AS "+st.sql); err != nil {
+		return nil, err
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "DEALLOCATE "+name)
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "RESET plan_cache_mode")
+	}()
+	if _, err := conn.Exec(ctx, "SET plan_cache_mode = force_generic_plan"); err != nil {
+		return nil, err
+	}
+	call := "EXECUTE " + name
+	if len(st.args) > 0 {
+		ps := make([]string, len(st.args))
+		for i := range ps {
+			ps[i] = fmt.Sprintf("$%d", i+1)
+		}
+		call += "(" + strings.Join(ps, ", ") + ")"
+	}
+	var raw []byte
+	// EXECUTE's arguments go as literals (the simple protocol): PostgreSQL
+	// does not take parameters inside a utility statement.
+	args := append([]any{pgx.QueryExecModeSimpleProtocol}, st.args...)
+	if err := conn.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+call, args...).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("generic plan: %w", err)
+	}
+	var doc []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	var bad []string
+	walkPlan(doc[0].Plan, 0, func(n planNode, _ int) {
+		if historyTables[n.Relation] && n.NodeType == "Seq Scan" {
+			bad = append(bad, "the generic plan scans "+n.Relation+" sequentially")
+		}
+	})
+	return bad, nil
 }
 
 func explainIn(ctx context.Context, db *DB, st recorded, explain string) (explained, error) {

@@ -200,7 +200,10 @@ func filterSQL(f tickets.Filter) (string, []any) {
 		add("level = $?", f.Level)
 	}
 	if f.CallerPhone != "" {
-		add("caller_phone = $?", f.CallerPhone)
+		// "<> ''" lets a generic plan (pgx prepares statements) use the
+		// partial index tickets_caller_phone, which it cannot prove from
+		// a parameter; without it, it reads the whole table.
+		add("caller_phone = $? AND caller_phone <> ''", f.CallerPhone)
 	}
 	if f.Parent != "" {
 		add("parent_number = $?", f.Parent)
