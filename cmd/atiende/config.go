@@ -47,7 +47,10 @@ type Config struct {
 // MaxConcurrent calls at once (IVR, queue, agent), a new call is refused
 // before answer (SIP 503 with RetryAfter; congestion on Asterisk) rather
 // than answered and left to wait on a saturated database. Calls in
-// progress are never touched. 0 means no limit.
+// progress are never touched. 0 (the default) is what the embedded engine's
+// RTP ports hold (two per call: RTP and RTCP), past which a call could not
+// have been answered anyway; no limit on Asterisk. Set it lower to what
+// `make bench` measures the machine and its database sustain.
 type CallsConfig struct {
 	MaxConcurrent int      `yaml:"max_concurrent"`
 	RetryAfter    Duration `yaml:"retry_after"`
@@ -199,7 +202,7 @@ func DefaultConfig() Config {
 		Admin:          AdminConfig{Username: "admin"},
 		Escalation:     EscalationConfig{AlertCallerID: "6000"},
 		Log:            LogConfig{Level: "info", Format: "text"},
-		Calls:          CallsConfig{MaxConcurrent: 400, RetryAfter: Duration(10 * time.Second)},
+		Calls:          CallsConfig{RetryAfter: Duration(10 * time.Second)},
 	}
 }
 
@@ -309,7 +312,7 @@ func (c *Config) Validate() error {
 		return bad("http.session_ttl", "must be positive")
 	}
 	if c.Calls.MaxConcurrent < 0 {
-		return bad("calls.max_concurrent", "%d: want 0 (no limit) or more", c.Calls.MaxConcurrent)
+		return bad("calls.max_concurrent", "%d: want 0 (the RTP ports' worth) or more", c.Calls.MaxConcurrent)
 	}
 	if c.Calls.RetryAfter < 0 {
 		return bad("calls.retry_after", "must not be negative")
@@ -450,6 +453,19 @@ func (c *Config) RTPRange() (int, int, error) {
 		return 0, 0, fmt.Errorf("%q is not a range like 20000-20999 (ports 1024-65535, at least 10)", c.SIP.RTPPorts)
 	}
 	return lo, hi, nil
+}
+
+// CallLimit is calls.max_concurrent, or when 0 what the embedded engine's
+// RTP port range holds (two ports a call); 0 (no limit) on Asterisk.
+func (c *Config) CallLimit() int {
+	if c.Calls.MaxConcurrent > 0 || c.Engine != "sip" {
+		return c.Calls.MaxConcurrent
+	}
+	lo, hi, err := c.RTPRange()
+	if err != nil {
+		return 0
+	}
+	return (hi - lo + 1) / 2
 }
 
 func checkHostPort(s string) error {

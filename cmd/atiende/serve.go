@@ -171,7 +171,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	runner.Notices = ann.notices(cfg.Engine)
 	runner.Abandoned = svc // calls that end in the IVR without a ticket
 	// Past calls.max_concurrent a new call is refused before answer.
-	admission := ivr.NewAdmission(cfg.Calls.MaxConcurrent)
+	admission := ivr.NewAdmission(cfg.CallLimit())
 	metrics.RegisterAdmission(reg, func() metrics.AdmissionCounts { return metrics.AdmissionCounts(admission.Counts()) })
 
 	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
