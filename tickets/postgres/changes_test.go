@@ -61,8 +61,9 @@ func TestCachesFollowOtherProcesses(t *testing.T) {
 	a := startProcess(t, ctx, url)
 	b := startProcess(t, ctx, url)
 
-	var catalogs atomic.Int32
+	var catalogs, majors atomic.Int32
 	b.changes.Watch(ctx, postgres.TopicCatalog, func(context.Context) error { catalogs.Add(1); return nil })
+	b.changes.Watch(ctx, postgres.TopicMajorIncidents, func(context.Context) error { majors.Add(1); return nil })
 
 	// A major incident declared through a.
 	tk := mustCreate(t, a.db, sampleTicket())
@@ -79,6 +80,28 @@ func TestCachesFollowOtherProcesses(t *testing.T) {
 	})
 	if inc, _ := b.calls.MajorIncident(ctx, "another_service"); inc != nil {
 		t.Errorf("a major incident on %s answers for another service", inc.Service)
+	}
+	// Calls attached to the incident (a note and a call record each, many
+	// a second in an outage) notify nothing. Notifications arrive in commit
+	// order: once the catalog saved after them is heard, one they had
+	// sent would have been heard too.
+	time.Sleep(100 * time.Millisecond)
+	m0 := majors.Load()
+	if err := a.db.AddNote(ctx, tk.Number, &tickets.Note{Author: "ivr", Body: "Llamada añadida", Internal: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.AddCall(ctx, tk.Number, tickets.CallRecord{CallID: "attached-1", CallerID: "+525551234567"}); err != nil {
+		t.Fatal(err)
+	}
+	before := catalogs.Load()
+	v := &tickets.CatalogVersion{Catalog: tickets.DefaultCatalog(), EditedBy: "admin"}
+	if err := a.db.SaveCatalog(ctx, v, 0); err != nil {
+		t.Fatal(err)
+	}
+	seen(t, "catalog saved", func() bool { return catalogs.Load() > before })
+	time.Sleep(100 * time.Millisecond)
+	if n := majors.Load() - m0; n != 0 {
+		t.Errorf("calls attached to the major incident reloaded the major incidents %d times", n)
 	}
 	// Resolved: no longer open.
 	cur, err := a.db.Ticket(ctx, tk.Number)
@@ -122,13 +145,6 @@ func TestCachesFollowOtherProcesses(t *testing.T) {
 		return w == nil
 	})
 
-	// Any watched topic: a catalog saved through a.
-	before := catalogs.Load()
-	v := &tickets.CatalogVersion{Catalog: tickets.DefaultCatalog(), EditedBy: "admin"}
-	if err := a.db.SaveCatalog(ctx, v, 0); err != nil {
-		t.Fatal(err)
-	}
-	seen(t, "catalog saved", func() bool { return catalogs.Load() > before })
 
 	// b's listening connection is cut; a change made meanwhile is still
 	// seen once it is back (every reconnect reloads).
