@@ -161,3 +161,42 @@ func TestCachesFollowOtherProcesses(t *testing.T) {
 		return inc != nil && inc.Number == tk2.Number
 	})
 }
+
+// The call path's questions about major incidents and maintenance are
+// answered from memory: no statement reaches PostgreSQL.
+func TestCallCacheAsksNothing(t *testing.T) {
+	ctx := context.Background()
+	db, st, err := postgres.OpenRecording(ctx, pgtest.DB(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tk := sampleTicket()
+	tk.MajorIncident = true
+	mustCreate(t, db, tk)
+	now := time.Now()
+	if err := db.CreateMaintenance(ctx, &tickets.Maintenance{Services: []string{"email"}, Start: now.Add(-time.Minute),
+		End: now.Add(time.Hour), SummaryES: "Cambio", CreatedBy: "net"}); err != nil {
+		t.Fatal(err)
+	}
+	// Not started: no listener, so nothing reloads behind the test's back.
+	calls, err := postgres.NewCallCache(ctx, db, postgres.NewChanges(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Take()
+	for range 100 {
+		if inc, err := calls.MajorIncident(ctx, tk.Service); err != nil || inc == nil || inc.Number != tk.Number {
+			t.Fatalf("major incident: %+v, %v", inc, err)
+		}
+		if w, err := calls.ActiveMaintenance(ctx, "email", "Piso 3", time.Now()); err != nil || w == nil {
+			t.Fatalf("maintenance: %+v, %v", w, err)
+		}
+	}
+	if sent := st.Take(); len(sent) > 0 {
+		t.Errorf("200 lookups sent %d statements: %q", len(sent), sent)
+	}
+}
