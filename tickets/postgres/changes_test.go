@@ -145,7 +145,6 @@ func TestCachesFollowOtherProcesses(t *testing.T) {
 		return w == nil
 	})
 
-
 	// b's listening connection is cut; a change made meanwhile is still
 	// seen once it is back (every reconnect reloads).
 	n, err := postgres.RawInt(ctx, a.db, `SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity
