@@ -41,6 +41,20 @@ type Config struct {
 	Extensions ExtensionsConfig `yaml:"extensions"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Escalation EscalationConfig `yaml:"escalation"`
+	Calls      CallsConfig      `yaml:"calls"`
+}
+
+// CallsConfig is the help desk's capacity, whatever the engine: past
+// MaxConcurrent calls at once (IVR, queue, agent), a new call is refused
+// before answer (SIP 503 with RetryAfter; congestion on Asterisk) rather
+// than answered and left to wait on a saturated database. Calls in
+// progress are never touched. 0 (the default) is what the embedded engine's
+// RTP ports hold (two per call: RTP and RTCP), past which a call could not
+// have been answered anyway; no limit on Asterisk. Set it lower to what
+// `make bench` measures the machine and its database sustain.
+type CallsConfig struct {
+	MaxConcurrent int      `yaml:"max_concurrent"`
+	RetryAfter    Duration `yaml:"retry_after"`
 }
 
 // SMTPConfig is the mail relay. With no addr, emails wait as pending timers
@@ -103,6 +117,9 @@ type HTTPConfig struct {
 	// X-Forwarded-For names the client for the login throttle. Default
 	// none: the header is ignored.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// Pprof serves Go's profiler to admins at /debug/pprof/ on this
+	// listener (README "Profiling"). Default off.
+	Pprof bool `yaml:"pprof"`
 }
 
 // TrustedProxyPrefixes parses http.trusted_proxies (checked by Validate).
@@ -202,6 +219,7 @@ func DefaultConfig() Config {
 		Admin:          AdminConfig{Username: "admin"},
 		Escalation:     EscalationConfig{AlertCallerID: "6000"},
 		Log:            LogConfig{Level: "info", Format: "text"},
+		Calls:          CallsConfig{RetryAfter: Duration(10 * time.Second)},
 	}
 }
 
@@ -324,6 +342,12 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.SessionTTL <= 0 {
 		return bad("http.session_ttl", "must be positive")
+	}
+	if c.Calls.MaxConcurrent < 0 {
+		return bad("calls.max_concurrent", "%d: want 0 (the RTP ports' worth) or more", c.Calls.MaxConcurrent)
+	}
+	if c.Calls.RetryAfter < 0 {
+		return bad("calls.retry_after", "must not be negative")
 	}
 	if c.Database.URL != "" {
 		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -470,6 +494,19 @@ func (c *Config) RTPRange() (int, int, error) {
 		return 0, 0, fmt.Errorf("%q is not a range like 20000-20999 (ports 1024-65535, at least 10)", c.SIP.RTPPorts)
 	}
 	return lo, hi, nil
+}
+
+// CallLimit is calls.max_concurrent, or when 0 what the embedded engine's
+// RTP port range holds (two ports a call); 0 (no limit) on Asterisk.
+func (c *Config) CallLimit() int {
+	if c.Calls.MaxConcurrent > 0 || c.Engine != "sip" {
+		return c.Calls.MaxConcurrent
+	}
+	lo, hi, err := c.RTPRange()
+	if err != nil {
+		return 0
+	}
+	return (hi - lo + 1) / 2
 }
 
 func checkHostPort(s string) error {
