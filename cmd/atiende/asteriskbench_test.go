@@ -312,7 +312,7 @@ func BenchmarkAsteriskIVR(b *testing.B) {
 				if s == bareSys {
 					bareP99 = percentile(r.answerMs, 99)
 				} else {
-					share = fmt.Sprintf("%.0f%%", 100*float64(r.ctlCPU)/float64(r.astCPU))
+					share = fmt.Sprintf("%.1f%%", 100*float64(r.ctlCPU)/float64(r.astCPU))
 					if !math.IsNaN(bareP99) {
 						diff = fmt.Sprintf("%+.0fms", percentile(r.answerMs, 99)-bareP99)
 					}
@@ -365,7 +365,7 @@ func BenchmarkAsteriskIVR(b *testing.B) {
 		ctlShare := float64(ar.ctlCPU) / float64(ar.astCPU)
 		p99diff := percentile(ar.answerMs, 99) - percentile(br.answerMs, 99)
 		fmt.Fprintf(&t, "at %d/s, the highest rate both ran without failure:\n"+
-			"  controller CPU / Asterisk CPU per call (Atiende path) %.0f%% (goal <= 20%%: %s)\n"+
+			"  controller CPU / Asterisk CPU per call (Atiende path) %.1f%% (goal <= 20%%: %s)\n"+
 			"  Asterisk CPU per call, Atiende path / bare %.2f\n"+
 			"  answer p99 Atiende - bare %+.0f ms (goal <= +20 ms: %s)\n",
 			common, 100*ctlShare, goal(ctlShare <= 0.20), ar.perCall(ar.astCPU)/br.perCall(br.astCPU),
