@@ -139,7 +139,7 @@ func benchVsBare(b *testing.B) {
 	}
 	fmt.Printf("VsBare: nproc %d; load average before %s, after %s; %d s per rate, %d agents talking %v\n", runtime.NumCPU(), load0, loadAvg(),
 		secs, rates[len(rates)-1]+10, talk)
-	fmt.Printf("VsBare: Atiende / bare at each rate:\n  %s\n", strings.Join(lines, "\n  "))
+	fmt.Printf("VsBare: Atiende / bare at each rate:\nVsBare:   %s\n", strings.Join(lines, "\nVsBare:   "))
 	if okB && okF {
 		fmt.Printf("VsBare: highest rate with 0 failures: Atiende %d/s, bare %d/s (%.2fx; the bare limit is above %d/s if it never failed)\n",
 			bf.rate, bb.rate, float64(bf.rate)/float64(bb.rate), bb.rate)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,27 +13,29 @@ import (
 )
 
 // Group commit of ticket creations. Concurrent CreateTicket calls hand their
-// statement to one collector goroutine. While the collector commits a
-// batch, new creations queue; it then takes every creation waiting (up to
-// maxGroup) and sends their statements in one pipeline ending with a single
-// Sync: one round trip, one implicit transaction, one commit (one WAL flush
-// with synchronous_commit=on). Each caller is answered only after that
-// commit, never before. A creation alone is sent as it is.
+// statement to a few collector goroutines (committers). While the
+// collectors commit, new creations queue; a collector that is free takes
+// every creation waiting (up to maxGroup) and sends their statements in one
+// pipeline ending with a single Sync: one round trip, one implicit
+// transaction, one commit (one WAL flush with synchronous_commit=on). Each
+// caller is answered only after that commit, never before. A creation that
+// finds a collector free is sent alone at once: no waiting window, so a
+// quiet desk pays no latency for the batching.
 //
 // If a statement of the batch fails, PostgreSQL rolls the whole batch back;
 // each creation of it is then run again on its own, so that a bad ticket
 // gets its own error and the others are created. Sequence numbers taken by
 // the rolled-back batch are lost (gaps are accepted, see createTicketSQL).
 
-// committers is how many batches may be in flight at once: each collector
-// takes what is queued when it is free.
-var committers = 4
+// committers is how many batches may be in flight at once (PostgreSQL runs
+// each batch in one backend, on one core: several keep the cores busy).
+const committers = 4
 
 // maxGroup bounds the creations committed together.
 const maxGroup = 64
 
-// groupWait bounds how long a batch may take before its callers give up
-// on it (each caller's own ctx still applies while it waits).
+// groupWait bounds how long a batch may take (each caller's own ctx still
+// applies while it waits for its answer).
 const groupWait = 30 * time.Second
 
 type createReq struct {
@@ -178,25 +181,76 @@ func (g *groupCommit) commit(batch []*createReq) {
 	}
 }
 
-// send runs the statements of batch as one pipeline with a single Sync:
-// PostgreSQL runs them in one implicit transaction and commits at the
-// Sync, or rolls all back. The results are returned only after the commit
+// send runs batch as one pipeline with a single Sync: PostgreSQL runs its
+// statements in one implicit transaction and commits at the Sync, or rolls
+// all back. Creations without a plan share one statement (multiSQL); the
+// others have their own. The results are returned only after the commit
 // (Close reads up to ReadyForQuery).
 func (g *groupCommit) send(batch []*createReq) ([]createRes, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupWait)
 	defer cancel()
+	var multi, single []int // indexes in batch
+	var first *createReq
+	for i, r := range batch {
+		if r.sql == createTicketSQL && (first == nil || plainAlike(first, r)) && len(r.args) == 2+len(multiCols) {
+			if first == nil {
+				first = r
+			}
+			multi = append(multi, i)
+			continue
+		}
+		single = append(single, i)
+	}
+	if len(multi) < 2 {
+		single, multi = append(single, multi...), nil
+	}
 	b := &pgx.Batch{}
-	for _, r := range batch {
-		b.Queue(r.sql, r.args...)
+	if multi != nil {
+		reqs := make([]*createReq, len(multi))
+		for j, i := range multi {
+			reqs[j] = batch[i]
+		}
+		b.Queue(multiSQL(len(reqs)), multiArgs(reqs)...)
+	}
+	for _, i := range single {
+		b.Queue(batch[i].sql, batch[i].args...)
 	}
 	br := g.db.pool.SendBatch(ctx, b)
 	res := make([]createRes, len(batch))
-	var err error
-	for i := range batch {
-		if err = br.QueryRow().Scan(&res[i].id, &res[i].number); err != nil {
-			break
+	err := func() error {
+		if multi != nil {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			got := 0
+			for rows.Next() {
+				var ord int
+				var r createRes
+				if err := rows.Scan(&ord, &r.id, &r.number); err != nil {
+					rows.Close()
+					return err
+				}
+				if ord >= 1 && ord <= len(multi) {
+					res[multi[ord-1]] = r
+					got++
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if got != len(multi) {
+				return fmt.Errorf("%d tickets written for %d creations", got, len(multi))
+			}
 		}
-	}
+		for _, i := range single {
+			if err := br.QueryRow().Scan(&res[i].id, &res[i].number); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
@@ -31,6 +32,13 @@ func TestCreateTicketGroupCommit(t *testing.T) {
 	rawExec(t, db, `CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON tickets
 		DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()`)
 
+	// Odd creations of a mixed round carry a plan (a timer each): they
+	// have their own statements in the batch, the others share one.
+	mixed := false
+	plan := db.Timers().WithCreatePlan(context.Background(), func(tk *tickets.Ticket, _ []tickets.HistoryEntry) ([]escalation.Action, error) {
+		return []escalation.Action{{Kind: escalation.Escalate, TicketNumber: tk.Number, Level: 2,
+			DueAt: time.Now().Add(time.Hour), Key: tk.Number + "/esc"}}, nil
+	})
 	round := func(bad int, atCommit bool) (numbers []string, errs []error) {
 		numbers, errs = make([]string, n), make([]error, n)
 		var wg sync.WaitGroup
@@ -54,7 +62,11 @@ func TestCreateTicketGroupCommit(t *testing.T) {
 				} else if i == bad {
 					tk.ParentNumber = "269999" // no such ticket: the foreign key fails
 				}
-				if errs[i] = db.CreateTicket(context.Background(), tk, "agent1"); errs[i] != nil {
+				ctx := context.Background()
+				if mixed && i%2 == 1 {
+					ctx = plan
+				}
+				if errs[i] = db.CreateTicket(ctx, tk, "agent1"); errs[i] != nil {
 					return
 				}
 				numbers[i] = tk.Number
@@ -88,6 +100,27 @@ func TestCreateTicketGroupCommit(t *testing.T) {
 		seen[num] = true
 	}
 
+	mixed = true
+	commits := postgres.GroupCommits(db)
+	numbers, errs = round(-1, false)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("mixed creation %d: %v", i, err)
+		}
+		if seen[numbers[i]] {
+			t.Errorf("number %s given twice", numbers[i])
+		}
+		seen[numbers[i]] = true
+		want := i % 2
+		if got := rawInt(t, db, "SELECT count(*) FROM timers WHERE ticket_number = $1 AND key = $1 || '/esc'", numbers[i]); got != want {
+			t.Errorf("ticket %s (creation %d) has %d timers, want %d", numbers[i], i, got, want)
+		}
+	}
+	if txs := rawInt(t, db, "SELECT count(DISTINCT xmin::text) FROM tickets WHERE number = ANY($1)", numbers); txs > 4 || postgres.GroupCommits(db) == commits {
+		t.Errorf("mixed creations took %d transactions, %d batches", txs, postgres.GroupCommits(db)-commits)
+	}
+	mixed = false
+
 	for _, atCommit := range []bool{false, true} {
 		numbers, errs = round(5, atCommit)
 		wantCode(t, errs[5], tickets.EINVALID)
@@ -105,10 +138,10 @@ func TestCreateTicketGroupCommit(t *testing.T) {
 			seen[numbers[i]] = true
 		}
 	}
-	if got := rawInt(t, db, "SELECT count(*) FROM tickets"); got != 1+3*(n+blockers)-2 {
-		t.Errorf("%d tickets stored, want %d", got, 1+3*(n+blockers)-2)
+	if got := rawInt(t, db, "SELECT count(*) FROM tickets"); got != 1+4*(n+blockers)-2 {
+		t.Errorf("%d tickets stored, want %d", got, 1+4*(n+blockers)-2)
 	}
-	if got := rawInt(t, db, "SELECT count(*) FROM ticket_history WHERE field = 'created'"); got != 1+3*(n+blockers)-2 {
-		t.Errorf("%d created history entries, want %d", got, 1+3*(n+blockers)-2)
+	if got := rawInt(t, db, "SELECT count(*) FROM ticket_history WHERE field = 'created'"); got != 1+4*(n+blockers)-2 {
+		t.Errorf("%d created history entries, want %d", got, 1+4*(n+blockers)-2)
 	}
 }
