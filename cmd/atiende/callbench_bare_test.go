@@ -40,9 +40,9 @@ import (
 
 // rateRun is one side's figures at one rate.
 type rateRun struct {
-	rate, ok, failed, concurrent int
-	inv50, inv99, key50, key99   float64 // ms
-	cpuMS, pgCPUMS, rssKB        float64 // per call; RSS per concurrent call
+	rate, total, ok, failed, concurrent int
+	inv50, inv99, key50, key99          float64 // ms
+	cpuMS, pgCPUMS, rssKB               float64 // per call; RSS per concurrent call
 }
 
 func (r rateRun) String() string {
@@ -50,10 +50,17 @@ func (r rateRun) String() string {
 	if !math.IsNaN(r.pgCPUMS) {
 		pg = fmt.Sprintf(" (+ PostgreSQL %.2f)", r.pgCPUMS)
 	}
-	return fmt.Sprintf("%3d/s: %5d ok %4d failed; INVITE->200 p50 %6.1f p99 %7.1f ms; key->next p50 %6.1f p99 %7.1f ms; "+
+	return fmt.Sprintf("%3d/s: %5d ok %4d failed of %d; INVITE->200 p50 %6.1f p99 %7.1f ms; key->next p50 %6.1f p99 %7.1f ms; "+
 		"CPU %.2f ms/call%s; RSS %.1f KB per concurrent call (%d concurrent)",
-		r.rate, r.ok, r.failed, r.inv50, r.inv99, r.key50, r.key99, r.cpuMS, pg, r.rssKB, r.concurrent)
+		r.rate, r.ok, r.failed, r.total, r.inv50, r.inv99, r.key50, r.key99, r.cpuMS, pg, r.rssKB, r.concurrent)
 }
+
+// clean: every call offered succeeded (a call sipp had not finished when
+// it stopped is not a success).
+func (r rateRun) clean() bool { return r.failed == 0 && r.ok == r.total && r.ok > 0 }
+
+// perCall divides by the calls handled.
+func (r rateRun) perCall(v float64) float64 { return v / float64(max(r.ok+r.failed, 1)) }
 
 func benchRates() []int {
 	var out []int
@@ -87,20 +94,20 @@ func benchVsBare(b *testing.B) {
 			cpu0 := procCPU(bare.pid)
 			peak := sampleRSS(bare.pid)
 			st, evs := runRate(b, bare.addr, "testdata/sipp/bench_bare_caller.xml", fmt.Sprintf("8%d", i), rate, total)
-			r := summarize(rate, st, evs, pairs(evs, "K", evs, "B"))
-			r.cpuMS = (procCPU(bare.pid) - cpu0).Seconds() * 1000 / float64(max(r.ok, 1))
+			r := summarize(rate, total, st, evs, pairs(evs, "K", evs, "B"))
+			r.cpuMS = r.perCall((procCPU(bare.pid) - cpu0).Seconds() * 1000)
 			r.pgCPUMS = math.NaN()
 			r.rssKB = (peak() - bareRSS0) / float64(max(r.concurrent, 1))
 			bareRuns = append(bareRuns, r)
 			fmt.Printf("VsBare bare    %v\n", r)
-			bareOn = r.failed*20 <= total
+			bareOn = (total-r.ok)*20 <= total
 		}
 		if fullOn {
 			cpu0, pg0 := procCPU(os.Getpid()), pidsCPU(pgPIDs)
 			peak := sampleRSS(os.Getpid())
 			st, evs := runRate(b, d.a.SIPAddr, "testdata/sipp/bench_caller.xml", fmt.Sprintf("9%d", i), rate, total)
-			r := summarize(rate, st, evs, keyToInvite(evs, readSippLog(b, d.uasLog)))
-			r.cpuMS = (procCPU(os.Getpid()) - cpu0).Seconds() * 1000 / float64(max(r.ok, 1))
+			r := summarize(rate, total, st, evs, keyToInvite(evs, readSippLog(b, d.uasLog)))
+			r.cpuMS = r.perCall((procCPU(os.Getpid()) - cpu0).Seconds() * 1000)
 			// Connections the pool opened during the run count whole.
 			now := postgresPIDs(b, d)
 			var fresh []int
@@ -109,40 +116,49 @@ func benchVsBare(b *testing.B) {
 					fresh = append(fresh, p)
 				}
 			}
-			r.pgCPUMS = (pidsCPU(pgPIDs) - pg0 + pidsCPU(fresh)).Seconds() * 1000 / float64(max(r.ok, 1))
+			r.pgCPUMS = r.perCall((pidsCPU(pgPIDs) - pg0 + pidsCPU(fresh)).Seconds() * 1000)
 			pgPIDs = now
 			r.rssKB = (peak() - selfRSS0) / float64(max(r.concurrent, 1))
 			fullRuns = append(fullRuns, r)
 			fmt.Printf("VsBare atiende %v\n", r)
-			fullOn = r.failed*20 <= total
+			fullOn = (total-r.ok)*20 <= total
 		}
 	}
 	b.StopTimer()
 
-	best := func(runs []rateRun) (rateRun, bool) {
-		var out rateRun
-		found := false
+	// The highest rate with every call ok, below the first rate that was
+	// not: rising rates, so a clean run above a failed one does not count.
+	best := func(runs []rateRun) (out rateRun, found bool, failedAt int) {
 		for _, r := range runs {
-			if r.failed == 0 && r.ok > 0 {
-				out, found = r, true
+			if !r.clean() {
+				return out, found, r.rate
 			}
+			out, found = r, true
 		}
-		return out, found
+		return out, found, 0
 	}
-	bb, okB := best(bareRuns)
-	bf, okF := best(fullRuns)
+	bb, okB, bareFailedAt := best(bareRuns)
+	bf, okF, _ := best(fullRuns)
 	var lines []string
 	for i := range min(len(bareRuns), len(fullRuns)) {
 		br, fr := bareRuns[i], fullRuns[i]
+		if !br.clean() || !fr.clean() {
+			lines = append(lines, fmt.Sprintf("%d/s: calls failed (bare %d, Atiende %d of %d)", br.rate, br.total-br.ok, fr.total-fr.ok, br.total))
+			continue
+		}
 		lines = append(lines, fmt.Sprintf("%d/s: INVITE->200 p99 %.1fx, CPU/call %.2fx (%.2fx with PostgreSQL), RSS/concurrent call %.2fx",
 			br.rate, fr.inv99/br.inv99, fr.cpuMS/br.cpuMS, (fr.cpuMS+fr.pgCPUMS)/br.cpuMS, fr.rssKB/br.rssKB))
 	}
 	fmt.Printf("VsBare: nproc %d; load average before %s, after %s; %d s per rate, %d agents talking %v\n", runtime.NumCPU(), load0, loadAvg(),
 		secs, rates[len(rates)-1]+10, talk)
 	fmt.Printf("VsBare: Atiende / bare at each rate:\nVsBare:   %s\n", strings.Join(lines, "\nVsBare:   "))
+	limit := fmt.Sprintf("the bare engine first failed at %d/s", bareFailedAt)
+	if bareFailedAt == 0 {
+		limit = fmt.Sprintf("the bare engine never failed: its limit is above %d/s, raise ATIENDE_BENCH_RATES", bb.rate)
+	}
 	if okB && okF {
-		fmt.Printf("VsBare: highest rate with 0 failures: Atiende %d/s, bare %d/s (%.2fx; the bare limit is above %d/s if it never failed)\n",
-			bf.rate, bb.rate, float64(bf.rate)/float64(bb.rate), bb.rate)
+		fmt.Printf("VsBare: highest rate with 0 failures: Atiende %d/s, bare %d/s (%.2fx; %s)\n",
+			bf.rate, bb.rate, float64(bf.rate)/float64(bb.rate), limit)
 		b.ReportMetric(float64(bf.rate)/float64(bb.rate), "rate-ratio")
 	}
 	if okB {
@@ -182,9 +198,9 @@ func runRate(b *testing.B, addr, scenario, prefix string, rate, total int) (map[
 	return st, evs
 }
 
-func summarize(rate int, st map[string]string, evs []logEvent, keyMS []float64) rateRun {
+func summarize(rate, total int, st map[string]string, evs []logEvent, keyMS []float64) rateRun {
 	inv := pairs(evs, "S", evs, "A")
-	return rateRun{rate: rate, ok: statInt(st, "SuccessfulCall(C)"), failed: statInt(st, "FailedCall(C)"),
+	return rateRun{rate: rate, total: total, ok: statInt(st, "SuccessfulCall(C)"), failed: statInt(st, "FailedCall(C)"),
 		concurrent: statInt(st, "PeakCurrentCall"),
 		inv50:      percentile(inv, 50), inv99: percentile(inv, 99),
 		key50: percentile(keyMS, 50), key99: percentile(keyMS, 99)}
