@@ -210,7 +210,7 @@ func DefaultConfig() Config {
 			Addr:            "127.0.0.1:5060",
 			HelpDeskNumbers: []string{"6000", "*626"},
 			Realm:           "atiende",
-			RTPPorts:        "20000-20999",
+			RTPPorts:        "20000-29999",
 			AckTimeout:      Duration(32 * time.Second),
 		},
 		Asterisk:       AsteriskConfig{URL: "http://127.0.0.1:8088/ari", App: "atiende"},

@@ -92,13 +92,8 @@ func (e *Engine) serveHelpDesk(srvCtx context.Context, h ivr.Handler, d *diago.D
 	// The handler's ctx ends after the call is marked done (finish runs
 	// when the dialog ends), never before: a handler that sees its ctx end
 	// can tell the caller's hang-up (Done closed) from a shutdown.
-	go func() {
-		select {
-		case <-c.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	stop := context.AfterFunc(c.ended, cancel)
+	defer stop()
 	log.Info("help-desk call")
 	func() {
 		defer func() {
