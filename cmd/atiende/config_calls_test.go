@@ -29,8 +29,8 @@ func TestConfigCallsAndPprof(t *testing.T) {
 	if def.HTTP.Pprof {
 		t.Error("pprof is on by default")
 	}
-	if got := def.CallLimit(); got != 500 { // 20000-20999: 1000 ports, two a call
-		t.Errorf("default call limit %d, want 500", got)
+	if got := def.CallLimit(); got != 5000 { // 20000-29999: 10000 ports, two a call
+		t.Errorf("default call limit %d, want 5000", got)
 	}
 	if cfg, err := load("sip:\n  rtp_ports: 30000-30099\n", nil); err != nil || cfg.CallLimit() != 50 {
 		t.Errorf("rtp_ports 30000-30099: limit %d (%v), want 50", cfg.CallLimit(), err)

@@ -174,8 +174,7 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	if err != nil {
 		return fmt.Errorf("sipengine: server: %w", err)
 	}
-	// diago keeps the RTP range in package variables.
-	media.RTPPortStart, media.RTPPortEnd = e.cfg.RTPPortMin, e.cfg.RTPPortMax
+	setRTPRange(e.cfg.RTPPortMin, e.cfg.RTPPortMax)
 	opts := []diago.DiagoOption{
 		diago.WithServer(srv),
 		diago.WithLogger(e.log),
@@ -254,5 +253,22 @@ func (e *Engine) waitHandlers(d time.Duration) {
 	}
 	if n := e.handlers.Load(); n > 0 {
 		e.log.Warn("handlers still running at shutdown", "count", n)
+	}
+}
+
+// rtpRangeMu serialises setRTPRange.
+var rtpRangeMu sync.Mutex
+
+// setRTPRange sets diago's RTP port range, which diago keeps in package
+// variables and reads, unguarded, whenever a call's media starts. They are
+// written only when they change: engines in one process with the same
+// range (tests start several Atiendes, on one range) then never write
+// while another engine's call reads them. Engines with different ranges in
+// one process still race, and one process runs one engine in production.
+func setRTPRange(lo, hi int) {
+	rtpRangeMu.Lock()
+	defer rtpRangeMu.Unlock()
+	if media.RTPPortStart != lo || media.RTPPortEnd != hi {
+		media.RTPPortStart, media.RTPPortEnd = lo, hi
 	}
 }
