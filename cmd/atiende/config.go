@@ -81,6 +81,10 @@ type QueueConfig struct {
 	MaxWait          Duration `yaml:"max_wait"`
 	AnnounceInterval Duration `yaml:"announce_interval"`
 	ServiceLevel     Duration `yaml:"service_level"`
+	// NoAgents is what a caller gets when nobody is logged in to the queue:
+	// callback (default), wait, or overflow to the queue named by Overflow.
+	NoAgents string `yaml:"no_agents"`
+	Overflow string `yaml:"overflow"`
 }
 
 type QueuesConfig struct {
@@ -373,6 +377,20 @@ func (c *Config) Validate() error {
 		if q.RingTimeout < 0 || (q.RingTimeout > 0 && time.Duration(q.RingTimeout) < time.Second) {
 			return bad(key+".ring_timeout", "must be at least 1s")
 		}
+		switch q.NoAgents {
+		case "", "callback", "wait", "overflow":
+		default:
+			return bad(key+".no_agents", "%q is not callback, wait or overflow", q.NoAgents)
+		}
+		if eff := c.Queues.For(name); eff.NoAgents == "overflow" {
+			if eff.Overflow == "" {
+				return bad(key+".overflow", "no_agents overflow needs the queue to overflow to")
+			}
+			// The overflow queue itself must not overflow to itself.
+			if o := c.Queues.For(eff.Overflow); o.NoAgents == "overflow" && o.Overflow == eff.Overflow {
+				return bad("queues.overrides."+eff.Overflow+".no_agents", "queue %s is the overflow queue: it cannot overflow to itself", eff.Overflow)
+			}
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -486,6 +504,12 @@ func (q QueuesConfig) For(name string) QueueConfig {
 	}
 	if o.Strategy != "" {
 		c.Strategy = o.Strategy
+	}
+	if o.NoAgents != "" {
+		c.NoAgents = o.NoAgents
+	}
+	if o.Overflow != "" {
+		c.Overflow = o.Overflow
 	}
 	for _, f := range []struct{ dst, src *Duration }{
 		{&c.RingTimeout, &o.RingTimeout}, {&c.WrapUp, &o.WrapUp}, {&c.MaxWait, &o.MaxWait},

@@ -347,7 +347,8 @@ func queueConfigFor(g string, qc QueuesConfig) agentdesk.QueueConfig {
 	q := qc.For(g)
 	return agentdesk.QueueConfig{Name: g, Strategy: agentdesk.Strategy(q.Strategy),
 		RingTimeout: time.Duration(q.RingTimeout), WrapUp: time.Duration(q.WrapUp), MaxWait: time.Duration(q.MaxWait),
-		AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel)}
+		AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel),
+		NoAgents: agentdesk.NoAgents(q.NoAgents), Overflow: q.Overflow}
 }
 
 // agentOf is the desk's view of a user: one with an extension who is not
