@@ -136,6 +136,10 @@ type SIPConfig struct {
 	// MaxCallsPerSource bounds the calls to help-desk numbers one address
 	// may have at once (more get 486 Busy Here); 0 means 10.
 	MaxCallsPerSource int `yaml:"max_calls_per_source"`
+	// RTPTimeout hangs up a call that receives no RTP for that long (a
+	// phone gone without a BYE); 0 means 20s. Asterisk: rtp_timeout in
+	// deploy/asterisk/pjsip.conf.
+	RTPTimeout Duration `yaml:"rtp_timeout"`
 }
 
 type AsteriskConfig struct {
@@ -315,6 +319,9 @@ func (c *Config) Validate() error {
 		}
 		if c.SIP.MaxCallsPerSource < 0 {
 			return bad("sip.max_calls_per_source", "%d is negative", c.SIP.MaxCallsPerSource)
+		}
+		if c.SIP.RTPTimeout < 0 || (c.SIP.RTPTimeout > 0 && time.Duration(c.SIP.RTPTimeout) < 100*time.Millisecond) {
+			return bad("sip.rtp_timeout", "must be at least 100ms (0: the default, 20s)")
 		}
 		if len(c.SIP.HelpDeskNumbers) == 0 {
 			return bad("sip.helpdesk_numbers", "at least one number is needed")

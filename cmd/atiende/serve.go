@@ -309,6 +309,9 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 		if cfg.SIP.MaxCallsPerSource > 0 {
 			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
 		}
+		if cfg.SIP.RTPTimeout > 0 {
+			sc.RTPTimeout = time.Duration(cfg.SIP.RTPTimeout)
+		}
 		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
