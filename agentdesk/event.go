@@ -39,6 +39,12 @@ const (
 	// reconnect, and queues and metrics ignore it. The console redraws the
 	// ticket so that its next change carries the current version.
 	TicketChanged EventKind = "ticket_changed"
+	// SurveyScored: a caller scored ticket TicketNumber (Score 1-5) for
+	// Agent, in Queue; Reason is how (keypad or web); FollowUp is the
+	// supervisor's follow-up ticket a low score opened. Like TicketChanged
+	// it is not an ACD event (Seq 0, not replayed); the wallboard's survey
+	// panel redraws.
+	SurveyScored EventKind = "survey_scored"
 )
 
 // Reasons of CallOfferEnded.
@@ -87,6 +93,10 @@ type Event struct {
 
 	// TicketVersion: ticket_changed, the ticket's version after the change.
 	TicketVersion int `json:"ticket_version,omitempty"`
+
+	// survey_scored: the score and the follow-up ticket of a low one.
+	Score    int    `json:"score,omitempty"`
+	FollowUp string `json:"follow_up,omitempty"`
 
 	// The call's timeline so far.
 	EnteredQueueAt time.Time `json:"entered_queue_at,omitzero"`

@@ -77,11 +77,7 @@ func (m *Metrics) newCallCollectors(reg prometheus.Registerer) {
 		Name: "atiende_websocket_clients",
 		Help: "Consoles and wallboards connected by websocket.",
 	})
-	m.missed = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "atiende_desk_events_missed_total",
-		Help: "Desk events the metrics never received, from gaps in their sequence numbers.",
-	})
-	reg.MustRegister(answer, talk, wrapUp, calls, m.ivr, m.screenPop, m.wsClients, m.missed)
+	reg.MustRegister(answer, talk, wrapUp, calls, m.ivr, m.screenPop, m.wsClients)
 
 	m.queueMx = map[string]*queueMetrics{}
 	for _, q := range m.queues.values() {
@@ -106,9 +102,6 @@ func (m *Metrics) queue(name string) (string, *queueMetrics) {
 // Publish updates the metrics from a desk event, so that Metrics can be an
 // agentdesk.Publisher. It only touches in-memory counters and maps.
 func (m *Metrics) Publish(ev agentdesk.Event) {
-	if gap := m.desk.seq(ev.Seq); gap > 0 {
-		m.missed.Add(float64(gap))
-	}
 	if ev.Kind == agentdesk.AgentStateChanged {
 		if d, queue, ok := m.desk.agentState(ev); ok {
 			_, qm := m.queue(queue)

@@ -13,7 +13,6 @@ import (
 type deskState struct {
 	mu      sync.Mutex
 	now     func() time.Time
-	lastSeq uint64
 	waiting map[string]waitingCall // by call ID
 	agents  map[string]*agentTrack // by username
 	// stateTime is the time agents spent in each state, up to each
@@ -41,22 +40,6 @@ func newDeskState(now func() time.Time) *deskState {
 		agents:    map[string]*agentTrack{},
 		stateTime: map[agentdesk.AgentState]time.Duration{},
 	}
-}
-
-// seq records an event's sequence number and returns how many were missed
-// before it. A lower number means the ACD restarted.
-func (d *deskState) seq(s uint64) uint64 {
-	if s == 0 {
-		return 0
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var gap uint64
-	if d.lastSeq != 0 && s > d.lastSeq+1 {
-		gap = s - d.lastSeq - 1
-	}
-	d.lastSeq = s
-	return gap
 }
 
 func (d *deskState) enqueue(callID, queue string, entered time.Time) {
@@ -127,7 +110,6 @@ func (m *Metrics) Reset(s agentdesk.Snapshot) {
 	d := m.desk
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.lastSeq = s.Seq
 	d.waiting = map[string]waitingCall{}
 	for _, q := range s.Queues {
 		for _, c := range q.Calls {

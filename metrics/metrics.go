@@ -101,7 +101,6 @@ type Metrics struct {
 	ivr       prometheus.Histogram
 	screenPop prometheus.Histogram
 	wsClients prometheus.Gauge
-	missed    prometheus.Counter
 
 	ticketsCreated *prometheus.CounterVec
 	firstResponse  *prometheus.HistogramVec

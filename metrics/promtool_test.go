@@ -69,7 +69,7 @@ func fullMetrics(t *testing.T) *prometheus.Registry {
 	m.TicketTransition(tk, tickets.InProgress, tickets.Resolved)
 	m.SLABreach(tickets.P2, TargetResolution)
 	m.Escalation(2)
-	m.SurveyScore(4)
+	m.SurveyScore(4, tickets.SurveyKeypad)
 	m.ExtensionsChanged([]ivr.ExtensionStatus{{Extension: "1001", State: ivr.ExtRegistered}})
 	m.EngineUp("sip", func() bool { return true })
 	m.EngineDrops("sip", func() uint64 { return 0 })

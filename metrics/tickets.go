@@ -47,8 +47,8 @@ func (m *Metrics) newTicketCollectors(reg prometheus.Registerer) {
 	}, []string{"level"})
 	m.survey = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "atiende_survey_score_total",
-		Help: "Satisfaction survey answers, by score.",
-	}, []string{"score"})
+		Help: "Satisfaction survey answers, by score and channel (keypad after the call, or the web survey page).",
+	}, []string{"score", "channel"})
 	reg.MustRegister(m.ticketsCreated, m.firstResponse, m.resolution, m.slaBreaches, m.escalations, m.survey)
 
 	// Children that exist from the start, so rates and ratios see zeros.
@@ -62,7 +62,9 @@ func (m *Metrics) newTicketCollectors(reg prometheus.Registerer) {
 		m.escalations.WithLabelValues(strconv.Itoa(l))
 	}
 	for s := 1; s <= m.opts.SurveyMaxScore; s++ {
-		m.survey.WithLabelValues(strconv.Itoa(s))
+		for _, c := range surveyChannels {
+			m.survey.WithLabelValues(strconv.Itoa(s), c)
+		}
 	}
 }
 
@@ -136,12 +138,20 @@ func (m *Metrics) Escalation(level int) {
 	m.escalations.WithLabelValues(levelLabel(level)).Inc()
 }
 
-// SurveyScore counts a survey answer; scores outside 1..SurveyMaxScore
-// count as "other".
-func (m *Metrics) SurveyScore(n int) {
+// surveyChannels are the values of the channel label of
+// atiende_survey_score_total (tickets.SurveyKeypad, tickets.SurveyWeb).
+var surveyChannels = []string{tickets.SurveyKeypad, tickets.SurveyWeb}
+
+// SurveyScore counts a survey answer given on channel (tickets.SurveyKeypad
+// or tickets.SurveyWeb; others count as "other"); scores outside
+// 1..SurveyMaxScore count as "other".
+func (m *Metrics) SurveyScore(n int, channel string) {
 	s := Other
 	if n >= 1 && n <= m.opts.SurveyMaxScore {
 		s = strconv.Itoa(n)
 	}
-	m.survey.WithLabelValues(s).Inc()
+	if channel != tickets.SurveyKeypad && channel != tickets.SurveyWeb {
+		channel = Other
+	}
+	m.survey.WithLabelValues(s, channel).Inc()
 }

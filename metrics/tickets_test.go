@@ -49,10 +49,10 @@ func TestTickets(t *testing.T) {
 	m.Escalation(2)
 	m.Escalation(3)
 	m.Escalation(9)
-	m.SurveyScore(5)
-	m.SurveyScore(5)
-	m.SurveyScore(4)
-	m.SurveyScore(0)
+	m.SurveyScore(5, tickets.SurveyKeypad)
+	m.SurveyScore(5, tickets.SurveyWeb)
+	m.SurveyScore(4, tickets.SurveyKeypad)
+	m.SurveyScore(0, "email")
 
 	want := `
 # HELP atiende_tickets_created_total Tickets created, by catalog service, priority and channel.
@@ -77,14 +77,19 @@ atiende_escalations_total{level="2"} 1
 atiende_escalations_total{level="3"} 1
 atiende_escalations_total{level="4"} 0
 atiende_escalations_total{level="other"} 1
-# HELP atiende_survey_score_total Satisfaction survey answers, by score.
+# HELP atiende_survey_score_total Satisfaction survey answers, by score and channel (keypad after the call, or the web survey page).
 # TYPE atiende_survey_score_total counter
-atiende_survey_score_total{score="1"} 0
-atiende_survey_score_total{score="2"} 0
-atiende_survey_score_total{score="3"} 0
-atiende_survey_score_total{score="4"} 1
-atiende_survey_score_total{score="5"} 2
-atiende_survey_score_total{score="other"} 1
+atiende_survey_score_total{channel="keypad",score="1"} 0
+atiende_survey_score_total{channel="keypad",score="2"} 0
+atiende_survey_score_total{channel="keypad",score="3"} 0
+atiende_survey_score_total{channel="keypad",score="4"} 1
+atiende_survey_score_total{channel="keypad",score="5"} 1
+atiende_survey_score_total{channel="other",score="other"} 1
+atiende_survey_score_total{channel="web",score="1"} 0
+atiende_survey_score_total{channel="web",score="2"} 0
+atiende_survey_score_total{channel="web",score="3"} 0
+atiende_survey_score_total{channel="web",score="4"} 0
+atiende_survey_score_total{channel="web",score="5"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "atiende_tickets_created_total",
 		"atiende_sla_breaches_total", "atiende_escalations_total", "atiende_survey_score_total"); err != nil {

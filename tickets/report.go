@@ -203,6 +203,9 @@ type WeeklyReport struct {
 	ByKind    []ReportGroup   `json:"by_kind"`
 	Groups    []ReportGroup   `json:"groups"`
 	Repeated  []RepeatedFault `json:"repeated_faults"`
+	// Surveys are the satisfaction scores of the week and the week
+	// before; null when the store keeps no surveys.
+	Surveys *WeekSurveys `json:"surveys"`
 }
 
 // ReportGroup is the figures of one service, kind or (service, kind); an

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"encoding/json"
 	"net"
 	"sync"
 	"time"
@@ -82,16 +83,22 @@ func (c *client) writePump() {
 }
 
 // readPump reads until the page goes away or stays silent longer than
-// PongWait. Pages send nothing the hub acts on; reading keeps pongs and
-// close frames flowing.
+// PongWait. The only message the hub acts on is an agent console's
+// "popped" (the screen-pop is painted); reading also keeps pongs and close
+// frames flowing.
 func (c *client) readPump() {
 	wait := c.h.cfg.PongWait
 	c.conn.SetReadLimit(maxClientMessage)
 	_ = c.conn.SetReadDeadline(time.Now().Add(wait))
 	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(wait)) })
 	for {
-		if _, _, err := c.conn.ReadMessage(); err != nil {
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
 			break
+		}
+		var m ClientMessage
+		if json.Unmarshal(data, &m) == nil && m.Type == TypePopped && m.CallID != "" && c.p.Username != "" {
+			c.h.popped(c.p.Username, m.CallID, time.Now())
 		}
 		_ = c.conn.SetReadDeadline(time.Now().Add(wait))
 	}

@@ -98,4 +98,12 @@ type Deps struct {
 	// supervisors when they connect. Nil: they get only changes.
 	Extensions func(ctx context.Context) ([]ivr.ExtensionStatus, error)
 	Log        *slog.Logger // nil: discard
+	// ScreenPop, if set, is given the time from a call's offer to an agent
+	// (the call_offered event's At) to that agent's console saying it
+	// painted the pop (a "popped" message), once per offer. It is called
+	// from the hub's loop and must not block.
+	ScreenPop func(time.Duration)
+	// ClientsChanged, if set, is given the number of open connections
+	// each time it changes, from the hub's loop; it must not block.
+	ClientsChanged func(n int)
 }

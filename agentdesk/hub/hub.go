@@ -45,9 +45,12 @@ type Hub struct {
 	ring    *ring
 	lastSeq uint64
 	active  map[string]agentdesk.Event // agent username -> ringing/talking call
-	dirty   bool                       // events since the last refresh
-	resync  bool                       // a gap was seen: snapshot everyone
-	revoked map[string]time.Time       // username -> when their sessions ended
+	// offered: when each (agent, call) offer was made, until its pop is
+	// acknowledged or the call ends (screen-pop time).
+	offered map[popKey]time.Time
+	revoked map[string]time.Time // username -> when their sessions ended
+	dirty   bool                 // events since the last refresh
+	resync  bool                 // a gap was seen: snapshot everyone
 
 	nclients  atomic.Int64
 	stats     counters
@@ -78,6 +81,15 @@ type Stats struct {
 type input struct {
 	ev  *agentdesk.Event
 	ext *ivr.ExtensionStatus
+	pop *popAck
+}
+
+type popKey struct{ agent, callID string }
+
+// popAck: agent's console painted the pop of callID at at.
+type popAck struct {
+	popKey
+	at time.Time
 }
 
 type registration struct {
@@ -117,6 +129,7 @@ func New(cfg Config, d Deps) *Hub {
 		ring:    newRing(cfg.RingSize),
 		active:  map[string]agentdesk.Event{},
 		revoked: map[string]time.Time{},
+		offered: map[popKey]time.Time{},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		h.origins[trimOrigin(o)] = true
@@ -174,6 +187,16 @@ func (h *Hub) CloseAll() {
 	select {
 	case h.kick <- kick{all: true, at: time.Now()}:
 	case <-h.done:
+	}
+}
+
+// popped queues an agent console's acknowledgement that it painted the
+// pop of callID; it never blocks (a full input drops it: one observation
+// fewer).
+func (h *Hub) popped(agent, callID string, at time.Time) {
+	select {
+	case h.in <- input{pop: &popAck{popKey{agent, callID}, at}}:
+	default:
 	}
 }
 

@@ -25,7 +25,7 @@ func (h *Hub) loop() {
 			for c := range h.clients {
 				c.stop(false)
 				delete(h.clients, c)
-				h.nclients.Add(-1)
+				h.addClients(-1)
 			}
 			return
 		case in := <-h.in:
@@ -49,6 +49,15 @@ func (h *Hub) loop() {
 }
 
 func (h *Hub) handle(in input) {
+	if in.pop != nil {
+		if at, ok := h.offered[in.pop.popKey]; ok {
+			delete(h.offered, in.pop.popKey)
+			if h.d.ScreenPop != nil {
+				h.d.ScreenPop(max(in.pop.at.Sub(at), 0))
+			}
+		}
+		return
+	}
 	if in.ext != nil {
 		pm := prepare(Message{Type: TypeExtension, Extension: in.ext})
 		for c := range h.clients {
@@ -101,7 +110,20 @@ func (h *Hub) track(e agentdesk.Event) {
 		if e.Agent != "" {
 			h.active[e.Agent] = e
 		}
+		if e.Kind == agentdesk.CallOffered && e.Agent != "" && e.CallID != "" {
+			if len(h.offered) >= maxPendingPops {
+				clear(h.offered) // consoles that never acknowledge: forget, stay bounded
+			}
+			h.offered[popKey{e.Agent, e.CallID}] = e.At
+		}
 	case agentdesk.CallOfferEnded, agentdesk.CallEnded, agentdesk.CallAbandoned, agentdesk.CallTransferred:
+		if e.Kind != agentdesk.CallOfferEnded {
+			for k := range h.offered {
+				if k.callID == e.CallID {
+					delete(h.offered, k)
+				}
+			}
+		}
 		for a, o := range h.active {
 			if o.CallID == e.CallID && (e.Agent == "" || e.Agent == a || e.Kind != agentdesk.CallOfferEnded) {
 				delete(h.active, a)
@@ -127,7 +149,7 @@ func (h *Hub) send(c *client, pm *websocket.PreparedMessage) {
 func (h *Hub) remove(c *client) {
 	if _, ok := h.clients[c]; ok {
 		delete(h.clients, c)
-		h.nclients.Add(-1)
+		h.addClients(-1)
 	}
 }
 
@@ -172,7 +194,7 @@ func (h *Hub) register(r *registration) {
 	}
 	add := func() {
 		h.clients[c] = struct{}{}
-		h.nclients.Add(1)
+		h.addClients(1)
 	}
 	if !c.view.events() {
 		add()
@@ -286,3 +308,14 @@ func prepare(m Message) *websocket.PreparedMessage {
 	}
 	return pm
 }
+
+// addClients counts connections opened (+1) or closed (-1).
+func (h *Hub) addClients(d int64) {
+	n := h.nclients.Add(d)
+	if h.d.ClientsChanged != nil {
+		h.d.ClientsChanged(int(n))
+	}
+}
+
+// maxPendingPops bounds the offers waiting for their pop's acknowledgement.
+const maxPendingPops = 4096

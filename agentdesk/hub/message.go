@@ -16,6 +16,17 @@ const (
 	TypeExtensions = "extensions" // {"type":"extensions","extensions":[...]}
 )
 
+// TypePopped is the one message a page sends: an agent console says it
+// painted the screen-pop of call CallID ({"type":"popped","call_id":...}).
+// The hub measures the time from the offer (atiende_screenpop_seconds).
+const TypePopped = "popped"
+
+// ClientMessage is what a page may send.
+type ClientMessage struct {
+	Type   string `json:"type"`
+	CallID string `json:"call_id,omitempty"`
+}
+
 // Message is the wire format; exported so tests and tools can decode it.
 type Message struct {
 	Type     string              `json:"type"`

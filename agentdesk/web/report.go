@@ -51,7 +51,14 @@ func (s *Server) buildWeeklyReport(r *http.Request) (*tickets.WeeklyReport, erro
 	if err != nil {
 		return nil, err
 	}
-	return tickets.BuildWeeklyReport(r.Context(), st, week, o)
+	rep, err := tickets.BuildWeeklyReport(r.Context(), st, week, o)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Surveys, err = s.weekSurveys(r, week, o); err != nil { // surveys.go
+		return nil, err
+	}
+	return rep, nil
 }
 
 func (s *Server) weeklyReport(w http.ResponseWriter, r *http.Request, _ *caller) error {

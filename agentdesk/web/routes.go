@@ -116,6 +116,7 @@ func (s *Server) routeTable() []route {
 	rs = append(rs, s.catalogRoutes()...)      // catalog.go
 	rs = append(rs, s.announcementRoutes()...) // announcements.go
 	rs = append(rs, s.wallboardRoutes()...)    // wallboard.go
+	rs = append(rs, s.surveyRoutes()...)       // surveys.go
 	return rs
 }
 

@@ -117,6 +117,9 @@ type Deps struct {
 	// ExtensionHolds enforces one logged-in agent per extension in the
 	// store; nil: only the desk's own view is checked.
 	ExtensionHolds tickets.ExtensionHolds
+	// Surveys aggregates satisfaction scores (wallboard panel, weekly
+	// report); nil: no /surveys routes and no survey figures in the report.
+	Surveys tickets.SurveyStatsStore
 }
 
 // AgentControl is what the server needs from the agent desk (ACD). It uses
@@ -160,6 +163,7 @@ type Server struct {
 	ann      *Announcements
 	queues   QueueAdmin
 	holds    tickets.ExtensionHolds
+	surveys  tickets.SurveyStatsStore
 	throttle *throttle
 	routes   []route
 	mux      *http.ServeMux
@@ -212,6 +216,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s.ann = d.Announcements
 	s.holds = d.ExtensionHolds
 	s.wall = d.Wallboard
+	s.surveys = d.Surveys
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.TrimRight(o, "/")] = true
 	}

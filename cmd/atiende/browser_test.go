@@ -566,6 +566,11 @@ func TestBrowser(t *testing.T) {
 	if popAt == 0 || invite == 0 || answer == 0 || popAt >= answer {
 		t.Errorf("pop painted %.1f, INVITE %.1f, 200 OK %.1f (Unix ms): want the pop before the answer (pops %+v)", popAt, invite, answer, pops)
 	}
+	// The console told the hub the pop was painted: the screen-pop time
+	// from the offer is observed once.
+	if !waitFor(5*time.Second, func() bool { return a.metric(t, "atiende_screenpop_seconds_count") == 1 }) {
+		t.Errorf("atiende_screenpop_seconds_count = %v after the pop, want 1", a.metric(t, "atiende_screenpop_seconds_count"))
+	}
 
 	// The ticket is ana's from the answer: the pop shows it (Atiende tells
 	// the console with ticket_changed, and the pop draws the ticket again)

@@ -15,6 +15,7 @@ import (
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/escalation/smtp"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/metrics"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
@@ -26,11 +27,14 @@ type escalationParts struct {
 	worker  *escalation.Worker
 	timers  *postgres.Timers
 	surveys http.Handler
+	// answers records survey scores from the keypad and the page, and
+	// opens the follow-up of a low one; serve sets its OnAnswer.
+	answers *desk.Surveys
 	// maintenance schedules planned windows; its Catalog is set by serve.
 	maintenance *desk.Maintenance
 }
 
-func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, log *slog.Logger) (*escalationParts, error) {
+func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, m *metrics.Metrics, log *slog.Logger) (*escalationParts, error) {
 	var mail escalation.Notifier = noMail{}
 	if cfg.SMTP.Addr != "" {
 		n, err := smtp.New(smtp.Config{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username,
@@ -60,6 +64,9 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Surveys:   db, SurveyURL: public + "/survey/", SurveySecret: secret,
 		Supervisor: cfg.Escalation.SupervisorEmail, ReportStore: db, WeeklyReportTo: cfg.Escalation.WeeklyReportTo,
 		Log: log.With("component", "escalation")}
+	if m != nil {
+		exec.OnEscalated = func(_ *tickets.Ticket, level int) { m.Escalation(level) }
+	}
 	if len(cfg.Escalation.WeeklyReportTo) > 0 {
 		if err := desk.ScheduleWeeklyReport(context.Background(), timers, clock.Now()); err != nil {
 			return nil, fmt.Errorf("escalation.weekly_report_to: schedule the weekly report: %w", err)
@@ -72,8 +79,10 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Log: log.With("component", "escalation-worker"),
 		// A phone alert tries up to three numbers of a contact, AckTimeout each.
 		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
-	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint,
-		surveys: desk.SurveyHandler{Surveys: db, Clock: clock, Log: log.With("component", "survey")}}, nil
+	answers := &desk.Surveys{Store: db, Tickets: store, Timers: timers, Clock: clock, Log: log.With("component", "survey")}
+	exec.FollowUps = answers
+	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, answers: answers,
+		surveys: desk.SurveyHandler{Surveys: answers, Clock: clock, Log: log.With("component", "survey")}}, nil
 }
 
 func (p *escalationParts) run(ctx context.Context) {

@@ -53,6 +53,8 @@ type harnessOptions struct {
 	KeepLogs int
 	// DBURL reuses a database (a restart); empty: a new pgtest database.
 	DBURL string
+	// Extra is YAML appended to the configuration (top-level keys).
+	Extra string
 }
 
 // atiende is one running `atiende serve`.
@@ -115,6 +117,7 @@ func writeConfig(t testing.TB, o harnessOptions) string {
 		level = "info"
 	}
 	fmt.Fprintf(&b, "log:\n  level: %s\n", level)
+	b.WriteString(o.Extra)
 	path := filepath.Join(t.TempDir(), "atiende.yml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/atiende/atiende/agentdesk/intake"
 	"github.com/atiende/atiende/ivr"
@@ -30,8 +31,23 @@ func (s observedStore) Transition(ctx context.Context, number string, to tickets
 	t, err := s.Store.Transition(ctx, number, to, c)
 	if err == nil && before != nil {
 		s.m.TicketTransition(t, before.State, to)
+		slaBreaches(s.m, t, before.State, to)
 	}
 	return t, err
+}
+
+// slaBreaches counts a milestone reached after its due time: the first
+// response (leaving registered) after ResponseDue, the resolution after
+// ResolutionDue. A ticket is counted once per target, when the miss
+// becomes a fact.
+func slaBreaches(m *metrics.Metrics, t *tickets.Ticket, from, to tickets.State) {
+	late := func(at, due *time.Time) bool { return at != nil && due != nil && at.After(*due) }
+	if from == tickets.Registered && to != tickets.Registered && late(t.FirstResponseAt, t.ResponseDue) {
+		m.SLABreach(t.Priority, metrics.TargetResponse)
+	}
+	if to == tickets.Resolved && from != tickets.Resolved && late(t.ResolvedAt, t.ResolutionDue) {
+		m.SLABreach(t.Priority, metrics.TargetResolution)
+	}
 }
 
 // observedFlow measures how long callers spend in the IVR before queueing.

@@ -112,7 +112,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	// Every ticket change goes through the SLA store (due times, timers,
 	// emails), and then through the metrics, automatic changes included.
-	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, log)
+	esc, err := newEscalation(cfg, sla, db, observedStore{Store: db, m: m}, engine, m, log)
 	if err != nil {
 		return err
 	}
@@ -134,12 +134,21 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 			return hub.Principal{Username: u.Username, Role: string(u.Role), Extension: u.Extension, Lang: u.Language}, nil
 		},
 		Snapshot: func() agentdesk.Snapshot { return desk.Snapshot() }, Extensions: engine.Extensions, Log: log.With("component", "hub"),
+		ScreenPop: m.ScreenPop, ClientsChanged: m.WebsocketClients,
 	})
 	defer consoles.Close()
 	// Sessions ended here or by another process on the same database
 	// (logout, a password reset, disabling) close the user's websockets.
 	db.ListenRevoked(ctx, consoles.CloseUser, consoles.CloseAll)
 	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e) })
+	surveyEvent := func(a tickets.SurveyAnswer) {
+		consoles.Publish(agentdesk.Event{Kind: agentdesk.SurveyScored, At: a.AnsweredAt, TicketNumber: a.TicketNumber,
+			Agent: a.Agent, Queue: a.Queue, Lang: a.Language, Reason: a.Channel, Score: a.Score, FollowUp: a.FollowUp})
+	}
+	// Every survey score is counted and shown on the wallboards, and again
+	// when a low one's follow-up is opened.
+	esc.answers.OnAnswer = func(a tickets.SurveyAnswer) { m.SurveyScore(a.Score, a.Channel); surveyEvent(a) }
+	esc.answers.OnFollowUp = surveyEvent
 	desk = acd.New(acd.Config{}, engine, pub, nil, log.With("component", "acd"))
 	defer desk.Close()
 	if err := addQueuesAndAgents(ctx, desk, db, catalog, cfg.Queues); err != nil {
@@ -152,7 +161,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	m.Reset(desk.Snapshot())
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
 	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: db, IVRCalls: db, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: esc.answers, IVRCalls: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 	runner.Notices = ann.notices(cfg.Engine)
 	runner.Abandoned = svc // calls that end in the IVR without a ticket
@@ -177,7 +186,8 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 				return nil
 			},
 			Wallboard:      wallboardSource{db: db, desk: desk}, // wallboard.go
-			ExtensionHolds: db})
+			ExtensionHolds: db,
+			Surveys:        db})
 	if err != nil {
 		return err
 	}

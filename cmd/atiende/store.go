@@ -53,7 +53,7 @@ func runDemoData(ctx context.Context, cfg Config, log *slog.Logger, out io.Write
 	if err != nil {
 		return err
 	}
-	esc, err := newEscalation(cfg, sla, db, db, nil, log)
+	esc, err := newEscalation(cfg, sla, db, db, nil, nil, log)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,13 @@ type Executor struct {
 	// WeeklyReport and ScheduleWeeklyReport).
 	ReportStore    tickets.ReportStore
 	WeeklyReportTo []string
-	Log            *slog.Logger
+	// FollowUps performs SurveyFollowUp actions (*Surveys); nil leaves
+	// them pending with an error until one is configured.
+	FollowUps escalation.Executor
+	// OnEscalated, if set, is told of each level raise an escalation
+	// made (the metrics count it); it must not block.
+	OnEscalated func(t *tickets.Ticket, level int)
+	Log         *slog.Logger
 }
 
 var _ escalation.Executor = (*Executor)(nil)
@@ -94,6 +100,12 @@ func (x *Executor) Execute(ctx context.Context, a escalation.Claimed) error {
 		err = x.phoneAlert(ctx, a)
 	case WeeklyReport:
 		err = x.weeklyReport(ctx, a)
+	case SurveyFollowUp:
+		if x.FollowUps == nil {
+			err = fmt.Errorf("survey follow-ups are not configured")
+		} else {
+			err = x.FollowUps.Execute(ctx, a)
+		}
 	default:
 		err = escalation.Permanent(fmt.Errorf("unknown action kind %q", a.Kind))
 	}
@@ -152,6 +164,9 @@ func (x *Executor) escalate(ctx context.Context, a escalation.Claimed) error {
 		if _, err := x.Desk.UpdateKeeping(ctx, t.Number, tickets.Patch{Level: &lvl},
 			tickets.Change{Actor: actorOf(a), Reason: a.Reason}, a.Action); err != nil {
 			return err
+		}
+		if x.OnEscalated != nil {
+			x.OnEscalated(t, lvl)
 		}
 	}
 	dir, err := x.directory(ctx)

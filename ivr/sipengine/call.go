@@ -33,6 +33,7 @@ type call struct {
 
 	answered   atomic.Bool
 	hungUp     atomic.Bool
+	hangMu     sync.Mutex // held through Hangup: a second caller waits for the first
 	done       chan struct{}
 	finishOnce sync.Once
 
@@ -151,7 +152,13 @@ func (c *call) closeDTMF() {
 
 // Hangup ends the call: BYE when answered, a final response (or CANCEL for
 // an outbound leg) before that.
+//
+// A Hangup that finds another one in progress (the shutdown's and the
+// handler's) waits for it: the handler must not hand the dialog back to
+// diago, which answers it too, while a response is being written.
 func (c *call) Hangup(ctx context.Context, cause ivr.HangupCause) error {
+	c.hangMu.Lock()
+	defer c.hangMu.Unlock()
 	if c.hungUp.Swap(true) {
 		return nil
 	}

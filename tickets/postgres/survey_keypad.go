@@ -29,8 +29,8 @@ func (db *DB) RecordKeypadSurvey(ctx context.Context, callID, ticketNumber, agen
 	if language != "en" {
 		language = "es"
 	}
-	tag, err := db.pool.Exec(ctx, `INSERT INTO surveys (token_hash, ticket_number, agent, language, created_at, answered_at, score)
-		VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT (token_hash) DO NOTHING`,
+	tag, err := db.pool.Exec(ctx, `INSERT INTO surveys (token_hash, ticket_number, agent, language, created_at, answered_at, score, channel)
+		VALUES ($1, $2, $3, $4, $5, $5, $6, 'keypad') ON CONFLICT (token_hash) DO NOTHING`,
 		keypadKey(callID), ticketNumber, agent, language, at.UTC(), score)
 	if err != nil {
 		return dbErr("keypad survey for "+ticketNumber, err)

@@ -205,8 +205,19 @@ function showPop(e) {
     if (e.ticket_number) tk = await ticketPanel($('#pop-ticket'), e.ticket_number, { me: user.username });
     if (!current()) return;
     await caller(tk, e, current);
+    if (current()) popped(e.call_id);
     if (tk) await Promise.all([related(tk, e, current), majors(tk, current), checklist(tk, current)]);
   })().catch((err) => flash(errorText(err), true));
+}
+
+// popped tells the hub, once per call, that the pop (caller, ticket) is on
+// the screen: a task queued from an animation frame runs after that frame
+// is painted. The hub measures atiende_screenpop_seconds from the offer.
+const poppedCalls = new Set();
+function popped(callId) {
+  if (!callId || poppedCalls.has(callId)) return;
+  poppedCalls.add(callId);
+  requestAnimationFrame(() => setTimeout(() => desk && desk.send({ type: 'popped', call_id: callId }), 0));
 }
 
 async function caller(tk, e, current) {
@@ -292,7 +303,7 @@ async function checklist(tk, current) {
 // ticket_changed is not replayed on reconnect: after being away, draw the
 // pop's ticket again in case it changed meanwhile.
 let connected = false;
-connectDesk(onMessage, (s) => {
+const desk = connectDesk(onMessage, (s) => {
   wsStatus(s);
   if (s === 'online' && connected) refreshPopTicket();
   if (s === 'online') connected = true;

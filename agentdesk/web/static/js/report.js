@@ -9,6 +9,7 @@ import { get, q } from './api.js';
 import { t, tr, getLang } from './i18n.js';
 import { el, fill, $ } from './dom.js';
 import { boot, flash, errorText } from './common.js';
+import { drawSurveys } from './report-surveys.js';
 
 await boot(['supervisor', 'admin']);
 
@@ -257,6 +258,7 @@ function render(r) {
   drawTable(r);
   drawRepeats(r);
   drawCharts(r);
+  drawSurveys(r, serviceName);
   document.body.dataset.week = r.week; // tests wait on it
 }
 

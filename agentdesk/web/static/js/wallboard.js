@@ -10,6 +10,7 @@ import { dur, nsDur, pct, since } from './format.js';
 import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { DayChart, drawChart } from './daychart.js';
+import { SurveyPanel } from './surveys-panel.js';
 
 addMessages({
   'wb.chartDay': 'Día {date}, hora de {zone}: del registro de llamadas y en vivo.',
@@ -50,6 +51,7 @@ function onMessage(msg) {
     day.snapshot(s, msg.offers);
     if (missed) loadDay(true);
   } else if (msg.type === 'event') {
+    if (msg.event.kind === 'survey_scored') { surveys.event(msg.event); return; }
     if (msg.event.seq) seq = msg.event.seq;
     apply(msg.event);
     day.event(msg.event);
@@ -256,6 +258,20 @@ function tick() {
 }
 setInterval(tick, 1000);
 setInterval(renderChart, 60000); // the current bucket moves on without events
+// The satisfaction panel names agents as the agents table does, and
+// services as the catalog does.
+const svcNames = new Map();
+get('/catalog').then((c) => {
+  for (const x of c.services || []) svcNames.set(x.code, (x.name && (x.name[getLang()] || x.name.es)) || x.code);
+  surveys.render();
+}).catch(() => {});
+const surveys = new SurveyPanel($('#surveys-card'), {
+  agent: (u) => (agents.get(u) && agents.get(u).name) || u,
+  queue: (code) => tr('queue', code),
+  service: (code) => svcNames.get(code) || code,
+});
+surveys.load();
+setInterval(() => surveys.load(), 60000);
 connectDesk(onMessage, wsStatus);
 loadStats();
 setInterval(loadStats, STATS_EVERY_MS);

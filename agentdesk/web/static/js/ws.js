@@ -31,5 +31,7 @@ export function connectDesk(onMessage, onStatus = () => {}) {
   return {
     close() { stopped = true; clearTimeout(timer); if (ws) ws.close(); },
     get lastSeq() { return lastSeq; },
+    // send a message to the hub if connected (e.g. {type:'popped'}).
+    send(obj) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj)); },
   };
 }
