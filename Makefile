@@ -4,8 +4,11 @@ GO ?= go
 DATA ?= $(CURDIR)/.data
 PGPORT ?= 55432
 export PATH := /usr/local/go/bin:$(PATH)
+# The Asterisk 22.10.1 sources for .ci/asterisk.sh, when shared/ is beside the clone.
+ATIENDE_ASTERISK_SRC ?= $(if $(wildcard ../shared/asterisk/src),$(abspath ../shared/asterisk/src))
+export ATIENDE_ASTERISK_SRC
 
-.PHONY: run test bench build deps deps-test vet fmt prompts clean-data
+.PHONY: run stop call test bench build deps deps-test vet fmt prompts clean-data
 
 build:
 	$(GO) build -o bin/atiende ./cmd/atiende
@@ -20,6 +23,17 @@ deps-test:
 # mailpit for the demo emails, migrations, demo data, then the service.
 run: deps build
 	@DATA=$(DATA) PGPORT=$(PGPORT) .ci/run-demo.sh
+
+# stop: what a `make run` left running (e.g. in another terminal, or after a
+# kill -9) stops; the data stays. Ctrl-C in `make run` does the same.
+stop:
+	@DATA=$(DATA) .ci/run-demo.sh stop
+
+# call: with `make run` going, a demo call through the menu (sipp). To answer
+# it, run the shipped softphone, ana's phone:  baresip -f deploy/softphone
+# and make ana available in the console. See deploy/softphone/.
+call:
+	@deploy/softphone/call.sh
 
 test: deps-test
 	@.ci/test.sh
@@ -36,5 +50,5 @@ fmt:
 prompts:
 	ivr/prompts/make-prompts.sh
 
-clean-data:
-	.ci/pg.sh stop $(DATA)/pg; rm -rf $(DATA)
+clean-data: stop
+	rm -rf $(DATA)

@@ -33,7 +33,16 @@ func (m *Metrics) EngineDrops(name string, dropped func() uint64) {
 	m.engines.set(name, func(e *engineFuncs) { e.dropped = dropped })
 }
 
+// EngineDown counts that the engine name went down (it was up and is not):
+// atiende_engine_down_total, beside the atiende_engine_up gauge, so that
+// an outage between two scrapes is not missed.
+func (m *Metrics) EngineDown(name string) {
+	m.engines.set(name, func(e *engineFuncs) { e.downs++ })
+}
+
 var (
+	engineDownDesc = prometheus.NewDesc("atiende_engine_down_total",
+		"Times a telephony engine went down (could take calls, then could not).", []string{"engine"}, nil)
 	engineUpDesc = prometheus.NewDesc("atiende_engine_up",
 		"Whether a telephony engine can take calls (1) or not (0).", []string{"engine"}, nil)
 	engineDropsDesc = prometheus.NewDesc("atiende_engine_events_dropped_total",
@@ -46,6 +55,7 @@ type engineFuncs struct {
 	up      func() bool
 	dropped func() uint64
 	edge    func() EdgeCounts
+	downs   uint64
 }
 
 // engineSet is a collector of the funcs engines provide. Engine names are
@@ -72,6 +82,7 @@ func (s *engineSet) Describe(ch chan<- *prometheus.Desc) {
 	ch <- engineUpDesc
 	ch <- engineDropsDesc
 	describeEdge(ch)
+	ch <- engineDownDesc
 }
 
 func (s *engineSet) Collect(ch chan<- prometheus.Metric) {
@@ -93,6 +104,7 @@ func (s *engineSet) Collect(ch chan<- prometheus.Metric) {
 				v = 1
 			}
 			ch <- prometheus.MustNewConstMetric(engineUpDesc, prometheus.GaugeValue, v, n)
+			ch <- prometheus.MustNewConstMetric(engineDownDesc, prometheus.CounterValue, float64(funcs[i].downs), n)
 		}
 		if f := funcs[i].dropped; f != nil {
 			ch <- prometheus.MustNewConstMetric(engineDropsDesc, prometheus.CounterValue, float64(f()), n)

@@ -30,6 +30,8 @@ func TestTelephony(t *testing.T) {
 	m.EngineUp("sip", up.Load)
 	m.EngineDrops("sip", func() uint64 { return 7 })
 	m.EngineUp("asterisk", func() bool { return false })
+	m.EngineDown("asterisk")
+	m.EngineDown("asterisk")
 
 	m.ObserveIVR(42 * time.Second)
 	m.ObserveIVR(8 * time.Second)
@@ -47,6 +49,10 @@ atiende_extensions{state="unregistered"} 1
 # TYPE atiende_engine_up gauge
 atiende_engine_up{engine="asterisk"} 0
 atiende_engine_up{engine="sip"} 1
+# HELP atiende_engine_down_total Times a telephony engine went down (could take calls, then could not).
+# TYPE atiende_engine_down_total counter
+atiende_engine_down_total{engine="asterisk"} 2
+atiende_engine_down_total{engine="sip"} 0
 # HELP atiende_engine_events_dropped_total Events a telephony engine dropped rather than block.
 # TYPE atiende_engine_events_dropped_total counter
 atiende_engine_events_dropped_total{engine="sip"} 7
@@ -55,7 +61,7 @@ atiende_engine_events_dropped_total{engine="sip"} 7
 atiende_websocket_clients 2
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "atiende_extensions",
-		"atiende_engine_up", "atiende_engine_events_dropped_total", "atiende_websocket_clients"); err != nil {
+		"atiende_engine_up", "atiende_engine_down_total", "atiende_engine_events_dropped_total", "atiende_websocket_clients"); err != nil {
 		t.Error(err)
 	}
 	up.Store(false)

@@ -29,6 +29,9 @@ type announcements struct {
 	overlay *ivr.PromptOverlay
 	now     func() time.Time
 	log     *slog.Logger
+	// asteriskPlays: the Asterisk engine has a sounds folder to write the
+	// uploads to (asterisk.sounds_dir), so Asterisk plays them too.
+	asteriskPlays bool
 
 	mu  sync.Mutex       // one reload at a time
 	pcm map[int64][]byte // samples by ID: a recording's audio never changes
@@ -96,11 +99,17 @@ func (a *announcements) watch(ctx context.Context, interval time.Duration) (stop
 	return func() { cancel(); <-done }
 }
 
-// notices is the flow runner's Notices option. Only the embedded engine
-// plays uploads (Asterisk plays files from its own disk), so on any other
-// engine the notice condition is always false.
+// plays reports whether engine plays the uploads: the embedded engine
+// does; Asterisk plays files from its own disk, so only when Atiende can
+// write them there (asterisk.sounds_dir).
+func (a *announcements) plays(engine string) bool {
+	return engine == "sip" || (engine == "asterisk" && a.asteriskPlays)
+}
+
+// notices is the flow runner's Notices option. On an engine that does not
+// play uploads the notice condition is always false.
 func (a *announcements) notices(engine string) func(lang string, at time.Time) bool {
-	if engine != "sip" {
+	if !a.plays(engine) {
 		return nil
 	}
 	return a.overlay.NoticeActive
@@ -108,7 +117,7 @@ func (a *announcements) notices(engine string) func(lang string, at time.Time) b
 
 // web is the web server's announcement routes' configuration.
 func (a *announcements) web(engine string) *web.Announcements {
-	return &web.Announcements{Store: a.store, EnginePlays: engine == "sip",
+	return &web.Announcements{Store: a.store, EnginePlays: a.plays(engine),
 		Prompts: func(lang string) []string { return ivr.PromptNames(a.flow, a.base, lang) },
 		Changed: func(ctx context.Context) {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

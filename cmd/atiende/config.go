@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,13 @@ type AsteriskConfig struct {
 	User     string `yaml:"user"`
 	Password string `yaml:"password"`
 	App      string `yaml:"app"`
+	// MaxConns: REST connections to Asterisk at most (0: 50); below
+	// http.conf's sessionlimit.
+	MaxConns int `yaml:"max_conns"`
+	// SoundsDir: Asterisk's sounds folder on this host (e.g.
+	// /var/lib/asterisk/sounds); set, the uploaded recordings are written
+	// there and Asterisk plays them.
+	SoundsDir string `yaml:"sounds_dir"`
 }
 
 type PhonesConfig struct {
@@ -206,6 +214,13 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 		}
 		if err := decodeStrict(b, &cfg); err != nil {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		// Files named in the configuration are relative to it (as in
+		// Prometheus), so it works from any directory.
+		for _, f := range []*string{&cfg.Escalation.File, &cfg.FlowFile, &cfg.CatalogFile} {
+			if *f != "" && !filepath.IsAbs(*f) {
+				*f = filepath.Join(filepath.Dir(path), *f)
+			}
 		}
 	}
 	if err := applyEnv(&cfg, getenv); err != nil {
@@ -270,6 +285,7 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		{&cfg.Asterisk.User, "ATIENDE_ARI_USER"},
 		{&cfg.Asterisk.Password, "ATIENDE_ARI_PASSWORD"},
 		{&cfg.Asterisk.App, "ATIENDE_ARI_APP"},
+		{&cfg.Asterisk.SoundsDir, "ATIENDE_ASTERISK_SOUNDS_DIR"},
 		{&cfg.Admin.Password, "ATIENDE_ADMIN_PASSWORD"},
 		{&cfg.Log.Level, "ATIENDE_LOG_LEVEL"},
 		{&cfg.SMTP.Password, "ATIENDE_SMTP_PASSWORD"},
@@ -278,6 +294,13 @@ func applyEnv(cfg *Config, getenv func(string) string) error {
 		if err := set(o.dst, o.name); err != nil {
 			return err
 		}
+	}
+	if v := getenv("ATIENDE_ARI_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("ATIENDE_ARI_MAX_CONNS: %q is not a number", v)
+		}
+		cfg.Asterisk.MaxConns = n
 	}
 	return nil
 }
@@ -351,6 +374,9 @@ func (c *Config) Validate() error {
 		}
 		if c.Asterisk.App == "" {
 			return bad("asterisk.app", "the Stasis application name is required")
+		}
+		if c.Asterisk.MaxConns < 0 {
+			return bad("asterisk.max_conns", "%d: must be 0 (the default, 50) or more", c.Asterisk.MaxConns)
 		}
 	default:
 		return bad("engine", "%q is not sip or asterisk", c.Engine)

@@ -18,8 +18,10 @@ import (
 func newExtensionMonitor(cfg Config, engine ivr.Engine, db *postgres.DB, tk tickets.Store, log *slog.Logger) (*extmon.Monitor, error) {
 	mc := extmon.Config{DownAfter: time.Duration(cfg.Extensions.DownAfter), StartGrace: time.Duration(cfg.Extensions.StartGrace)}
 	if mc.StartGrace == 0 && cfg.Engine == "sip" {
-		// The embedded engine forgets registrations on restart: give the
-		// phones one registration interval to come back before any ticket.
+		// The embedded engine restores the saved registrations at start
+		// (restart.go), but a phone whose binding was not saved (first
+		// start, a database outage) comes back only at its next
+		// registration: give it one interval before any ticket.
 		mc.StartGrace = time.Hour
 	}
 	if zone, err := time.LoadLocation("America/Mexico_City"); err == nil {

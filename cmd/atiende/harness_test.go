@@ -61,6 +61,12 @@ type harnessOptions struct {
 	// longer than that would be hung up as a phone gone without a BYE. The
 	// RTP timeout itself is tested in ivr/sipengine (TestRTPTimeout).
 	RTPTimeout string
+	// SIPAddr reuses a SIP address (a restart); empty: a free port.
+	SIPAddr string
+	// LogJSON writes the log as JSON lines (log.format json).
+	LogJSON bool
+	// Env adds or overrides environment variables (e.g. ATIENDE_ENGINE).
+	Env map[string]string
 }
 
 // atiende is one running `atiende serve`.
@@ -128,6 +134,9 @@ func writeConfig(t testing.TB, o harnessOptions) string {
 		level = "info"
 	}
 	fmt.Fprintf(&b, "log:\n  level: %s\n", level)
+	if o.LogJSON {
+		b.WriteString("  format: json\n")
+	}
 	b.WriteString(o.Extra)
 	path := filepath.Join(t.TempDir(), "atiende.yml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
@@ -181,12 +190,18 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 		dbURL = pgtest.DB(t)
 	}
 	cfgPath := writeConfig(t, o)
-	sipAddr := fmt.Sprintf("127.0.0.1:%d", sippeer.FreePort(t))
+	sipAddr := o.SIPAddr
+	if sipAddr == "" {
+		sipAddr = fmt.Sprintf("127.0.0.1:%d", sippeer.FreePort(t))
+	}
 	env := map[string]string{
 		"ATIENDE_DATABASE_URL":   dbURL,
 		"ATIENDE_HTTP_ADDR":      "127.0.0.1:0",
 		"ATIENDE_SIP_ADDR":       sipAddr,
 		"ATIENDE_ADMIN_PASSWORD": adminPassword,
+	}
+	for k, v := range o.Env {
+		env[k] = v
 	}
 	getenv := func(k string) string { return env[k] }
 	if !o.NoDemoData && o.DBURL == "" {

@@ -79,7 +79,8 @@ const usage = `usage: atiende serve|migrate|check-config|demo-data|version [-con
 
 Environment: ATIENDE_DATABASE_URL, ATIENDE_HTTP_ADDR (127.0.0.1:8080),
 ATIENDE_SIP_ADDR, ATIENDE_ENGINE (sip|asterisk), ATIENDE_ARI_URL,
-ATIENDE_ARI_USER, ATIENDE_ARI_PASSWORD, ATIENDE_ARI_APP,
+ATIENDE_ARI_USER, ATIENDE_ARI_PASSWORD, ATIENDE_ARI_APP, ATIENDE_ARI_MAX_CONNS,
+ATIENDE_ASTERISK_SOUNDS_DIR,
 ATIENDE_ADMIN_PASSWORD (creates the first admin), ATIENDE_LOG_LEVEL.
 Secrets may also be read from a file named by NAME_FILE.`
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,12 @@ import (
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsAtiende) == "1" {
+		main() // the test binary stands in for bin/atiende (see atiendeBinary)
+	}
+	pgtest.Main(m)
+}
 
 // TestRunLikeMakeRun does what `make run` does, on free ports: migrate, load
 // the demo data (twice: it must be harmless), serve, and answer /healthz.

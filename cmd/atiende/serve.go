@@ -27,6 +27,7 @@ import (
 	"github.com/atiende/atiende/ivr/sipengine"
 	"github.com/atiende/atiende/metrics"
 	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/tickets/postgres"
 )
 
 // drainTimeout is how long SIGTERM waits for calls and requests to finish.
@@ -68,12 +69,13 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	// Recordings uploaded on the admin page, over the embedded prompts.
 	ann := newAnnouncements(db, flow, prompts.FS, log.With("component", "announcements")) // announcements.go
+	ann.asteriskPlays = cfg.Asterisk.SoundsDir != ""
 	if err := ann.reload(ctx); err != nil {
 		return err
 	}
 	stopAnn := ann.watch(ctx, announcementReload)
 	defer stopAnn()
-	engine, err := newEngine(cfg, log, ann.overlay)
+	engine, err := newEngine(ctx, cfg, log, ann.overlay, db)
 	if err != nil {
 		return err
 	}
@@ -100,6 +102,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 			return out, err
 		}})
 	m.EngineUp(engine.Name(), engine.Up)
+	go watchEngine(ctx, engine, m, log.With("component", "engine")) // enginewatch.go
 	if d, ok := engine.(interface{ Dropped() uint64 }); ok {
 		m.EngineDrops(engine.Name(), d.Dropped)
 	}
@@ -140,7 +143,8 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	// Sessions ended here or by another process on the same database
 	// (logout, a password reset, disabling) close the user's websockets.
 	db.ListenRevoked(ctx, consoles.CloseUser, consoles.CloseAll)
-	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e) })
+	keep := newPresence(db, log.With("component", "presence")) // restart.go
+	pub := agentdesk.PublisherFunc(func(e agentdesk.Event) { m.Publish(e); consoles.Publish(e); keep.Publish(e) })
 	surveyEvent := func(a tickets.SurveyAnswer) {
 		consoles.Publish(agentdesk.Event{Kind: agentdesk.SurveyScored, At: a.AnsweredAt, TicketNumber: a.TicketNumber,
 			Agent: a.Agent, Queue: a.Queue, Lang: a.Language, Reason: a.Channel, Score: a.Score, FollowUp: a.FollowUp})
@@ -157,6 +161,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	queueAdm, err := newQueueAdmin(ctx, desk, db, cfg.Queues, log.With("component", "queues")) // queues.go
 	if err != nil {
 		return err
+	}
+	// restart.go: the agents as they were, and the day's counters so far.
+	agents := newAgentControl(desk, db)
+	if err := keep.restore(ctx, desk, agents); err != nil {
+		log.Warn("agents start logged out", "error", err)
+	}
+	if err := restoreQueueStats(ctx, db, desk, time.Now(), log.With("component", "acd")); err != nil {
+		log.Warn("queue counters start at zero", "error", err)
 	}
 	m.Reset(desk.Snapshot())
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
@@ -179,7 +191,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		web.Deps{Store: store, Catalog: live, CatalogEditor: catEdit, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
 			Queues:        queueAdm,
 			Announcements: ann.web(cfg.Engine),
-			Agents:        newAgentControl(desk, db), Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
+			Agents:        agents, Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
 				if !engine.Up() {
 					return fmt.Errorf("telephony engine %s is down", engine.Name())
 				}
@@ -212,7 +224,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	var calls drain
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	wg.Add(5)
+	wg.Add(7)
+	go func() { defer wg.Done(); keep.run(callCtx) }()
+	go func() {
+		defer wg.Done()
+		dayRollover(callCtx, desk, tickets.ReportOptions{}.Zone(), time.Now, time.After, log.With("component", "acd"))
+	}()
 	go func() {
 		defer wg.Done()
 		if err := mon.Run(callCtx); err != nil {
@@ -221,7 +238,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}()
 	go func() {
 		defer wg.Done()
-		watchExtensions(callCtx, engine, log, m.ExtensionStatus, consoles.ExtensionChanged)
+		watchExtensions(callCtx, engine, log, m.ExtensionStatus, consoles.ExtensionChanged, keep.extensionChanged)
 	}()
 	go func() { defer wg.Done(); esc.run(callCtx) }()
 	go func() {
@@ -307,9 +324,12 @@ func (d *drain) wait(ctx context.Context) int64 {
 	}
 }
 
-func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.Engine, error) {
+func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
+		// sipgo and diago log some things on process-wide loggers: through
+		// ours, in its format, at the right levels.
+		sipengine.RouteLibraryLogs(log.With("component", "sip"))
 		sc := sipengine.DefaultConfig()
 		sc.Addr = cfg.SIP.Addr
 		sc.HelpDeskNumbers = cfg.SIP.HelpDeskNumbers
@@ -322,11 +342,24 @@ func newEngine(cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay) (ivr.En
 		if cfg.SIP.RTPTimeout > 0 {
 			sc.RTPTimeout = time.Duration(cfg.SIP.RTPTimeout)
 		}
-		sc.Prompts = overlay // the embedded prompts, or what the admin page uploaded
+		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded
+		sc.Registrations = sipRegistrations{db} // restart.go: phones stay registered through a restart
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
-		return asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
-			App: cfg.Asterisk.App, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers}, log.With("component", "asterisk"))
+		eng, err := asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
+			App: cfg.Asterisk.App, MaxConns: cfg.Asterisk.MaxConns, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers,
+			Prompts: overlay, SoundsDir: cfg.Asterisk.SoundsDir}, log.With("component", "asterisk"))
+		if err != nil {
+			return nil, err
+		}
+		// Something other than ARI at the URL (or refused credentials) is a
+		// configuration error; an Asterisk not started yet is not.
+		if err := eng.Probe(ctx); errors.Is(err, asterisk.ErrNotARI) {
+			return nil, fmt.Errorf("asterisk.url (ATIENDE_ARI_URL): %w", err)
+		} else if err != nil {
+			log.Warn("Asterisk not reachable yet; the engine keeps trying", "error", err)
+		}
+		return eng, nil
 	}
 	return nil, fmt.Errorf("engine %q is not available in this build", cfg.Engine)
 }

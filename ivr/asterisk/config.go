@@ -15,11 +15,14 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/atiende/atiende/ivr"
 )
 
 // Config tells the engine how to reach Asterisk.
 type Config struct {
-	// URL is ARI's base URL, e.g. http://127.0.0.1:8088/ari.
+	// URL is ARI's base URL, e.g. http://127.0.0.1:8088/ari; /ari is
+	// added when missing.
 	URL      string
 	User     string
 	Password string
@@ -27,10 +30,22 @@ type Config struct {
 	App string
 	// RequestTimeout bounds every ARI request.
 	RequestTimeout time.Duration
+	// MaxConns is the most REST connections open to Asterisk at once; they
+	// are kept alive and reused, and a request waits for a free one. Keep
+	// it below http.conf's sessionlimit (Asterisk refuses sessions beyond
+	// it), less one for the events websocket.
+	MaxConns int
 	// RingTimeout is the default ring time of Dial.
 	RingTimeout time.Duration
 	// ReconnectMin and ReconnectMax bound the websocket reconnect backoff.
+	// While the websocket is down Asterisk declines the help desk's calls
+	// (603), so the cap is short: calls are taken again within about
+	// ReconnectMax of Asterisk coming back, whatever the outage's length.
+	// An attempt to a stopped Asterisk is one refused TCP connection.
 	ReconnectMin, ReconnectMax time.Duration
+	// ReplacedMax caps the backoff after another client took the Stasis
+	// app (ApplicationReplaced): two instances must not fight over it.
+	ReplacedMax time.Duration
 	// EventBuffer is how many decoded events may wait for the dispatcher.
 	// The websocket reader blocks (never drops) when it is full.
 	EventBuffer int
@@ -44,6 +59,13 @@ type Config struct {
 	// playback that has not finished by then is stopped (an unknown media
 	// scheme never finishes on Asterisk 22).
 	PlayGuard time.Duration
+	// Prompts are the recordings uploaded on the admin page over the
+	// product's prompts (nil: the product's only). They play when SoundsDir
+	// is set: Asterisk's sounds folder (astdatadir/sounds, e.g.
+	// /var/lib/asterisk/sounds), on this host, where the engine writes them
+	// (into atiende-custom/) for Asterisk to read.
+	Prompts   *ivr.PromptOverlay
+	SoundsDir string
 	// MOHClass is the music-on-hold class for "<lang>/moh".
 	MOHClass string
 	// ResumeWindow is how long calls survive without the websocket: after
@@ -57,20 +79,26 @@ type Config struct {
 const (
 	DefaultApp            = "atiende"
 	DefaultRequestTimeout = 5 * time.Second
+	DefaultMaxConns       = 50 // half of Asterisk's default sessionlimit (100)
 	DefaultRingTimeout    = 20 * time.Second
 	DefaultReconnectMin   = 500 * time.Millisecond
-	DefaultReconnectMax   = 30 * time.Second
+	DefaultReconnectMax   = time.Second
+	DefaultReplacedMax    = 30 * time.Second
 	DefaultEventBuffer    = 1024
 	DefaultPlayGuard      = 10 * time.Second
 	DefaultResumeWindow   = 2 * time.Minute
 )
 
 func (c Config) withDefaults() Config {
+	c.URL = normalizeURL(c.URL)
 	if c.App == "" {
 		c.App = DefaultApp
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
 	}
 	if c.RingTimeout <= 0 {
 		c.RingTimeout = DefaultRingTimeout
@@ -83,6 +111,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReconnectMax < c.ReconnectMin {
 		c.ReconnectMax = c.ReconnectMin
+	}
+	if c.ReplacedMax <= 0 {
+		c.ReplacedMax = DefaultReplacedMax
+	}
+	if c.ReplacedMax < c.ReconnectMax {
+		c.ReplacedMax = c.ReconnectMax
 	}
 	if c.EventBuffer <= 0 {
 		c.EventBuffer = DefaultEventBuffer
@@ -119,6 +153,9 @@ func (c Config) Check() error {
 	}
 	if c.Password == "" {
 		errs = append(errs, errors.New("password is empty"))
+	}
+	if err := checkSoundsDir(c.SoundsDir); err != nil {
+		errs = append(errs, err)
 	}
 	if strings.ContainsAny(c.App, ",/ ") {
 		errs = append(errs, fmt.Errorf("app %q: no commas, slashes or spaces", c.App))

@@ -26,8 +26,10 @@ type Engine struct {
 
 	up      atomic.Bool
 	dropped atomic.Uint64
-	downAt  atomic.Int64 // unix ns when the websocket went down; 0 while up
-	queue   chan item    // events and state changes, applied in order by dispatch
+	// duplicates counts events Asterisk sent twice (see recentFrames).
+	duplicates atomic.Uint64
+	downAt     atomic.Int64 // unix ns when the websocket went down; 0 while up
+	queue      chan item    // events and state changes, applied in order by dispatch
 
 	mu        sync.Mutex
 	serving   bool
@@ -39,7 +41,11 @@ type Engine struct {
 	playbacks map[string]*playback
 	bridges   map[string]*bridge
 	exts      map[string]ivr.ExtensionStatus
-	watchers  map[chan ivr.ExtensionStatus]struct{}
+	// subscribed are the endpoints ("PJSIP/1001") the app gets events of.
+	subscribed map[string]bool
+	// details: extension -> the contact URI whose user agent was read.
+	details  map[string]string
+	watchers map[chan ivr.ExtensionStatus]struct{}
 }
 
 // item is one thing for the dispatcher: an event from Asterisk, or a
@@ -59,16 +65,18 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{
-		cfg:       cfg,
-		log:       log.With("engine", "asterisk", "app", cfg.App),
-		rest:      newREST(cfg),
-		queue:     make(chan item, cfg.EventBuffer),
-		calls:     map[string]*call{},
-		dials:     map[string]*dialAttempt{},
-		playbacks: map[string]*playback{},
-		bridges:   map[string]*bridge{},
-		exts:      map[string]ivr.ExtensionStatus{},
-		watchers:  map[chan ivr.ExtensionStatus]struct{}{},
+		cfg:        cfg,
+		log:        log.With("engine", "asterisk", "app", cfg.App),
+		rest:       newREST(cfg),
+		queue:      make(chan item, cfg.EventBuffer),
+		calls:      map[string]*call{},
+		dials:      map[string]*dialAttempt{},
+		playbacks:  map[string]*playback{},
+		bridges:    map[string]*bridge{},
+		exts:       map[string]ivr.ExtensionStatus{},
+		subscribed: map[string]bool{},
+		details:    map[string]string{},
+		watchers:   map[chan ivr.ExtensionStatus]struct{}{},
 	}, nil
 }
 

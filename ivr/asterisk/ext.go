@@ -2,6 +2,8 @@ package asterisk
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,14 +19,38 @@ import (
 const watchBuffer = 64
 
 // Extensions lists the PJSIP endpoints that are not trunks (GET
-// /endpoints/PJSIP), with what the events said about their contacts.
+// /endpoints/PJSIP), with what the contact events said about them. An
+// extension whose contact is not known yet (at start, after a reconnect)
+// gets it from Asterisk's registrar (the AOR's contact, and the contact's
+// user agent).
 func (e *Engine) Extensions(ctx context.Context) ([]ivr.ExtensionStatus, error) {
 	var eps []ari.EndpointData
 	if err := e.rest.do(ctx, "GET", "/endpoints/PJSIP", nil, &eps); err != nil {
 		return nil, fmt.Errorf("asterisk: extensions: %w", err)
 	}
+	if err := e.subscribe(ctx, eps); err != nil {
+		return nil, fmt.Errorf("asterisk: extensions: %w", err)
+	}
 	for _, ep := range eps {
-		e.endpointState(ep)
+		if !e.isExtension(ep) {
+			continue
+		}
+		e.mu.Lock()
+		st, seen := e.exts[ep.Resource]
+		e.mu.Unlock()
+		known := seen && st.Contact != "" && e.detailed(ep.Resource, st.Contact)
+		switch {
+		case ep.State == "online" && !known:
+			e.refreshContact(ctx, ep.Resource, ivr.ExtRegistered)
+		case ep.State == "offline" && (!seen || st.State == ivr.ExtRegistered):
+			// Offline with a contact is a phone that stopped answering
+			// qualify; without one, it is not registered.
+			e.refreshContact(ctx, ep.Resource, ivr.ExtUnreachable)
+		case ep.State != "online" && ep.State != "offline":
+			e.update(ep.Resource, func(st *ivr.ExtensionStatus) {
+				st.State, st.Reason = ivr.ExtUnregistered, ep.State
+			})
+		}
 	}
 	e.mu.Lock()
 	out := make([]ivr.ExtensionStatus, 0, len(e.exts))
@@ -58,9 +84,12 @@ func (e *Engine) isExtension(ep ari.EndpointData) bool {
 	return ep.Technology == "PJSIP" && ep.Resource != "" && !slices.Contains(e.cfg.Trunks, ep.Resource)
 }
 
-// endpointState applies an endpoint's state (online, offline, unknown).
+// endpointState applies an EndpointStateChange. The contact events that
+// follow it say why (Reachable, Removed, Unreachable), so "offline" alone
+// changes nothing: taking it for "unregistered" showed a phone that stops
+// answering as unregistered for a moment before unreachable.
 func (e *Engine) endpointState(ep ari.EndpointData) {
-	if !e.isExtension(ep) {
+	if !e.isExtension(ep) || ep.State == "offline" {
 		return
 	}
 	e.update(ep.Resource, func(st *ivr.ExtensionStatus) {
@@ -69,10 +98,6 @@ func (e *Engine) endpointState(ep ari.EndpointData) {
 			if st.State != ivr.ExtRegistered {
 				st.State, st.Reason = ivr.ExtRegistered, ""
 			}
-		case "offline":
-			if st.State != ivr.ExtUnreachable { // a qualify failure stays unreachable
-				st.State, st.Reason, st.Contact = ivr.ExtUnregistered, "offline", ""
-			}
 		default:
 			st.State, st.Reason = ivr.ExtUnregistered, ep.State
 		}
@@ -80,28 +105,149 @@ func (e *Engine) endpointState(ep ari.EndpointData) {
 }
 
 // contactStatus applies a contact change: Reachable/NonQualified after a
-// REGISTER, Unreachable when qualify fails, Removed at unregister/expiry.
+// REGISTER (with the qualify round trip, roundtrip_usec), Unreachable when
+// qualify fails, Removed at unregister/expiry.
 func (e *Engine) contactStatus(ev *ari.ContactStatusChange) {
 	if !e.isExtension(ev.Endpoint) {
 		return
 	}
 	ci := ev.ContactInfo
-	e.update(ev.Endpoint.Resource, func(st *ivr.ExtensionStatus) {
-		switch ci.ContactStatus {
-		case "Reachable", "NonQualified":
+	ext := ev.Endpoint.Resource
+	switch ci.ContactStatus {
+	case "Reachable", "NonQualified":
+		e.update(ext, func(st *ivr.ExtensionStatus) {
+			if st.Contact != ci.Uri {
+				st.UserAgent = ""
+			}
 			st.Contact = ci.Uri
 			if us, err := strconv.Atoi(ci.RoundtripUsec); err == nil && us > 0 {
 				st.RTT = time.Duration(us) * time.Microsecond
 			}
-			if ev.Endpoint.State == "online" || st.State == ivr.ExtUnreachable {
-				st.State, st.Reason = ivr.ExtRegistered, ""
-			}
-		case "Unreachable":
-			st.State, st.Reason = ivr.ExtUnreachable, "qualify timeout"
-		case "Removed":
-			st.State, st.Reason, st.Contact, st.RTT = ivr.ExtUnregistered, "unregistered", "", 0
+			st.State, st.Reason = ivr.ExtRegistered, ""
+		})
+		if !e.detailed(ext, ci.Uri) {
+			go e.fetchUserAgent(ext, ci.Uri)
+		}
+	case "Unreachable":
+		e.update(ext, func(st *ivr.ExtensionStatus) {
+			st.State, st.Reason, st.RTT = ivr.ExtUnreachable, "qualify timeout", 0
+		})
+	case "Removed":
+		e.update(ext, func(st *ivr.ExtensionStatus) {
+			st.State, st.Reason, st.Contact, st.UserAgent, st.RTT = ivr.ExtUnregistered, "unregistered", "", "", 0
+		})
+	}
+}
+
+// detailed reports whether the user agent of ext's contact uri was asked
+// for already (a phone may send none).
+func (e *Engine) detailed(ext, uri string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.details[ext] == uri
+}
+
+// fetchUserAgent asks Asterisk for the user agent of a contact (ARI's
+// events do not carry it) and applies it in order with the events.
+func (e *Engine) fetchUserAgent(ext, uri string) {
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
+	defer cancel()
+	ua, err := e.contactUserAgent(ctx, ext, uri)
+	if err != nil {
+		e.log.Debug("contact details", "extension", ext, "error", err)
+		return
+	}
+	e.enqueue(e.serveCtx, item{fn: func() { e.setUserAgent(ext, uri, ua) }})
+}
+
+func (e *Engine) setUserAgent(ext, uri, ua string) {
+	e.mu.Lock()
+	e.details[ext] = uri
+	e.mu.Unlock()
+	e.update(ext, func(st *ivr.ExtensionStatus) {
+		if st.Contact == uri {
+			st.UserAgent = ua
 		}
 	})
+}
+
+// refreshContact reads ext's contact from Asterisk's registrar: with one,
+// the extension is in state withContact (registered, or unreachable when
+// the endpoint is offline); without, unregistered.
+func (e *Engine) refreshContact(ctx context.Context, ext string, withContact ivr.ExtState) {
+	uri, err := e.aorContact(ctx, ext)
+	if err != nil {
+		e.log.Debug("AOR contact", "extension", ext, "error", err)
+	}
+	ua := ""
+	if uri != "" {
+		if ua, err = e.contactUserAgent(ctx, ext, uri); err != nil {
+			e.log.Debug("contact details", "extension", ext, "error", err)
+		}
+		e.mu.Lock()
+		e.details[ext] = uri
+		e.mu.Unlock()
+	}
+	e.update(ext, func(st *ivr.ExtensionStatus) {
+		switch {
+		case uri == "" && withContact == ivr.ExtRegistered:
+			st.State, st.Reason = ivr.ExtRegistered, "" // online, contact not readable
+		case uri == "":
+			st.State, st.Reason, st.Contact, st.UserAgent, st.RTT = ivr.ExtUnregistered, "offline", "", "", 0
+		default:
+			if st.State != withContact {
+				st.State, st.Reason = withContact, ""
+				if withContact == ivr.ExtUnreachable {
+					st.Reason = "qualify timeout"
+				}
+			}
+			st.Contact, st.UserAgent = uri, ua
+		}
+	})
+}
+
+// aorContact is the first contact of AOR ext (GET
+// /asterisk/config/dynamic/res_pjsip/aor/<ext>), "" if none.
+func (e *Engine) aorContact(ctx context.Context, ext string) (string, error) {
+	var tuples []struct{ Attribute, Value string }
+	if err := e.rest.do(ctx, "GET", "/asterisk/config/dynamic/res_pjsip/aor/"+pathEsc(ext), nil, &tuples); err != nil {
+		return "", err
+	}
+	for _, t := range tuples {
+		if t.Attribute == "contact" && t.Value != "" {
+			uri, _, _ := strings.Cut(t.Value, ",")
+			return strings.TrimSpace(uri), nil
+		}
+	}
+	return "", nil
+}
+
+// contactUserAgent is the User-Agent of the REGISTER that made contact uri
+// of AOR ext. Asterisk names a contact "<aor>;@<md5 of its URI>".
+func (e *Engine) contactUserAgent(ctx context.Context, ext, uri string) (string, error) {
+	sum := md5.Sum([]byte(uri))
+	id := ext + ";@" + hex.EncodeToString(sum[:])
+	var tuples []struct{ Attribute, Value string }
+	if err := e.rest.do(ctx, "GET", "/asterisk/config/dynamic/res_pjsip/contact/"+pathEsc(id), nil, &tuples); err != nil {
+		return "", err
+	}
+	for _, t := range tuples {
+		if t.Attribute == "user_agent" {
+			return t.Value, nil
+		}
+	}
+	return "", nil
+}
+
+// rttNews reports whether a round trip time is worth announcing: the first
+// one, or one that moved by more than a fifth (qualify measures it every
+// qualify_frequency; each small change is not news).
+func rttNews(prev, now time.Duration) bool {
+	if prev == 0 || now == 0 {
+		return prev != now
+	}
+	d := now - prev
+	return d > prev/5 || -d > prev/5
 }
 
 // update changes one extension and fans the change out if it is one.
@@ -115,7 +261,9 @@ func (e *Engine) update(ext string, f func(*ivr.ExtensionStatus)) {
 		st.State = ivr.ExtUnregistered
 	}
 	f(&st)
-	if seen && st.State == prev.State && st.Contact == prev.Contact && st.Reason == prev.Reason {
+	if seen && st.State == prev.State && st.Contact == prev.Contact && st.Reason == prev.Reason &&
+		st.UserAgent == prev.UserAgent && !rttNews(prev.RTT, st.RTT) {
+		e.exts[ext] = st // a new round trip time alone is kept, not announced
 		return
 	}
 	if !seen || st.State != prev.State {

@@ -79,6 +79,13 @@ func (c *call) mediaOf(p ivr.Prompt) ([]string, time.Duration) {
 	var out []string
 	var d time.Duration
 	for _, n := range names {
+		if m, md, ok, err := c.e.customMedia(n); ok {
+			out = append(out, m)
+			d += md
+			continue
+		} else if err != nil {
+			c.log.Warn("uploaded recording not playable; the product's prompt plays", "prompt", n, "error", err)
+		}
 		out = append(out, "sound:"+soundDir+n)
 		d += soundLength(n)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -61,13 +62,31 @@ type rest struct {
 	http    *http.Client
 }
 
+// restIdleTimeout closes a connection idle this long, before Asterisk's
+// http.conf session_keep_alive (15 s by default) closes it under a request.
+const restIdleTimeout = 10 * time.Second
+
 func newREST(cfg Config) *rest {
+	// Keep-alive connections sized to the load: up to MaxConns at once, all
+	// of them kept for reuse (Go's default keeps 2 per host and closes the
+	// rest after each burst, leaving a TIME-WAIT socket per request), and
+	// never more than MaxConns: beyond http.conf's sessionlimit Asterisk
+	// drops the connection (EOF).
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: cfg.RequestTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        cfg.MaxConns,
+		MaxIdleConnsPerHost: cfg.MaxConns,
+		MaxConnsPerHost:     cfg.MaxConns,
+		IdleConnTimeout:     restIdleTimeout,
+		TLSHandshakeTimeout: cfg.RequestTimeout,
+		ForceAttemptHTTP2:   false,
+	}
 	return &rest{
 		base:    strings.TrimRight(cfg.URL, "/"),
 		user:    cfg.User,
 		pass:    cfg.Password,
 		timeout: cfg.RequestTimeout,
-		http:    &http.Client{Timeout: cfg.RequestTimeout},
+		http:    &http.Client{Timeout: cfg.RequestTimeout, Transport: tr},
 	}
 }
 

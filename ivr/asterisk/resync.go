@@ -3,7 +3,6 @@ package asterisk
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/CyCoreSystems/ari/v6"
@@ -13,18 +12,23 @@ import (
 // for its StasisStart (queued behind the resync) before it is hung up.
 const resyncGrace = time.Second
 
-// resync runs after every (re)connect: it subscribes to endpoint events,
-// refreshes extension status and reconciles the calls with the channels
-// still in the app. Asterisk replays nothing that happened meanwhile.
+// resync runs after every (re)connect: it subscribes to the extensions'
+// endpoint events, refreshes extension status and reconciles the calls
+// with the channels still in the app. Asterisk replays nothing that
+// happened meanwhile.
 func (e *Engine) resync(ctx context.Context) error {
-	sub := url.Values{"eventSource": {"endpoint:PJSIP"}}
-	if err := e.rest.do(ctx, "POST", "/applications/"+pathEsc(e.cfg.App)+"/subscription", sub, nil); err != nil {
-		return fmt.Errorf("subscribe to endpoint:PJSIP: %w", err)
+	var app ari.ApplicationData
+	if err := e.rest.do(ctx, "GET", "/applications/"+pathEsc(e.cfg.App), nil, &app); err != nil {
+		return fmt.Errorf("get app: %w", err)
 	}
-	if _, err := e.Extensions(ctx); err != nil {
+	if err := e.resetSubscriptions(ctx, app.EndpointIDs); err != nil {
 		return err
 	}
-	var app ari.ApplicationData
+	if _, err := e.Extensions(ctx); err != nil { // subscribes to each extension
+		return err
+	}
+	// The app's channels after the extensions: a call that came in
+	// meanwhile is either in this list or its StasisStart is queued.
 	if err := e.rest.do(ctx, "GET", "/applications/"+pathEsc(e.cfg.App), nil, &app); err != nil {
 		return fmt.Errorf("list app channels: %w", err)
 	}

@@ -1,10 +1,12 @@
 package asterisk
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"net/http"
 	"strings"
 	"time"
@@ -23,11 +25,13 @@ const (
 var errReplaced = errors.New("asterisk: application replaced by another connection")
 
 // connectLoop keeps the event websocket up until ctx is done, with
-// exponential backoff between attempts. ApplicationReplaced (another
-// Atiende took the app) backs off too: two instances must not take the app
-// from each other in a tight loop.
+// exponential backoff between attempts, capped at ReconnectMax.
+// ApplicationReplaced (another Atiende took the app) backs off up to
+// ReplacedMax: two instances must not take the app from each other in a
+// tight loop.
 func (e *Engine) connectLoop(ctx context.Context) {
 	wait := e.cfg.ReconnectMin
+	var warned time.Time // an outage is logged once a minute, not at every attempt
 	for ctx.Err() == nil {
 		start := time.Now()
 		err := e.runConn(ctx)
@@ -39,20 +43,30 @@ func (e *Engine) connectLoop(ctx context.Context) {
 		if down := time.Since(time.Unix(0, e.downAt.Load())); down > e.cfg.ResumeWindow {
 			e.abandonAll(ctx, "ARI unreachable for "+down.Round(time.Second).String())
 		}
-		if time.Since(start) > e.cfg.ReconnectMax && !errors.Is(err, errReplaced) {
-			wait = e.cfg.ReconnectMin // it was up long enough: start over
-		}
+		limit := e.cfg.ReconnectMax
 		if errors.Is(err, errReplaced) {
-			e.log.Error("another client took the Stasis app; backing off", "error", err, "retry_in", wait)
+			limit = e.cfg.ReplacedMax
+		} else if time.Since(start) > e.cfg.ReconnectMax {
+			wait = e.cfg.ReconnectMin // it was up long enough: start over
+			warned = time.Time{}
 		} else {
+			wait = min(wait, limit)
+		}
+		switch {
+		case errors.Is(err, errReplaced):
+			e.log.Error("another client took the Stasis app; backing off", "error", err, "retry_in", wait)
+		case time.Since(warned) > time.Minute:
+			warned = time.Now()
 			e.log.Warn("ARI websocket down; reconnecting", "error", err, "retry_in", wait)
+		default:
+			e.log.Debug("ARI websocket still down", "error", err, "retry_in", wait)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		wait = min(wait*2, e.cfg.ReconnectMax)
+		wait = min(wait*2, limit)
 	}
 }
 
@@ -113,6 +127,7 @@ func (e *Engine) keepalive(ctx context.Context, conn *websocket.Conn) {
 }
 
 func (e *Engine) read(ctx context.Context, conn *websocket.Conn) error {
+	var seen recentFrames
 	_ = conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsReadTimeout)) })
 	for {
@@ -124,6 +139,12 @@ func (e *Engine) read(ctx context.Context, conn *websocket.Conn) error {
 			return err
 		}
 		_ = conn.SetReadDeadline(time.Now().Add(wsReadTimeout))
+		if seen.repeat(data, e.isSubscribed) {
+			// The same event again through the endpoint's subscription:
+			// one key press on an agent's phone is one key.
+			e.duplicates.Add(1)
+			continue
+		}
 		ev, err := ari.DecodeEvent(data)
 		if err != nil {
 			var typed struct{ Type string }
@@ -141,6 +162,52 @@ func (e *Engine) read(ctx context.Context, conn *websocket.Conn) error {
 		}
 		if !e.enqueue(ctx, item{ev: ev}) {
 			return ctx.Err()
+		}
+	}
+}
+
+// recentFrames remembers the last frames of a connection. Asterisk sends
+// the events of a channel of a subscribed endpoint (an agent's phone)
+// twice, byte for byte (same timestamp): once for the app's channel, once
+// for the endpoint. The second copy of such a frame is dropped, once: any
+// other repeat is a distinct event (callers' channels, whose endpoint, the
+// trunk, is not subscribed, are never touched).
+type recentFrames struct {
+	hash [64]uint64
+	data [64][]byte
+	next int
+}
+
+// repeat reports whether frame is the second copy of a recent frame of a
+// channel of an endpoint for which extEndpoint is true.
+func (r *recentFrames) repeat(frame []byte, extEndpoint func(string) bool) bool {
+	h := fnv.New64a()
+	h.Write(frame)
+	sum := h.Sum64()
+	for i := range r.hash {
+		if r.data[i] != nil && r.hash[i] == sum && bytes.Equal(r.data[i], frame) && ofEndpoint(frame, extEndpoint) {
+			r.data[i] = nil // a third copy is an event of its own
+			return true
+		}
+	}
+	r.hash[r.next], r.data[r.next] = sum, frame
+	r.next = (r.next + 1) % len(r.hash)
+	return false
+}
+
+// ofEndpoint reports whether frame names a PJSIP channel of an endpoint
+// for which is is true ("name":"PJSIP/1001-00000002").
+func ofEndpoint(frame []byte, is func(string) bool) bool {
+	const key = `"name":"PJSIP/`
+	for rest := frame; ; {
+		i := bytes.Index(rest, []byte(key))
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(key):]
+		end := bytes.IndexAny(rest, `-"`)
+		if end > 0 && rest[end] == '-' && is(string(rest[:end])) {
+			return true
 		}
 	}
 }

@@ -68,6 +68,9 @@ type Config struct {
 	// Prompts holds "{lang}/{name}.wav" files: 8 kHz mono 16-bit WAV. Nil
 	// makes Play fail with ErrPromptNotFound.
 	Prompts fs.FS
+	// Registrations, if set, keeps registrations across restarts (see
+	// RegistrationStore); nil keeps them in memory only.
+	Registrations RegistrationStore
 }
 
 // RateLimit is a token bucket per source address: Rate requests per second

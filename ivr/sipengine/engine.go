@@ -71,6 +71,9 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		edge:  newEdge(log, now),
 		ready: make(chan struct{}),
 	}
+	if cfg.Registrations != nil {
+		e.reg.persist = newPersister(cfg.Registrations, log) // registrations.go
+	}
 	return e, nil
 }
 

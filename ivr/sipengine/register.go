@@ -108,7 +108,7 @@ func (e *Engine) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 		transport = t
 	}
 	uri := *contact.Address.Clone()
-	e.reg.bind(ext, uri, strings.ToLower(transport), ua, req.CallID().Value(), expiry)
+	e.reg.bind(ext, uri, strings.ToLower(transport), req.Source(), ua, req.CallID().Value(), expiry)
 	respond(sip.StatusOK, "OK",
 		sip.NewHeader("Contact", fmt.Sprintf("<%s>;expires=%d", uri.String(), int(expiry.Seconds()))),
 		sip.NewHeader("Expires", strconv.Itoa(int(expiry.Seconds()))))
@@ -119,9 +119,23 @@ func (e *Engine) password(user string) (string, bool) {
 	return pw, ok
 }
 
-// registrarLoop expires bindings every second and qualifies contacts every
-// QualifyInterval, until ctx is done.
+// registrarLoop restores the registrations saved before a restart and
+// qualifies them at once, then expires bindings every second and qualifies
+// contacts every QualifyInterval, until ctx is done. The bindings stay
+// saved at shutdown: the phones are still registered when Atiende is back.
 func (e *Engine) registrarLoop(ctx context.Context) {
+	if p := e.reg.persist; p != nil {
+		done := make(chan struct{})
+		go func() { defer close(done); p.run(ctx) }()
+		defer func() { <-done }()
+	}
+	e.restore(ctx)
+	if restored := e.reg.contacts(); len(restored) > 0 {
+		e.waitListener(ctx)
+		for ext, b := range restored {
+			e.wg.Go(func() { e.qualify(ctx, ext, b) })
+		}
+	}
 	expire := time.NewTicker(time.Second)
 	defer expire.Stop()
 	var qualify <-chan time.Time
@@ -146,6 +160,32 @@ func (e *Engine) registrarLoop(ctx context.Context) {
 
 // qualify sends one OPTIONS to an extension's contact.
 func (e *Engine) qualify(parent context.Context, ext string, b binding) {
+	rtt, err := e.ping(parent, b)
+	if parent.Err() != nil {
+		return // shutting down
+	}
+	e.reg.qualified(ext, b.contact, rtt, err)
+}
+
+// waitListener waits (at most 2 s) until sipgo serves the UDP listener:
+// the client sends from its socket, and an OPTIONS sent before ServeUDP put
+// it in the pool would leave from elsewhere and its answer be lost.
+func (e *Engine) waitListener(ctx context.Context) {
+	tl := e.ua.TransportLayer()
+	for range 400 {
+		if c, err := tl.GetConnection("udp", e.addr.String()); err == nil && c != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// ping sends one OPTIONS to b's contact and returns the round trip.
+func (e *Engine) ping(parent context.Context, b binding) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(parent, e.cfg.QualifyTimeout)
 	defer cancel()
 	req := sip.NewRequest(sip.OPTIONS, *b.contact.Clone())
@@ -160,8 +200,5 @@ func (e *Engine) qualify(parent context.Context, ext string, b binding) {
 	if err == nil && res.StatusCode >= 500 {
 		err = fmt.Errorf("qualify: %s", res.StartLine())
 	}
-	if parent.Err() != nil {
-		return // shutting down
-	}
-	e.reg.qualified(ext, b.contact, time.Since(start), err)
+	return time.Since(start), err
 }

@@ -23,6 +23,9 @@ type registrar struct {
 	exts     map[string]*binding
 	watchers map[chan ivr.ExtensionStatus]struct{}
 	dropped  atomic.Uint64
+
+	// persist, if set, keeps the bindings across restarts.
+	persist *persister
 }
 
 // binding is one extension's registration.
@@ -30,8 +33,11 @@ type binding struct {
 	status    ivr.ExtensionStatus
 	contact   sip.Uri // valid when registered or unreachable
 	transport string
+	source    string // host:port the REGISTER came from
 	expires   time.Time
 	callID    string
+	// restored: loaded at start and not yet qualified.
+	restored bool
 }
 
 func newRegistrar(exts map[string]string, log *slog.Logger, now func() time.Time) *registrar {
@@ -71,18 +77,42 @@ func (r *registrar) isRegistered(ext string) bool {
 }
 
 // bind registers contact for ext until expires.
-func (r *registrar) bind(ext string, contact sip.Uri, transport, userAgent, callID string, ttl time.Duration) {
+func (r *registrar) bind(ext string, contact sip.Uri, transport, source, userAgent, callID string, ttl time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	b := r.exts[ext]
 	now := r.now()
 	changed := b.status.State != ivr.ExtRegistered || b.contact.String() != contact.String()
-	b.contact, b.transport, b.callID, b.expires = contact, transport, callID, now.Add(ttl)
+	b.contact, b.transport, b.source, b.callID, b.expires, b.restored = contact, transport, source, callID, now.Add(ttl), false
 	b.status.Contact, b.status.UserAgent = contact.String(), userAgent
+	r.persist.put(ext, &Registration{Extension: ext, Contact: b.status.Contact, Transport: transport, Source: source,
+		UserAgent: userAgent, CallID: callID, Expires: b.expires})
 	if changed {
 		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "registered", 0
 		r.publishLocked(b.status)
 	}
+}
+
+// restore puts back a binding saved before a restart, registered until
+// its expiry; the first qualify confirms it or marks it unreachable. An
+// extension no longer configured, or a binding past its expiry, is dropped.
+func (r *registrar) restore(ext string, contact sip.Uri, transport, source, userAgent, callID string, expires time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.exts[ext]
+	now := r.now()
+	if b == nil || !expires.After(now) {
+		r.persist.put(ext, nil)
+		return false
+	}
+	if b.status.State != ivr.ExtUnregistered {
+		return false // registered again meanwhile
+	}
+	b.contact, b.transport, b.source, b.callID, b.expires, b.restored = contact, transport, source, callID, expires, true
+	b.status.Contact, b.status.UserAgent = contact.String(), userAgent
+	b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "restored", 0
+	r.publishLocked(b.status)
+	return true
 }
 
 // unbind unregisters ext for reason, if it was registered.
@@ -97,6 +127,7 @@ func (r *registrar) unbindLocked(b *binding, reason string) {
 		return
 	}
 	*b = binding{status: ivr.ExtensionStatus{Extension: b.status.Extension, State: ivr.ExtUnregistered, Since: r.now(), Reason: reason}}
+	r.persist.put(b.status.Extension, nil)
 	r.publishLocked(b.status)
 }
 
@@ -122,7 +153,14 @@ func (r *registrar) qualified(ext string, contact sip.Uri, rtt time.Duration, er
 		return // re-registered or gone meanwhile
 	}
 	now := r.now()
+	restored := b.restored
+	b.restored = false
 	switch {
+	case err == nil && restored && b.status.State == ivr.ExtRegistered:
+		// A binding restored at start answered: say so, so that the desk
+		// keeps its agent available.
+		b.status.Reason, b.status.RTT = "qualify ok", rtt
+		r.publishLocked(b.status)
 	case err == nil && b.status.State == ivr.ExtUnreachable:
 		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "qualify ok", rtt
 		r.publishLocked(b.status)

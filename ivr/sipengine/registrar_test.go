@@ -15,7 +15,7 @@ func TestWatchDropsForSlowReaders(t *testing.T) {
 	slow := r.watch(ctx)
 	uri := sip.Uri{Scheme: "sip", User: "1001", Host: "127.0.0.1", Port: 5062}
 	for range 100 {
-		r.bind("1001", uri, "udp", "ua", "cid", time.Minute)
+		r.bind("1001", uri, "udp", "127.0.0.1:5062", "ua", "cid", time.Minute)
 		r.unbind("1001", "unregistered")
 	}
 	if got, want := r.dropped.Load(), uint64(200-cap(slow)); got != want {

@@ -148,8 +148,8 @@ func (s *Server) endpointLocked(ext string) *endpoint {
 }
 
 func (s *Server) endpointEvLocked(typ string, e *endpoint, extra map[string]any) {
-	if !s.subscribed {
-		return // without the endpoint:PJSIP subscription the app gets nothing
+	if !s.subscribed && !s.subscribedEP[e.resource] {
+		return // without a subscription to the endpoint the app gets nothing
 	}
 	f := map[string]any{"endpoint": e.json()}
 	for k, v := range extra {
@@ -168,6 +168,7 @@ func (s *Server) Register(ext string) {
 	defer s.mu.Unlock()
 	e := s.endpointLocked(ext)
 	e.contact = "sip:" + ext + "@127.0.0.1:25082"
+	e.registered = true
 	s.endpointEvLocked("ContactStatusChange", e, contactInfo(e, "NonQualified", "0"))
 	e.state = "online"
 	s.endpointEvLocked("EndpointStateChange", e, nil)
@@ -181,6 +182,7 @@ func (s *Server) Unregister(ext string) {
 	defer s.mu.Unlock()
 	e := s.endpointLocked(ext)
 	e.state = "offline"
+	e.registered = false
 	s.endpointEvLocked("EndpointStateChange", e, nil)
 	s.endpointEvLocked("PeerStatusChange", e, map[string]any{"peer": map[string]any{"peer_status": "Unreachable"}})
 	s.endpointEvLocked("ContactStatusChange", e, contactInfo(e, "Removed", "0"))

@@ -76,7 +76,10 @@ type endpoint struct {
 	resource string
 	state    string // online, offline
 	contact  string
-	agent    Agent
+	// registered: the registrar holds the contact (until unregister, also
+	// while qualify fails).
+	registered bool
+	agent      Agent
 }
 
 func (e *endpoint) json() map[string]any {

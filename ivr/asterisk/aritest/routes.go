@@ -1,6 +1,8 @@
 package aritest
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,6 +21,8 @@ func (s *Server) route(w http.ResponseWriter, method, path string, q url.Values)
 		writeJSON(w, 200, map[string]any{"ping": "pong", "timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000-0700"), "asterisk_id": AsteriskID})
 	case seg[0] == "asterisk" && n == 2 && seg[1] == "info":
 		writeJSON(w, 200, map[string]any{"system": map[string]any{"version": "22.10.1", "entity_id": AsteriskID}})
+	case seg[0] == "asterisk" && n == 6 && seg[1] == "config" && seg[2] == "dynamic" && seg[3] == "res_pjsip" && method == "GET":
+		s.routeSorcery(w, seg[4], seg[5])
 	case seg[0] == "channels":
 		s.routeChannels(w, method, seg, q)
 	case seg[0] == "bridges":
@@ -82,6 +86,9 @@ func (s *Server) appJSON() map[string]any {
 	if s.subscribed {
 		eps = append(eps, "PJSIP")
 	}
+	for _, r := range sortedKeys(s.subscribedEP) {
+		eps = append(eps, "PJSIP/"+r)
+	}
 	return map[string]any{"name": s.opts.App, "channel_ids": chans, "bridge_ids": bridges, "endpoint_ids": eps,
 		"device_names": []string{}, "events_allowed": []any{}, "events_disallowed": []any{}}
 }
@@ -100,23 +107,45 @@ func (s *Server) routeApplications(w http.ResponseWriter, method string, seg []s
 		return
 	}
 	src := q.Get("eventSource")
-	switch {
-	case src == "":
+	if src == "" {
 		writeJSON(w, 400, msg("Missing parameter eventSource"))
-	case src == "endpoint:PJSIP":
-		s.subscribed = method == "POST"
-		writeJSON(w, 200, s.appJSON())
-	case strings.HasPrefix(src, "endpoint:PJSIP/"):
-		if s.endpoints[strings.TrimPrefix(src, "endpoint:PJSIP/")] == nil {
+		return
+	}
+	// Several sources, comma-separated, as Asterisk takes them: all are
+	// checked before any is applied.
+	srcs := strings.Split(src, ",")
+	for _, src := range srcs {
+		switch {
+		case src == "endpoint:PJSIP":
+		case strings.HasPrefix(src, "endpoint:PJSIP/"):
+			if s.endpoints[strings.TrimPrefix(src, "endpoint:PJSIP/")] == nil {
+				writeJSON(w, 422, msg("Event source does not exist"))
+				return
+			}
+		case strings.HasPrefix(src, "channel:"), strings.HasPrefix(src, "bridge:"), strings.HasPrefix(src, "endpoint:"), strings.HasPrefix(src, "deviceState:"):
 			writeJSON(w, 422, msg("Event source does not exist"))
 			return
+		default:
+			writeJSON(w, 400, msg("Invalid event source URI scheme"))
+			return
 		}
-		writeJSON(w, 200, s.appJSON())
-	case strings.HasPrefix(src, "channel:"), strings.HasPrefix(src, "bridge:"), strings.HasPrefix(src, "endpoint:"), strings.HasPrefix(src, "deviceState:"):
-		writeJSON(w, 422, msg("Event source does not exist"))
-	default:
-		writeJSON(w, 400, msg("Invalid event source URI scheme"))
 	}
+	for _, src := range srcs {
+		if src == "endpoint:PJSIP" {
+			s.subscribed = method == "POST"
+			continue
+		}
+		if s.subscribedEP == nil {
+			s.subscribedEP = map[string]bool{}
+		}
+		r := strings.TrimPrefix(src, "endpoint:PJSIP/")
+		if method == "POST" {
+			s.subscribedEP[r] = true
+		} else {
+			delete(s.subscribedEP, r)
+		}
+	}
+	writeJSON(w, 200, s.appJSON())
 }
 
 func (s *Server) routeBridges(w http.ResponseWriter, method string, seg []string, q url.Values) {
@@ -204,3 +233,42 @@ func (s *Server) leaveBridgeLocked(c *channel) {
 	}
 	s.emitLocked("ChannelLeftBridge", map[string]any{"bridge": b.json(), "channel": c.json()})
 }
+
+// routeSorcery answers GET /asterisk/config/dynamic/res_pjsip/{aor,contact}/{id}
+// as Asterisk does for the registrar's objects: a list of attribute/value
+// tuples. A contact's id is "<aor>;@<md5 of its URI>".
+func (s *Server) routeSorcery(w http.ResponseWriter, typ, id string) {
+	notFound := func() { writeJSON(w, 404, msg("Object with id '"+id+"' not found")) }
+	tuple := func(a, v string) map[string]string { return map[string]string{"attribute": a, "value": v} }
+	switch typ {
+	case "aor":
+		e := s.endpoints[id]
+		if e == nil {
+			notFound()
+			return
+		}
+		contact := ""
+		if e.registered {
+			contact = e.contact
+		}
+		writeJSON(w, 200, []any{tuple("max_contacts", "1"), tuple("contact", contact), tuple("qualify_frequency", "15")})
+	case "contact":
+		ext, hash, _ := strings.Cut(id, ";@")
+		e := s.endpoints[ext]
+		if e == nil || !e.registered {
+			notFound()
+			return
+		}
+		sum := md5.Sum([]byte(e.contact))
+		if hex.EncodeToString(sum[:]) != hash {
+			notFound()
+			return
+		}
+		writeJSON(w, 200, []any{tuple("uri", e.contact), tuple("endpoint", ext), tuple("user_agent", UserAgent), tuple("via_addr", "127.0.0.1")})
+	default:
+		writeJSON(w, 404, msg("objectType '"+typ+"' not found"))
+	}
+}
+
+// UserAgent is the User-Agent of every phone that registers to the fake.
+const UserAgent = "aritest-phone/1.0"

@@ -56,22 +56,23 @@ type Server struct {
 	// URL is ARI's base URL (http://127.0.0.1:port/ari).
 	URL string
 
-	mu         sync.Mutex
-	closed     bool
-	down       bool // Asterisk unreachable: every connection is dropped
-	owner      *wsConn
-	conns      []*wsConn
-	channels   map[string]*channel
-	bridges    map[string]*bridge
-	playbacks  map[string]*playback
-	endpoints  map[string]*endpoint
-	subscribed bool // app subscribed to endpoint:PJSIP
-	seq        int
-	requests   []Request
-	violations []string
-	sent       []string // event types delivered, "type channelID"
-	missing    map[string]bool
-	wsOpens    int
+	mu           sync.Mutex
+	closed       bool
+	down         bool // Asterisk unreachable: every connection is dropped
+	owner        *wsConn
+	conns        []*wsConn
+	channels     map[string]*channel
+	bridges      map[string]*bridge
+	playbacks    map[string]*playback
+	endpoints    map[string]*endpoint
+	subscribed   bool            // app subscribed to endpoint:PJSIP
+	subscribedEP map[string]bool // app subscribed to endpoint:PJSIP/<resource>
+	seq          int
+	requests     []Request
+	violations   []string
+	sent         []string // event types delivered, "type channelID"
+	missing      map[string]bool
+	wsOpens      int
 }
 
 type wsConn struct {

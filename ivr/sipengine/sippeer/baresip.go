@@ -2,6 +2,7 @@ package sippeer
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -44,7 +46,15 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		c.Timeout = 60 * time.Second
 	}
 	dir := t.TempDir()
-	sipPort, ctrlPort, rtp := FreePort(t), FreePort(t), FreePortPair(t)
+	// baresip listens for SIP over TLS on sip_listen's port + 1: keep it
+	// clear of the other ports picked here (it collided with ctrl_tcp).
+	sipPort, ctrlPort, consPort, rtp := 0, 0, 0, FreePortPair(t)
+	for range 20 {
+		sipPort, ctrlPort, consPort = freeSIPPort(t), FreePort(t), FreePort(t)
+		if ctrlPort != sipPort+1 && consPort != sipPort+1 && rtp != sipPort+1 && rtp+1 != sipPort+1 {
+			break
+		}
+	}
 	conf := strings.Join([]string{
 		"poll_method epoll",
 		fmt.Sprintf("sip_listen 127.0.0.1:%d", sipPort),
@@ -63,7 +73,7 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		"module_app account.so",
 		"module_app menu.so",
 		fmt.Sprintf("ctrl_tcp_listen 127.0.0.1:%d", ctrlPort),
-		fmt.Sprintf("cons_listen 127.0.0.1:%d", FreePort(t)),
+		fmt.Sprintf("cons_listen 127.0.0.1:%d", consPort),
 		"",
 	}, "\n")
 	acct := fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0;audio_codecs=PCMU,PCMA", c.Account)
@@ -98,6 +108,26 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		b.conn.Close()
 	})
 	return b
+}
+
+// freeSIPPort is a port p free for baresip's sip_listen: UDP and TCP on p,
+// and TCP on p+1 (its TLS transport; a socket in TIME-WAIT there makes
+// baresip exit at start).
+func freeSIPPort(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		p := FreePort(t)
+		// without SO_REUSEADDR (Go sets it), as baresip binds
+		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+			return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 0) })
+		}}
+		if ln, err := lc.Listen(context.Background(), "tcp", fmt.Sprintf("127.0.0.1:%d", p+1)); err == nil {
+			ln.Close()
+			return p
+		}
+	}
+	t.Fatal("no free port for baresip")
+	return 0
 }
 
 func must(t testing.TB, err error) {

@@ -15,9 +15,11 @@ import { SurveyPanel } from './surveys-panel.js';
 addMessages({
   'wb.chartDay': 'Día {date}, hora de {zone}: del registro de llamadas y en vivo.',
   'wb.chartNoHistory': 'No se pudo leer el historial del día ({e}): el gráfico cuenta desde que se abrió la página.',
+  'wb.engineDown': 'La telefonía no está disponible: las llamadas nuevas no entran.',
 }, {
   'wb.chartDay': 'Day {date}, {zone} time: from the call records and live.',
   'wb.chartNoHistory': 'The day\'s history could not be read ({e}): the chart counts from when this page opened.',
+  'wb.engineDown': 'The telephone system is down: new calls are not coming in.',
 });
 
 await boot(['supervisor', 'admin']);
@@ -28,6 +30,7 @@ const waiting = new Map(); // queue -> Map(call_id -> {entered, callback})
 const agents = new Map(); // username -> Agent
 const day = new DayChart();
 const STATS_EVERY_MS = 30000;
+const ENGINE_EVERY_MS = 5000;
 // A call's record is written up to about 20 s after its last event (the
 // intake's writes are bounded by 10 s each): the day is read again this
 // long after a load, for the calls that ended just before the page opened.
@@ -275,3 +278,18 @@ setInterval(() => surveys.load(), 60000);
 connectDesk(onMessage, wsStatus);
 loadStats();
 setInterval(loadStats, STATS_EVERY_MS);
+checkEngine();
+setInterval(checkEngine, ENGINE_EVERY_MS);
+
+// checkEngine shows a banner while /readyz says the telephony engine is
+// down (Asterisk stopped, or its ARI unreachable). If the server itself
+// does not answer, the connection status already says so.
+async function checkEngine() {
+  let down = false;
+  try {
+    const r = await fetch('/readyz', { cache: 'no-store' });
+    const body = await r.json();
+    down = !!(body.checks && body.checks.engine === 'down');
+  } catch { /* server unreachable: shown by the websocket status */ }
+  $('#engine-down').hidden = !down;
+}
