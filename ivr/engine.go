@@ -124,6 +124,15 @@ const (
 	ExtUnreachable  ExtState = "unreachable" // registered but not answering OPTIONS
 )
 
+// ExtStates lists every extension state.
+var ExtStates = []ExtState{ExtRegistered, ExtUnregistered, ExtUnreachable}
+
+// ExtReasons are the reasons the engines give for an extension's state
+// (ExtensionStatus.Reason). They are codes: the pages translate them.
+// "restored" is a registration taken back from the database at start;
+// "unknown" is Asterisk's endpoint state when it cannot tell.
+var ExtReasons = []string{"registered", "unregistered", "expired", "qualify ok", "qualify timeout", "restored", "unknown"}
+
 // ExtensionStatus is an extension's state at a moment.
 type ExtensionStatus struct {
 	Extension string        `json:"extension"`

@@ -57,6 +57,9 @@ func (s Service) ChecklistIn(lang string) []string {
 // may share it without locks.
 type Catalog struct {
 	Services []Service `yaml:"services" json:"services"`
+	// Queues names the support groups (the queues) in each language; a
+	// group not named here takes DefaultQueueNames' name (see QueueNameIn).
+	Queues []QueueName `yaml:"queues,omitempty" json:"queues,omitempty"`
 	// Version is the stored version this catalog is; 0 is the seed (the
 	// catalog_file or the default), never edited. EditedBy and EditedAt say
 	// who saved that version and when. None of them is part of a file.
@@ -211,6 +214,16 @@ func (c *Catalog) validate(line func(i int, field string) int) error {
 	}
 	if len(c.Services) == 0 {
 		return Errorf(EINVALID, "catalog: field services: no services")
+	}
+	for i, q := range c.Queues {
+		if !codeRE.MatchString(q.Code) {
+			return Errorf(EINVALID, "catalog: queue %d: field code: %q is not a group name of lowercase letters, digits and _", i+1, q.Code)
+		}
+		for _, lang := range catalogLanguages() {
+			if strings.TrimSpace(q.Name[lang]) == "" {
+				return Errorf(EINVALID, "catalog: queue %q: field name: the %s name is missing", q.Code, lang)
+			}
+		}
 	}
 	seen := map[string]int{}
 	for i, s := range c.Services {

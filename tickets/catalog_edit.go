@@ -82,7 +82,7 @@ func (c *Catalog) WithNewService(s Service) (*Catalog, error) {
 // copyServices returns a new catalog (version 0) sharing c's services,
 // which are never modified in place.
 func (c *Catalog) copyServices() *Catalog {
-	return &Catalog{Services: slices.Clone(c.Services)}
+	return &Catalog{Services: slices.Clone(c.Services), Queues: c.Queues}
 }
 
 // normalized returns a copy of s with its text trimmed, blank and repeated

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +50,24 @@ type Deps struct {
 	// IVRCalls keeps the calls that end in the IVR without a ticket
 	// (*postgres.DB); nil: they are only logged.
 	IVRCalls IVRCallLog
+	// Incidents finds the open major incidents (*postgres.CallCache, from
+	// memory); nil: Store.ListTickets is asked on every call.
+	Incidents IncidentFinder
+	// OpenTickets finds a caller's open ticket with one index read
+	// (*postgres.DB); nil: Store.ListTickets is asked.
+	OpenTickets OpenTicketFinder
+}
+
+// IncidentFinder returns the newest open major incident on service (any
+// if ""), or nil.
+type IncidentFinder interface {
+	MajorIncident(ctx context.Context, service string) (*tickets.Ticket, error)
+}
+
+// OpenTicketFinder returns the caller's newest open ticket on service
+// created since `since`, or nil.
+type OpenTicketFinder interface {
+	OpenTicketOf(ctx context.Context, phone, service string, since time.Time) (*tickets.Ticket, error)
 }
 
 // IVRCallLog keeps call records that belong to no ticket.
@@ -129,14 +146,24 @@ var openStates = []tickets.State{tickets.Registered, tickets.InProgress, tickets
 // MajorIncident returns the newest open major incident on service (any if
 // ""). Areas are not yet modelled on tickets, so area does not narrow it.
 func (s *Service) MajorIncident(ctx context.Context, service, _ string) (*ivr.Incident, error) {
-	list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, MajorOnly: true, Limit: 1})
-	if err != nil {
-		return nil, fmt.Errorf("intake: major incident: %w", err)
+	var t *tickets.Ticket
+	if s.d.Incidents != nil {
+		var err error
+		if t, err = s.d.Incidents.MajorIncident(ctx, service); err != nil {
+			return nil, fmt.Errorf("intake: major incident: %w", err)
+		}
+	} else {
+		list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, MajorOnly: true, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("intake: major incident: %w", err)
+		}
+		if len(list) > 0 {
+			t = list[0]
+		}
 	}
-	if len(list) == 0 {
+	if t == nil {
 		return nil, nil
 	}
-	t := list[0]
 	return &ivr.Incident{TicketNumber: t.Number, Service: t.Service, Summary: t.Subject}, nil
 }
 
@@ -163,6 +190,16 @@ func (s *Service) OpenTicket(ctx context.Context, callerPhone, service string, s
 	_, number, err := s.d.Phones.Normalize(callerPhone)
 	if err != nil {
 		return nil, nil
+	}
+	if s.d.OpenTickets != nil {
+		t, err := s.d.OpenTickets.OpenTicketOf(ctx, number, service, since)
+		if err != nil {
+			return nil, fmt.Errorf("intake: open ticket: %w", err)
+		}
+		if t == nil {
+			return nil, nil
+		}
+		return &ivr.TicketRef{Number: t.Number, Service: t.Service, State: t.State}, nil
 	}
 	list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, CallerPhone: number, Limit: 1})
 	if err != nil {
@@ -288,12 +325,14 @@ func phoneLike(s string) bool {
 	return digits > 0
 }
 
+// describe is a phone ticket's first description. The IVR path is not in
+// it: its steps are codes ("main:1"); the ticket keeps them in IVRPath, and
+// the pages show them in words.
 func describe(cs ivr.CallSession, lang string) string {
-	path := strings.Join(cs.Path, " > ")
 	if lang == "en" {
-		return fmt.Sprintf("Registered by phone from %s. IVR path: %s.", cs.From.Number, path)
+		return fmt.Sprintf("Registered by phone from %s.", cs.From.Number)
 	}
-	return fmt.Sprintf("Registrado por teléfono desde %s. Ruta en el IVR: %s.", cs.From.Number, path)
+	return fmt.Sprintf("Registrado por teléfono desde %s.", cs.From.Number)
 }
 
 func (s *Service) callRecord(cs ivr.CallSession) tickets.CallRecord {
@@ -311,7 +350,9 @@ func (s *Service) AttachCall(ctx context.Context, number string, cs ivr.CallSess
 	if err := s.d.Store.AddCall(ctx, number, s.callRecord(cs)); err != nil {
 		return fmt.Errorf("intake: attach call %s to %s: %w", cs.CallID, number, err)
 	}
-	body := fmt.Sprintf("Llamada %s de %s añadida al ticket (IVR: %s).", cs.CallID, cs.From.Number, strings.Join(cs.Path, " > "))
+	// An internal note the desk reads: no call id, no IVR codes (the call
+	// record keeps them).
+	body := fmt.Sprintf("Nueva llamada de %s añadida a este ticket.", cs.From.Number)
 	if err := s.d.Store.AddNote(ctx, number, &tickets.Note{Author: Actor, Body: body, Internal: true}); err != nil {
 		return fmt.Errorf("intake: attach call %s to %s: %w", cs.CallID, number, err)
 	}
@@ -500,7 +541,7 @@ func (s *Service) assign(ctx context.Context, number, agent, callID string) bool
 			return true
 		}
 		t, err = s.d.Store.Update(ctx, t.Number, tickets.Patch{Assignee: &agent},
-			tickets.Change{Actor: Actor, Version: t.Version, Reason: "answered the call " + callID})
+			tickets.Change{Actor: Actor, Version: t.Version, Reason: tickets.AnsweredCall})
 		if err == nil {
 			s.d.Publish.Publish(agentdesk.Event{Kind: agentdesk.TicketChanged, At: s.d.Clock(), CallID: callID,
 				TicketNumber: t.Number, TicketVersion: t.Version, Agent: agent})

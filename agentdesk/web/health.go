@@ -59,6 +59,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) error
 }
 
 func (s *Server) getCatalog(w http.ResponseWriter, _ *http.Request, _ *caller) error {
-	writeJSON(w, http.StatusOK, s.catalog.Current()) // with its version, for edits
+	// With its version, for edits, and a name in each language for every
+	// queue, for the pages.
+	writeJSON(w, http.StatusOK, s.catalog.Current().WithQueueNames())
 	return nil
 }

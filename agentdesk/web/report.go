@@ -20,19 +20,20 @@ func (s *Server) reportOptions() tickets.ReportOptions { return tickets.ReportOp
 // reportWeekQuery documents the parameters of the report endpoints.
 func reportWeekQuery(csv bool) []param {
 	q := []param{{Name: "week", Type: "string",
-		Description: "ISO week, e.g. 2026-W47 (Monday 00:00 to the next Monday 00:00, America/Mexico_City); default: the last complete week"}}
+		Description: "ISO week, e.g. 2026-W47 (Monday 00:00 to the next Monday 00:00, America/Mexico_City); default: the current week, to date"}}
 	if csv {
 		q = append(q, param{Name: "lang", Type: "string", Description: "es or en: language of the column names; default: the user's language"})
 	}
 	return q
 }
 
-// reportWeek reads ?week=, defaulting to the last complete week. A malformed
+// reportWeek reads ?week=, defaulting to the current week to date (on day
+// one the last complete week is empty; the previous one is a click away). A malformed
 // or impossible week is a 400 that says what is expected.
 func (s *Server) reportWeek(r *http.Request, o tickets.ReportOptions) (tickets.ISOWeek, error) {
 	v := strings.TrimSpace(r.URL.Query().Get("week"))
 	if v == "" {
-		return tickets.WeekOf(s.now(), o.Zone()).Prev(), nil
+		return tickets.WeekOf(s.now(), o.Zone()), nil
 	}
 	w, err := tickets.ParseISOWeek(v)
 	if err != nil {

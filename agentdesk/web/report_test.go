@@ -19,7 +19,7 @@ func (c *clock) setReportTime(t time.Time) {
 // 2026-W10 (2-8 March 2026, Mexico City) two internet incidents from the
 // same phone, resolved in 2h (on time) and 4h (late), both answered on
 // time; in week 2026-W09 one, resolved in 1h on time. The clock is then
-// left in week 2026-W11, so the default week is 2026-W10.
+// left in week 2026-W11, the default week (the current one, to date).
 //
 // W10 internet/incident: opened 2, resolved 2, mean 3h, p90 2 + 0.9*2 =
 // 3.8h, resolution SLA 1/2 = 50%, response SLA 2/2, repeated 2 (the phone
@@ -67,9 +67,9 @@ func TestWeeklyReportJSON(t *testing.T) {
 	var r tickets.WeeklyReport
 	sup.must(200, "GET", "/api/v1/reports/weekly?week=2026-W10", nil, &r)
 	var def tickets.WeeklyReport
-	sup.must(200, "GET", "/api/v1/reports/weekly", nil, &def) // the last complete week
-	if def.Week != "2026-W10" {
-		t.Errorf("default week %s, want 2026-W10", def.Week)
+	sup.must(200, "GET", "/api/v1/reports/weekly", nil, &def) // the current week, to date
+	if def.Week != "2026-W11" || def.PreviousWeek != "2026-W10" {
+		t.Errorf("default week %s (previous %s), want the current week 2026-W11 (previous 2026-W10)", def.Week, def.PreviousWeek)
 	}
 	g := r.Total
 	if r.Week != "2026-W10" || r.PreviousWeek != "2026-W09" || r.TimeZone != "America/Mexico_City" || r.ResolutionTime != "wall_clock" ||

@@ -222,6 +222,6 @@ func EnsureAdmin(ctx context.Context, store tickets.Store, username, password st
 	if err != nil {
 		return err
 	}
-	return store.CreateUser(ctx, &tickets.User{Username: username, Name: "Administrator", Role: tickets.RoleAdmin,
+	return store.CreateUser(ctx, &tickets.User{Username: username, Role: tickets.RoleAdmin,
 		Language: "es", Level: 4, PasswordHash: hash})
 }

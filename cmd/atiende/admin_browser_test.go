@@ -218,7 +218,7 @@ func admUsers(t *testing.T, a *atiende, browser context.Context) {
 	for js, want := range map[string]string{
 		`document.querySelector('#user-rows tr[data-user="elena"] .name').textContent`:   "Elena Soto",
 		`document.querySelector('#user-rows tr[data-user="elena"] .ext').textContent`:    "1005",
-		`document.querySelector('#user-rows tr[data-user="elena"] .skills').textContent`: "network, general",
+		`document.querySelector('#user-rows tr[data-user="elena"] .skills').textContent`: "Redes, Atención general",
 		`document.querySelector('#user-rows tr[data-user="elena"] .badge').textContent`:  "Agente",
 		`document.querySelector('#user-rows tr[data-user="elena"] .status').textContent`: "Activo",
 		`document.querySelector('#user-form input[name=username]').value`:                "", // the form is ready for the next one
@@ -539,7 +539,7 @@ func admMaintenance(t *testing.T, a *atiende, browser context.Context) {
 		t.Errorf("the start as the page would write it: %q, want 22:00:00 local", wantStart)
 	}
 	cells := brEval[[]string](t, page, `[...document.querySelectorAll('`+row+` td')].map((td) => td.textContent)`)
-	if want := []string{strconv.FormatInt(w.ID, 10), wantStart, "", "internet_failure, new_connection", "Toluca Centro, Metepec", summaryES, "Aviso pendiente", "Cancelar"}; len(cells) != len(want) ||
+	if want := []string{strconv.FormatInt(w.ID, 10), wantStart, "", "Falla de conexión a Internet, Conexión nueva a Internet", "Toluca Centro, Metepec", summaryES, "Aviso pendiente", "Cancelar"}; len(cells) != len(want) ||
 		cells[0] != want[0] || cells[1] != want[1] || cells[3] != want[3] || cells[4] != want[4] || cells[5] != want[5] || cells[6] != want[6] || cells[7] != want[7] {
 		t.Errorf("the window's row: %q, want %q (end aside)", cells, want)
 	}
@@ -906,8 +906,9 @@ func TestReportPage(t *testing.T) {
 		t.Errorf("%s on its own %+v, as the week before %s %+v", prev, rp.Total.Week, week, tot.Previous)
 	}
 
-	// The supervisor opens the report from the navigation (the last
-	// complete week) and asks for W with the form.
+	// The supervisor opens the report from the navigation (the current
+	// week, to date: on day one the last complete week is empty), goes to
+	// the previous week with one click, and asks for W with the form.
 	page := browsertest.Incognito(t, browser)
 	dialogs := browsertest.WatchDialogs(page)
 	console := admWatchConsole(page)
@@ -915,9 +916,16 @@ func TestReportPage(t *testing.T) {
 	if got := brEval[string](t, page, `document.querySelector('#top nav a[href="/report.html"]').textContent`); got != "Reporte semanal" {
 		t.Errorf("the report's link in the navigation: %q", got)
 	}
-	last := tickets.WeekOf(time.Now(), mx).Prev().String()
-	admOpen(t, page, console, a.Base, "/report.html", "the report of the last complete week",
-		`document.body.dataset.week === "`+last+`" && location.search === ""`)
+	current := tickets.WeekOf(time.Now(), mx)
+	admOpen(t, page, console, a.Base, "/report.html", "the report of the current week",
+		`document.body.dataset.week === "`+current.String()+`" && location.search === ""`)
+	if !brEval[bool](t, page, `document.body.dataset.current === "true" && document.getElementById("next-week").disabled && document.getElementById("period").textContent.startsWith("Semana en curso")`) {
+		t.Errorf("the current week is not shown as to date: period %q", brEval[string](t, page, `document.getElementById("period").textContent`))
+	}
+	last := current.Prev().String()
+	brStep(t, page, "the previous week", chromedp.Click(chromedp.ID("prev-week")))
+	brWaitJS(t, page, 15*time.Second, "the report of the last complete week "+last,
+		`document.body.dataset.week === "`+last+`" && document.body.dataset.current === "" && !document.getElementById("next-week").disabled`)
 	brStep(t, page, "ask for "+week.String(),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById("week").value = %q`, week.String())),
 		chromedp.Click(chromedp.CSS(`#week-form button[type=submit]`)))

@@ -511,7 +511,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("when the pop showed: ana %q (want ringing), phone answered already: %v", ringing, answeredEarly)
 	}
 	brWaitJS(t, agent, brWaitDuration, "the pop's unknown caller and ticket",
-		`document.getElementById("pop-name").textContent === "Llamante desconocido" && !document.getElementById("pop-unknown").hidden && document.querySelector("#pop-ticket .ticket-number") !== null`)
+		`document.getElementById("pop-name").textContent === "Llamante desconocido" && !document.getElementById("pop-unknown").hidden && document.querySelector("#pop-ticket .ticket-head[data-number]") !== null`)
 
 	var tk *tickets.Ticket
 	for _, x := range a.waitPhoneTickets(t, 2, 5*time.Second) {
@@ -527,9 +527,10 @@ func TestBrowser(t *testing.T) {
 		{`document.getElementById("pop-display-name").textContent`, brHostile},
 		{`document.getElementById("pop-number").textContent`, brPopCaller},
 		{`document.getElementById("pop-ticket-number").textContent`, "#" + tk.Number},
-		{`document.querySelector("#pop-ticket .ticket-number").textContent`, "#" + tk.Number},
-		{`document.getElementById("pop-queue").textContent`, "network"},
-		{`document.getElementById("pop-ivr").textContent`, strings.Join(tk.IVRPath, " › ")},
+		{`document.querySelector("#pop-ticket .ticket-head").dataset.number`, tk.Number},
+		// The queue and the IVR path (main:1, failures:1) in words.
+		{`document.getElementById("pop-queue").textContent`, tickets.DefaultCatalog().QueueNameIn("network", "es")},
+		{`document.getElementById("pop-ivr").textContent + " [" + ` + "`" + strings.Join(tk.IVRPath, ",") + "`" + ` + "]"`, "Menú principal: tecla 1 (Fallas) › Fallas: tecla 1 [main:1,failures:1]"},
 		{`document.getElementById("pop-phase").className`, "pop-phase phase-ringing"},
 	} {
 		if got := brEval[string](t, agent, c.js); got != c.want {
@@ -666,7 +667,7 @@ func TestBrowser(t *testing.T) {
 		}
 		if e.Field == "assignee" {
 			assigned = append(assigned, e.Actor+":"+e.From+">"+e.To)
-			if !strings.HasPrefix(e.Reason, "answered the call ") {
+			if e.Reason != tickets.AnsweredCall {
 				t.Errorf("assignment reason %q, want the call", e.Reason)
 			}
 		}

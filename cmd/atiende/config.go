@@ -41,6 +41,20 @@ type Config struct {
 	Extensions ExtensionsConfig `yaml:"extensions"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Escalation EscalationConfig `yaml:"escalation"`
+	Calls      CallsConfig      `yaml:"calls"`
+}
+
+// CallsConfig is the help desk's capacity, whatever the engine: past
+// MaxConcurrent calls at once (IVR, queue, agent), a new call is refused
+// before answer (SIP 503 with RetryAfter; congestion on Asterisk) rather
+// than answered and left to wait on a saturated database. Calls in
+// progress are never touched. 0 (the default) is what the embedded engine's
+// RTP ports hold (two per call: RTP and RTCP), past which a call could not
+// have been answered anyway; no limit on Asterisk. Set it lower to what
+// `make bench` measures the machine and its database sustain.
+type CallsConfig struct {
+	MaxConcurrent int      `yaml:"max_concurrent"`
+	RetryAfter    Duration `yaml:"retry_after"`
 }
 
 // SMTPConfig is the mail relay. With no addr, emails wait as pending timers
@@ -102,6 +116,9 @@ type HTTPConfig struct {
 	// X-Forwarded-For names the client for the login throttle. Default
 	// none: the header is ignored.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// Pprof serves Go's profiler to admins at /debug/pprof/ on this
+	// listener (README "Profiling"). Default off.
+	Pprof bool `yaml:"pprof"`
 }
 
 // TrustedProxyPrefixes parses http.trusted_proxies (checked by Validate).
@@ -141,6 +158,9 @@ type SIPConfig struct {
 	// phone gone without a BYE); 0 means 20s. Asterisk: rtp_timeout in
 	// deploy/asterisk/pjsip.conf.
 	RTPTimeout Duration `yaml:"rtp_timeout"`
+	// AckTimeout is Timer H: a call answered and not ACKed within it is
+	// torn down (RFC 3261: 64*T1 = 32 s).
+	AckTimeout Duration `yaml:"ack_timeout"`
 }
 
 type AsteriskConfig struct {
@@ -194,6 +214,7 @@ func DefaultConfig() Config {
 			HelpDeskNumbers: []string{"6000", "*626"},
 			Realm:           "atiende",
 			RTPPorts:        "20000-20999",
+			AckTimeout:      Duration(32 * time.Second),
 		},
 		Asterisk:       AsteriskConfig{URL: "http://127.0.0.1:8088/ari", App: "atiende"},
 		Phones:         PhonesConfig{Region: "MX"},
@@ -201,6 +222,7 @@ func DefaultConfig() Config {
 		Admin:          AdminConfig{Username: "admin"},
 		Escalation:     EscalationConfig{AlertCallerID: "6000"},
 		Log:            LogConfig{Level: "info", Format: "text"},
+		Calls:          CallsConfig{RetryAfter: Duration(10 * time.Second)},
 	}
 }
 
@@ -324,6 +346,12 @@ func (c *Config) Validate() error {
 	if c.HTTP.SessionTTL <= 0 {
 		return bad("http.session_ttl", "must be positive")
 	}
+	if c.Calls.MaxConcurrent < 0 {
+		return bad("calls.max_concurrent", "%d: want 0 (the RTP ports' worth) or more", c.Calls.MaxConcurrent)
+	}
+	if c.Calls.RetryAfter < 0 {
+		return bad("calls.retry_after", "must not be negative")
+	}
 	if c.Database.URL != "" {
 		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return bad("database.url", "must be a postgres:// URL")
@@ -345,6 +373,9 @@ func (c *Config) Validate() error {
 		}
 		if c.SIP.RTPTimeout < 0 || (c.SIP.RTPTimeout > 0 && time.Duration(c.SIP.RTPTimeout) < 100*time.Millisecond) {
 			return bad("sip.rtp_timeout", "must be at least 100ms (0: the default, 20s)")
+		}
+		if c.SIP.AckTimeout <= 0 {
+			return bad("sip.ack_timeout", "must be positive")
 		}
 		if len(c.SIP.HelpDeskNumbers) == 0 {
 			return bad("sip.helpdesk_numbers", "at least one number is needed")
@@ -480,6 +511,19 @@ func (c *Config) RTPRange() (int, int, error) {
 		return 0, 0, fmt.Errorf("%q is not a range like 20000-20999 (ports 1024-65535, at least 10)", c.SIP.RTPPorts)
 	}
 	return lo, hi, nil
+}
+
+// CallLimit is calls.max_concurrent, or when 0 what the embedded engine's
+// RTP port range holds (two ports a call); 0 (no limit) on Asterisk.
+func (c *Config) CallLimit() int {
+	if c.Calls.MaxConcurrent > 0 || c.Engine != "sip" {
+		return c.Calls.MaxConcurrent
+	}
+	lo, hi, err := c.RTPRange()
+	if err != nil {
+		return 0
+	}
+	return (hi - lo + 1) / 2
 }
 
 func checkHostPort(s string) error {

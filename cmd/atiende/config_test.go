@@ -21,6 +21,7 @@ func TestLoadConfigInvalidNamesKeyAndReason(t *testing.T) {
 		"invalid-strategy.yml":    {"queues.overrides.network.strategy", "random"},
 		"invalid-no-agents.yml":   {"queues.overrides.network.no_agents", "drop"},
 		"invalid-overflow.yml":    {"queues.overrides.network.overflow", "overflow"},
+		"invalid-ack-timeout.yml": {"sip.ack_timeout", "positive"},
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
 	if len(files) != len(cases) {

@@ -60,6 +60,15 @@ var demoTickets = []demoTicket{
 	{6, "email_account", tickets.ChangeRequest, "New email account for intern", "Please create an email account for the new intern starting Monday.", tickets.Low, tickets.Low, []tickets.State{tickets.InProgress, tickets.Resolved, tickets.Closed}},
 }
 
+// demoReasons are the reasons the demo agent gives for each move, as a
+// person at the desk would write them.
+var demoReasons = map[tickets.State]string{
+	tickets.InProgress:  "Revisando con el usuario",
+	tickets.PendingUser: "Falta el número de serie del teléfono",
+	tickets.Resolved:    "Se atendió la solicitud",
+	tickets.Closed:      "El usuario confirmó la solución",
+}
+
 // loadDemoData creates what is missing of the demo set; it can run again.
 func loadDemoData(ctx context.Context, st tickets.Store, plan tickets.PhonePlan, matrix tickets.PriorityMatrix, log *slog.Logger, out io.Writer) error {
 	hash, err := tickets.HashPassword(DemoPassword)
@@ -115,7 +124,7 @@ func loadDemoData(ctx context.Context, st tickets.Store, plan tickets.PhonePlan,
 			return fmt.Errorf("demo ticket %q: %w", d.subject, err)
 		}
 		for _, to := range d.path {
-			if _, err := st.Transition(ctx, t.Number, to, tickets.Change{Actor: "ana", Reason: "demo: " + string(to)}); err != nil {
+			if _, err := st.Transition(ctx, t.Number, to, tickets.Change{Actor: "ana", Reason: demoReasons[to]}); err != nil {
 				return fmt.Errorf("demo ticket %s to %s: %w", t.Number, to, err)
 			}
 		}

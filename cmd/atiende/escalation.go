@@ -32,6 +32,9 @@ type escalationParts struct {
 	answers *desk.Surveys
 	// maintenance schedules planned windows; its Catalog is set by serve.
 	maintenance *desk.Maintenance
+	// exec performs due actions; its Catalog (service names in emails) is
+	// set by serve.
+	exec *desk.Executor
 }
 
 func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, m *metrics.Metrics, log *slog.Logger) (*escalationParts, error) {
@@ -81,7 +84,7 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
 	answers := &desk.Surveys{Store: db, Tickets: store, Timers: timers, Clock: clock, Log: log.With("component", "survey")}
 	exec.FollowUps = answers
-	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, answers: answers,
+	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, answers: answers, exec: exec,
 		surveys: desk.SurveyHandler{Surveys: answers, Clock: clock, Log: log.With("component", "survey")}}, nil
 }
 

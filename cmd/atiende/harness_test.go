@@ -61,6 +61,10 @@ type harnessOptions struct {
 	// longer than that would be hung up as a phone gone without a BYE. The
 	// RTP timeout itself is tested in ivr/sipengine (TestRTPTimeout).
 	RTPTimeout string
+	// MaxCallsPerSource is sip.max_calls_per_source; 0: 100000, no cap.
+	MaxCallsPerSource int
+	// SIP is YAML put under "sip:" (indented by the caller, 2 spaces).
+	SIP string
 	// SIPAddr reuses a SIP address (a restart); empty: a free port.
 	SIPAddr string
 	// LogJSON writes the log as JSON lines (log.format json).
@@ -99,13 +103,20 @@ func writeConfig(t testing.TB, o harnessOptions) string {
 	fmt.Fprintf(&b, "http:\n  addr: 127.0.0.1:0\nengine: sip\nsip:\n  addr: 127.0.0.1:0\n")
 	// Every sipp caller comes from 127.0.0.1: the benchmarks' hundreds of
 	// concurrent callers must not meet the per-source cap (tested in
-	// ivr/sipengine).
-	fmt.Fprintf(&b, "  max_calls_per_source: 100000\n")
+	// ivr/sipengine), unless a test sets one.
+	maxCalls := o.MaxCallsPerSource
+	if maxCalls == 0 {
+		maxCalls = 100000
+	}
+	fmt.Fprintf(&b, "  max_calls_per_source: %d\n", maxCalls)
+	b.WriteString(o.SIP)
 	rtpTimeout := o.RTPTimeout
 	if rtpTimeout == "" {
 		rtpTimeout = "10m"
 	}
-	fmt.Fprintf(&b, "  rtp_timeout: %s\n", rtpTimeout)
+	if !strings.Contains(o.SIP, "rtp_timeout:") {
+		fmt.Fprintf(&b, "  rtp_timeout: %s\n", rtpTimeout)
+	}
 	fmt.Fprintf(&b, "  helpdesk_numbers: [\"6000\", \"*626\", \"60100\"]\n  rtp_ports: %d-%d\n  extensions:\n", lo, hi)
 	exts := o.Extensions
 	if exts == nil {

@@ -5,14 +5,20 @@ package main
 // in a queue, an agent (her console a websocket client that acknowledges
 // the pop) answers, talks and wraps up, tickets are created, answered late,
 // escalated and resolved, a caller scores the call on the survey page, and
-// the database stalls while the open tickets are counted. The list comes
-// from README.md: a metric listed there without a case here fails.
+// the database stalls while the open tickets are counted; and, from
+// loopback addresses of their own, attackers send a SIP request without
+// From, guess a phone's password, and place more calls than their source
+// may and never acknowledge them; and a second Atiende on a real Asterisk
+// sees it stop. The list comes from README.md: a metric
+// listed there without a case here fails, and so does an atiende_* metric
+// /metrics exports that README.md does not list.
 
 import (
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,10 +32,30 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk/hub"
+	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/atiende/atiende/tickets"
 	"github.com/gorilla/websocket"
+	"github.com/icholy/digest"
 )
+
+// exportedOnly are the README metrics that no event from outside can move
+// without a bug in Atiende. For each, this test only checks that it is
+// exported (at 0), and names the unit test that moves it. It is a list of
+// one on purpose: a metric that can be driven from outside gets a case in
+// TestEveryREADMEMetricMoves, and adding a name here means changing the
+// length check there too.
+var exportedOnly = map[string]string{
+	// A panic recovered in a SIP handler: only a bug in a handler (ours or
+	// a library's) panics, and every known crasher is refused at the edge
+	// now. ivr/sipengine TestGuardRecovers panics a handler on purpose and
+	// checks the count grows.
+	"atiende_engine_panics_recovered_total": "ivr/sipengine TestGuardRecovers",
+}
+
+// metricsAckTimeout is sip.ack_timeout (Timer H) in this test: a call
+// answered and never ACKed is reaped after it.
+const metricsAckTimeout = 4 * time.Second
 
 // readmeMetrics lists the metric names of README.md's metrics table.
 func readmeMetrics(t *testing.T) []string {
@@ -119,6 +145,9 @@ type metricSteps struct {
 	waiting scrape // the caller waits in the network queue
 	stalled scrape // scraped while the database stalls
 	end     scrape // everything done
+	flooded scrape // two never-ACKed calls up, the limit reached
+	// A second instance, on Asterisk: up, and after Asterisk stopped.
+	astUp, astDown scrape
 }
 
 // moved is one README metric's check: nil when it moved as its event says.
@@ -135,6 +164,7 @@ func grew(name string, labels ...string) moved {
 
 func TestEveryREADMEMetricMoves(t *testing.T) {
 	sippeer.Need(t, "sipp")
+	asterisklab.Prefix(t) // for atiende_engine_down_total
 	// Every ticket is due for a first response in 4 s and a resolution in
 	// 40 s, round the clock: the escalation to level 2 comes at 3 s.
 	slaFile := filepath.Join(t.TempDir(), "sla.yml")
@@ -146,7 +176,10 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 	if err := os.WriteFile(slaFile, []byte(pol.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a := startAtiende(t, harnessOptions{Queues: testQueues, Extra: "escalation:\n  file: " + slaFile + "\n"})
+	// One source may have 2 unauthenticated calls up at once (the only
+	// caller of the scenario comes from 127.0.0.1, alone); Timer H is short.
+	a := startAtiende(t, harnessOptions{Queues: testQueues, Extra: "escalation:\n  file: " + slaFile + "\ncalls:\n  max_concurrent: 2\n",
+		MaxCallsPerSource: 2, SIP: fmt.Sprintf("  ack_timeout: %s\n", metricsAckTimeout)})
 	cases := map[string]moved{
 		"atiende_call_answer_seconds": grew("atiende_call_answer_seconds_count", `queue="network"`),
 		"atiende_call_talk_seconds":   grew("atiende_call_talk_seconds_count", `queue="network"`),
@@ -223,19 +256,69 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 			}
 			return nil
 		},
+		"atiende_engine_down_total": func(s *metricSteps) error {
+			if b, d := s.astUp.sum("atiende_engine_down_total", `engine="asterisk"`), s.astDown.sum("atiende_engine_down_total", `engine="asterisk"`); d <= b {
+				return fmt.Errorf("engine down %v with Asterisk up, %v after Asterisk stopped", b, d)
+			}
+			return nil
+		},
+		"atiende_ivr_calls_shed_total": grew("atiende_ivr_calls_shed_total"),
+		"atiende_ivr_calls_active": func(s *metricSteps) error {
+			if f, e := s.flooded.sum("atiende_ivr_calls_active"), s.end.sum("atiende_ivr_calls_active"); f < 2 || e != 0 {
+				return fmt.Errorf("calls in the IVR: %v during the flood (want 2 or more), %v at the end", f, e)
+			}
+			return nil
+		},
+		"atiende_ivr_calls_limit": func(s *metricSteps) error {
+			if v := s.start.sum("atiende_ivr_calls_limit"); v != 2 {
+				return fmt.Errorf("calls limit %v, want calls.max_concurrent (2)", v)
+			}
+			return nil
+		},
+		"atiende_engine_bad_messages_total":   grew("atiende_engine_bad_messages_total", `engine="sip"`, `reason="missing_from"`),
+		"atiende_engine_auth_throttled_total": grew("atiende_engine_auth_throttled_total", `engine="sip"`),
+		"atiende_engine_calls_refused_total":  grew("atiende_engine_calls_refused_total", `engine="sip"`),
+		"atiende_engine_calls_reaped_total": func(s *metricSteps) error {
+			if err := grew("atiende_engine_calls_reaped_total", `engine="sip"`)(s); err != nil {
+				return err
+			}
+			// Reaped by the configured sip.ack_timeout, not by the
+			// default 32 s the scenario would also outlast.
+			if want := "timer_h=" + metricsAckTimeout.String(); !strings.Contains(a.Logs.String(), want) {
+				return fmt.Errorf("no reap logged with %s: sip.ack_timeout did not reach the engine", want)
+			}
+			return nil
+		},
 	}
+	if len(exportedOnly) != 1 {
+		t.Fatalf("exportedOnly has %d metrics: it is for the one metric only a bug moves; give the others a case", len(exportedOnly))
+	}
+	readme := readmeMetrics(t)
+	listed := map[string]bool{}
 	var missing []string
-	for _, name := range readmeMetrics(t) {
-		if cases[name] == nil {
+	for _, name := range readme {
+		listed[name] = true
+		if cases[name] == nil && exportedOnly[name] == "" {
 			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
 		t.Errorf("README.md lists metrics with no case here (say what event moves them, and drive it): %v", missing)
 	}
+	for name := range exportedOnly {
+		if !listed[name] {
+			t.Errorf("%s is excused from moving here but README.md does not list it", name)
+		}
+	}
 
 	s := &metricSteps{start: a.scrape(t)}
+	families := a.families(t)
 	ctx := context.Background()
+
+	// The attackers, each from a loopback address of its own, so that what
+	// they earn (a throttled source, a full cap) never touches the phones
+	// of the scenario on 127.0.0.1.
+	s.flooded = a.sipEdgeAttacks(t)
 	sup := a.login(t, "supervisora", DemoPassword)
 
 	// A ticket opened on the web now, answered after its 4 s: a response
@@ -322,6 +405,11 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 	}
 
 	time.Sleep(5500 * time.Millisecond) // the cached open-ticket count expires
+	// The never-ACKed calls are long reaped (Timer H is 4 s): waited for
+	// only in case the machine is very slow.
+	waitFor(30*time.Second, func() bool {
+		return a.scrape(t).sum("atiende_engine_calls_reaped_total") > s.start.sum("atiende_engine_calls_reaped_total")
+	})
 	s.end = a.scrape(t)
 	// The database stalls (tickets and extension events locked): the count
 	// of open tickets times out, and the extension monitor, stuck on its
@@ -335,6 +423,8 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 			Args: []string{"-au", "1002", "-ap", "demo1002", "-m", "36", "-l", "1", "-r", "6", "-d", "1"},
 		}).Wait(30 * time.Second)
 	})
+
+	s.astUp, s.astDown = engineOutage(t)
 
 	names := make([]string, 0, len(cases))
 	for n := range cases {
@@ -350,7 +440,246 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 			t.Errorf("%s did not move: %v", name, err)
 		}
 	}
+	for name, test := range exportedOnly {
+		// Exported, and at 0: nothing in this scenario is a bug. The
+		// unit test named in exportedOnly is what moves it.
+		if !s.end.has(name) {
+			t.Errorf("%s: not exported (it moves in %s)", name, test)
+		} else if v := s.end.sum(name, `engine="sip"`); v != 0 {
+			t.Errorf("%s = %v: a SIP handler panicked during the scenario (see the log)", name, v)
+		}
+	}
+
+	// Every atiende_* family /metrics exposes, at the start or at the end,
+	// is in README.md's table.
+	for f := range a.families(t) {
+		families[f] = true
+	}
+	var unlisted []string
+	for f := range families {
+		if !listed[f] {
+			unlisted = append(unlisted, f)
+		}
+	}
+	sort.Strings(unlisted)
+	if len(unlisted) > 0 {
+		t.Errorf("/metrics exports metrics README.md's metrics table does not list (add them, with what moves them): %v", unlisted)
+	}
 	console.close()
+}
+
+// engineOutage runs another Atiende on a real Asterisk, stops Asterisk,
+// and scrapes once the engine was seen up, and once it is seen down
+// (/readyz says so) and its outage counted, or after 10 s.
+func engineOutage(t *testing.T) (up, down scrape) {
+	ast := asterisklab.Start(t, asterisklab.Options{})
+	a := startAtiende(t, harnessOptions{Env: asteriskEnv(ast), NoDemoData: true}) // waits for /readyz 200
+	time.Sleep(2 * engineWatchEvery)                                              // the watcher has seen it up
+	up = a.scrape(t)
+	ast.Stop()
+	waitFor(10*time.Second, func() bool {
+		code, eng := readyEngine(t, a)
+		down = a.scrape(t)
+		return code == 503 && eng == "down" && down.sum("atiende_engine_down_total") > up.sum("atiende_engine_down_total")
+	})
+	return up, down
+}
+
+// families are the atiende_* metric families /metrics exposes now.
+func (a *atiende) families(t testing.TB) map[string]bool {
+	t.Helper()
+	resp, err := http.Get(a.Base + "/metrics")
+	if err != nil {
+		t.Fatalf("GET /metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	out := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		// # TYPE atiende_engine_up gauge
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "#" && f[1] == "TYPE" && strings.HasPrefix(f[2], "atiende_") {
+			out[f[2]] = true
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("/metrics exposes no atiende_* family:\n%s", b)
+	}
+	return out
+}
+
+// sipEdgeAttacks provokes, against the SIP port, every refusal the engine
+// counts: a request without From (bad_messages, reason missing_from),
+// wrong passwords beyond the digest throttle (auth_throttled), and more
+// unauthenticated calls from one source than sip.max_calls_per_source
+// (calls_refused), answered and never ACKed (calls_reaped, after
+// sip.ack_timeout). It returns at once after sending: the reaping comes
+// later.
+func (a *atiende) sipEdgeAttacks(t *testing.T) (flooded scrape) {
+	// An OPTIONS without From: dropped or answered 400, and counted.
+	bad := a.edgeUA(t, "127.0.0.2")
+	bad.write("OPTIONS sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP " + bad.addr() + ";branch=z9hG4bK-nofrom\r\n" +
+		"To: <sip:6000@127.0.0.1>\r\nCall-ID: nofrom@edge\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+	if res := bad.final(2*time.Second, "nofrom@edge")["nofrom@edge"]; res != "" {
+		t.Logf("request without From: %q", sipStatus(res))
+	}
+
+	// Eight wrong passwords for 1003 from one source: the digest throttle
+	// allows 5 wrong answers per 30 s, then refuses without checking.
+	guess := a.edgeUA(t, "127.0.0.3")
+	var answers []string
+	for i := range 8 {
+		id := fmt.Sprintf("guess-%d@edge", i)
+		res := guess.final(5*time.Second, guess.register(id, "1003", ""))[id]
+		if sipHeader(res, "WWW-Authenticate") == "" {
+			answers = append(answers, "no challenge: "+sipStatus(res))
+			continue
+		}
+		chal, err := digest.ParseChallenge(sipHeader(res, "WWW-Authenticate"))
+		if err != nil {
+			t.Fatalf("challenge %q: %v", sipHeader(res, "WWW-Authenticate"), err)
+		}
+		cred, err := digest.Digest(chal, digest.Options{Method: "REGISTER", URI: "sip:127.0.0.1", Username: "1003",
+			Password: fmt.Sprintf("guess%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, sipStatus(guess.final(5*time.Second, guess.register(id, "1003", "Authorization: "+cred.String()+"\r\n"))[id]))
+	}
+	t.Logf("8 wrong passwords for 1003: %q", answers)
+
+	// Three calls at once from one source allowed 2: the third is refused
+	// (486); the two answered are never ACKed.
+	flood := a.edgeUA(t, "127.0.0.4")
+	ids := []string{"flood-1@edge", "flood-2@edge", "flood-3@edge"}
+	for i, id := range ids {
+		flood.invite(id, fmt.Sprintf("55512340%d", i))
+	}
+	got := flood.final(20*time.Second, ids...)
+	for _, id := range ids {
+		t.Logf("call %s from a source allowed 2: %q", id, sipStatus(got[id]))
+	}
+
+	// The two flood calls are up and calls.max_concurrent is 2: a call
+	// from anywhere else is shed with 503 and Retry-After.
+	flooded = a.scrape(t)
+	other := a.edgeUA(t, "127.0.0.5")
+	other.invite("shed@edge", "5551239999")
+	t.Logf("a third call while two are up, limit 2: %q", sipStatus(other.final(10*time.Second, "shed@edge")["shed@edge"]))
+	// The flood calls are reaped (Timer H, 4 s) before the scenario's own
+	// calls begin, so that they are not shed.
+	if !waitFor(30*time.Second, func() bool { return a.scrape(t).sum("atiende_ivr_calls_active") == 0 }) {
+		t.Errorf("calls still in the IVR 30 s after the flood")
+	}
+	return flooded
+}
+
+// edgeUA is a bare SIP client over UDP on a loopback address of its own
+// (all of 127/8 is loopback on Linux): it sends what a test writes,
+// including what no phone would send, and never ACKs a 2xx.
+type edgeUA struct {
+	t    testing.TB
+	conn *net.UDPConn
+	cseq int
+}
+
+func (a *atiende) edgeUA(t testing.TB, ip string) *edgeUA {
+	t.Helper()
+	raddr, err := net.ResolveUDPAddr("udp", a.SIPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialUDP("udp", &net.UDPAddr{IP: net.ParseIP(ip)}, raddr)
+	if err != nil {
+		t.Fatalf("bind %s: %v", ip, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &edgeUA{t: t, conn: conn}
+}
+
+func (u *edgeUA) addr() string { return u.conn.LocalAddr().String() }
+
+func (u *edgeUA) write(msg string) {
+	if _, err := u.conn.Write([]byte(msg)); err != nil {
+		u.t.Fatalf("send to the SIP port: %v", err)
+	}
+}
+
+// register sends a REGISTER for user with Call-ID id (auth: "" or an
+// Authorization line) and returns id.
+func (u *edgeUA) register(id, user, auth string) string {
+	u.cseq++
+	u.write(fmt.Sprintf("REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-reg-%d\r\n"+
+		"From: <sip:%s@127.0.0.1>;tag=edge%d\r\nTo: <sip:%s@127.0.0.1>\r\nCall-ID: %s\r\nCSeq: %d REGISTER\r\n"+
+		"Contact: <sip:%s@%s>\r\nExpires: 60\r\nMax-Forwards: 70\r\n%sContent-Length: 0\r\n\r\n",
+		u.addr(), u.cseq, user, u.cseq, user, id, u.cseq, user, u.addr(), auth))
+	return id
+}
+
+// invite sends an unauthenticated INVITE with an SDP offer from user to
+// the help desk (6000), with Call-ID id.
+func (u *edgeUA) invite(id, user string) {
+	u.cseq++
+	ip := u.conn.LocalAddr().(*net.UDPAddr).IP
+	sdp := fmt.Sprintf("v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"+
+		"m=audio %d RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n",
+		ip, ip, 40000+2*u.cseq)
+	u.write(fmt.Sprintf("INVITE sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-inv-%d\r\n"+
+		"From: <sip:%s@127.0.0.1>;tag=edge%d\r\nTo: <sip:6000@127.0.0.1>\r\nCall-ID: %s\r\nCSeq: %d INVITE\r\n"+
+		"Contact: <sip:%s@%s>\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s",
+		u.addr(), u.cseq, user, u.cseq, id, u.cseq, user, u.addr(), len(sdp), sdp))
+}
+
+// final reads responses for at most d until each of ids has its final
+// one (retransmissions and other calls' responses skipped); a non-2xx
+// final response to an INVITE is ACKed, as its client transaction would
+// (RFC 3261 17.1.1.3). Missing ids are absent from the result.
+func (u *edgeUA) final(d time.Duration, ids ...string) map[string]string {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := map[string]string{}
+	deadline := time.Now().Add(d)
+	buf := make([]byte, 65535)
+	for len(out) < len(want) {
+		_ = u.conn.SetReadDeadline(deadline)
+		n, err := u.conn.Read(buf)
+		if err != nil {
+			break
+		}
+		res := string(buf[:n])
+		id := sipHeader(res, "Call-ID")
+		if !strings.HasPrefix(res, "SIP/2.0 ") || strings.HasPrefix(res, "SIP/2.0 1") || !want[id] || out[id] != "" {
+			continue
+		}
+		out[id] = res
+		if cseq := sipHeader(res, "CSeq"); strings.HasSuffix(cseq, "INVITE") && !strings.HasPrefix(res, "SIP/2.0 2") {
+			num, _, _ := strings.Cut(cseq, " ")
+			u.write(fmt.Sprintf("ACK sip:6000@127.0.0.1 SIP/2.0\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n"+
+				"CSeq: %s ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+				sipHeader(res, "Via"), sipHeader(res, "From"), sipHeader(res, "To"), id, num))
+		}
+	}
+	return out
+}
+
+// sipStatus is a SIP message's first line.
+func sipStatus(msg string) string {
+	line, _, _ := strings.Cut(msg, "\r\n")
+	return line
+}
+
+// sipHeader is the value of a SIP message's header name ("" if absent).
+func sipHeader(msg, name string) string {
+	for _, l := range strings.Split(msg, "\r\n") {
+		if l == "" {
+			break
+		}
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // agentConsole is an agent's console over the real websocket: it

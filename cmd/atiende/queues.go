@@ -138,6 +138,13 @@ func (a *queueAdmin) syncLocked(ctx context.Context, starting bool) error {
 	return nil
 }
 
+// reload applies settings saved by another process (on their NOTIFY).
+func (a *queueAdmin) reload(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.syncLocked(ctx, false)
+}
+
 func (a *queueAdmin) logChange(msg string, s tickets.QueueSettings, prev agentdesk.QueueConfig) {
 	a.log.Info(msg, "queue", s.Queue, "by", s.UpdatedBy, "version", s.Version, "reverted", s.Reverted,
 		"changes", queueChanges(prev, a.configForLocked(s.Queue)))

@@ -49,6 +49,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := ensureAdmin(ctx, db, cfg); err != nil {
 		return err
 	}
+	// One listener keeps every in-memory copy of what rarely changes
+	// (announcements, catalog, queue settings, major incidents, maintenance)
+	// fresh: a change made through any process notifies all of them.
+	changes := postgres.NewChanges(db)
+	changes.Start(ctx)
 	catalog, err := loadCatalog(cfg)
 	if err != nil {
 		return err
@@ -73,8 +78,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := ann.reload(ctx); err != nil {
 		return err
 	}
-	stopAnn := ann.watch(ctx, announcementReload)
-	defer stopAnn()
+	changes.Watch(ctx, postgres.TopicAnnouncements, ann.reload)
 	engine, err := newEngine(ctx, cfg, log, ann.overlay, db)
 	if err != nil {
 		return err
@@ -121,6 +125,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	store := esc.store
 	esc.maintenance.Catalog = live // windows name catalog services
+	esc.exec.Catalog = live        // and so do the emails about a ticket
 
 	// The metrics and the websocket hub see every event directly; both are
 	// cheap and never block the ACD.
@@ -171,12 +176,24 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		log.Warn("queue counters start at zero", "error", err)
 	}
 	m.Reset(desk.Snapshot())
+	changes.Watch(ctx, postgres.TopicQueueSettings, queueAdm.reload)
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
+	changes.Watch(ctx, postgres.TopicCatalog, catEdit.Refresh)
+	// A call asks nothing of the database about major incidents and
+	// maintenance: the cache answers (issue 11).
+	callCache, err := postgres.NewCallCache(ctx, db, changes)
+	if err != nil {
+		return err
+	}
 	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: esc.answers, IVRCalls: db, Log: log.With("component", "intake")})
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: callCache, Incidents: callCache, OpenTickets: db,
+		Surveys: esc.answers, IVRCalls: db, Log: log.With("component", "intake")})
 	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
 	runner.Notices = ann.notices(cfg.Engine)
 	runner.Abandoned = svc // calls that end in the IVR without a ticket
+	// Past calls.max_concurrent a new call is refused before answer.
+	admission := ivr.NewAdmission(cfg.CallLimit())
+	metrics.RegisterAdmission(reg, func() metrics.AdmissionCounts { return metrics.AdmissionCounts(admission.Counts()) })
 
 	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
 	if err != nil {
@@ -187,7 +204,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		return fmt.Errorf("http.trusted_proxies: %w", err)
 	}
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
-		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies},
+		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies, Profiling: cfg.HTTP.Pprof},
 		web.Deps{Store: store, Catalog: live, CatalogEditor: catEdit, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
 			Queues:        queueAdm,
 			Announcements: ann.web(cfg.Engine),
@@ -214,6 +231,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	root.Handle("/api/", api.Handler())
 	root.Handle("/healthz", api.Handler())
 	root.Handle("/readyz", api.Handler())
+	if cfg.HTTP.Pprof {
+		root.Handle("/debug/pprof/", api.Handler()) // admins only (web/pprof.go)
+	}
 	root.Handle("/", api.Wrap(http.FileServerFS(static.FS)))
 	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
@@ -243,7 +263,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	go func() { defer wg.Done(); esc.run(callCtx) }()
 	go func() {
 		defer wg.Done()
-		if err := engine.Serve(callCtx, calls.handler(runner)); err != nil && !errors.Is(err, context.Canceled) {
+		if err := engine.Serve(callCtx, calls.handler(admission.Handler(runner))); err != nil && !errors.Is(err, context.Canceled) {
 			errc <- fmt.Errorf("engine %s: %w", engine.Name(), err)
 		}
 	}()
@@ -342,6 +362,8 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 		if cfg.SIP.RTPTimeout > 0 {
 			sc.RTPTimeout = time.Duration(cfg.SIP.RTPTimeout)
 		}
+		sc.AckTimeout = time.Duration(cfg.SIP.AckTimeout)
+		sc.CongestionRetryAfter = time.Duration(cfg.Calls.RetryAfter)
 		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded
 		sc.Registrations = sipRegistrations{db} // restart.go: phones stay registered through a restart
 		return sipengine.New(sc, log.With("component", "sip"))

@@ -75,7 +75,7 @@ func ensureAdmin(ctx context.Context, st tickets.Store, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("admin password: %w", err)
 	}
-	u := &tickets.User{Username: cfg.Admin.Username, Name: "Administrator", Role: tickets.RoleAdmin, Language: "es", Level: 4, PasswordHash: hash}
+	u := &tickets.User{Username: cfg.Admin.Username, Role: tickets.RoleAdmin, Language: "es", Level: 4, PasswordHash: hash}
 	if err := st.CreateUser(ctx, u); err != nil && tickets.ErrorCode(err) != tickets.ECONFLICT {
 		return fmt.Errorf("admin user: %w", err)
 	}

@@ -79,7 +79,10 @@ type Executor struct {
 	// OnEscalated, if set, is told of each level raise an escalation
 	// made (the metrics count it); it must not block.
 	OnEscalated func(t *tickets.Ticket, level int)
-	Log         *slog.Logger
+	// Catalog names the ticket's service in the email's language; nil
+	// leaves the code (tests that do not care).
+	Catalog tickets.CatalogSource
+	Log     *slog.Logger
 }
 
 var _ escalation.Executor = (*Executor)(nil)

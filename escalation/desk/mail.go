@@ -26,7 +26,7 @@ func (x *Executor) notify(ctx context.Context, a escalation.Claimed) error {
 	if err != nil {
 		return err
 	}
-	d := escalation.Data{TicketNumber: t.Number, Subject: t.Subject, CallerName: t.Caller.Name, Service: t.Service,
+	d := escalation.Data{TicketNumber: t.Number, Subject: t.Subject, CallerName: t.Caller.Name, Service: x.serviceName(t.Service, "es"),
 		Priority: t.Priority.String(), Level: t.Level, Location: x.location()}
 	if a.Template == escalation.EscalationTemplate {
 		return x.escalationEmail(ctx, a, t, d)
@@ -36,6 +36,7 @@ func (x *Executor) notify(ctx context.Context, a escalation.Claimed) error {
 		return escalation.Permanent(fmt.Errorf("ticket %s: the caller has no email address", t.Number))
 	}
 	lang := x.callerLanguage(ctx, t)
+	d.Service = x.serviceName(t.Service, lang)
 	kind := a.Template
 	switch kind {
 	case escalation.PendingUserTemplate:
@@ -63,6 +64,18 @@ func (x *Executor) notify(ctx context.Context, a escalation.Claimed) error {
 		return escalation.Permanent(err)
 	}
 	return x.send(ctx, a, to, lang, subject, text, html)
+}
+
+// serviceName is the name of service code in lang, as the catalog in force
+// has it; the code only when there is no catalog or the code is unknown.
+func (x *Executor) serviceName(code, lang string) string {
+	if x.Catalog == nil {
+		return code
+	}
+	if s, ok := x.Catalog.Current().Service(code); ok {
+		return s.NameIn(lang)
+	}
+	return code
 }
 
 func (x *Executor) send(ctx context.Context, a escalation.Claimed, to, lang, subject, text, html string) error {

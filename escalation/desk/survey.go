@@ -21,7 +21,9 @@ var surveyPage = template.Must(template.ParseFS(surveyFS, "survey.html"))
 // the form (1 to 5 and a comment), POST records it once. The unguessable
 // single-use token in the URL is the only credential, so a forged POST
 // from another site cannot answer someone else's survey, and a replayed
-// POST finds it answered. Mount it on the public mux:
+// POST finds it answered. The page links /css/app.css, the stylesheet of
+// the desk's pages (agentdesk/web/static), so mount it on the mux that
+// serves them:
 //
 //	mux.Handle("/survey/", desk.SurveyHandler{...})
 type SurveyHandler struct {
@@ -45,7 +47,7 @@ func (h SurveyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self'")
 	v := surveyView{Token: token, Scores: []int{1, 2, 3, 4, 5}, Lang: "es"}
 	hash := HashToken(token)
 	number, lang, answered, err := h.Surveys.Survey(r.Context(), hash)

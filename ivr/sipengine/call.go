@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/atiende/atiende/ivr"
 	"github.com/emiago/diago"
@@ -172,7 +174,11 @@ func (c *call) Hangup(ctx context.Context, cause ivr.HangupCause) error {
 	}
 	if c.server != nil && c.server.LoadState() < sip.DialogStateConfirmed && !c.answered.Load() {
 		code, reason := causeResponse(cause)
-		err := c.server.Respond(code, reason, nil)
+		var hdrs []sip.Header
+		if cause == ivr.CauseCongestion {
+			hdrs = append(hdrs, sip.NewHeader("Retry-After", strconv.Itoa(retryAfterSeconds(c.e.cfg.CongestionRetryAfter))))
+		}
+		err := c.server.Respond(code, reason, nil, hdrs...)
 		if err != nil && c.leg.Context().Err() == nil {
 			return fmt.Errorf("sipengine: hangup %s: %w", c.id, err)
 		}
@@ -193,9 +199,19 @@ func causeResponse(cause ivr.HangupCause) (int, string) {
 		return sip.StatusGlobalDecline, "Decline"
 	case ivr.CauseNoAnswer:
 		return sip.StatusTemporarilyUnavailable, "No Answer"
+	case ivr.CauseCongestion:
+		return sip.StatusServiceUnavailable, "Service Unavailable"
 	default:
 		return sip.StatusTemporarilyUnavailable, "Temporarily Unavailable"
 	}
+}
+
+// retryAfterSeconds is a 503's Retry-After in whole seconds (at least 1).
+func retryAfterSeconds(d time.Duration) int {
+	if d <= 0 {
+		d = 10 * time.Second
+	}
+	return max(int((d+time.Second-1)/time.Second), 1)
 }
 
 // Bridge relays audio both ways until either call ends or ctx is done.

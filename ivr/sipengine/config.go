@@ -51,6 +51,10 @@ type Config struct {
 	// numbers) one source address may have at once; more are refused with
 	// 486 Busy Here, so that one source cannot take every RTP port.
 	MaxCallsPerSource int
+	// CongestionRetryAfter is the Retry-After of the 503 that refuses a
+	// call when the help desk is at capacity (ivr.CauseCongestion); 0
+	// means 10 s.
+	CongestionRetryAfter time.Duration
 	// AuthFailures is the digest throttle: wrong answers allowed per
 	// (account, source) and per source within AuthWindow, whatever the
 	// method; then the source (or pair) is refused for AuthBan without

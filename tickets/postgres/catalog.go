@@ -17,7 +17,8 @@ var _ tickets.CatalogStore = (*DB)(nil)
 // storedCatalog is what a row holds: the services only; the version and who
 // saved it are columns.
 type storedCatalog struct {
-	Services []tickets.Service `json:"services"`
+	Services []tickets.Service   `json:"services"`
+	Queues   []tickets.QueueName `json:"queues,omitempty"`
 }
 
 // LatestCatalog returns the newest stored catalog version, or nil when the
@@ -41,7 +42,7 @@ func (db *DB) LatestCatalog(ctx context.Context) (*tickets.CatalogVersion, error
 	if err := json.Unmarshal(raw, &sc); err != nil {
 		return nil, fmt.Errorf("postgres: catalog version %d: %w", v.Version, err)
 	}
-	c := &tickets.Catalog{Services: sc.Services}
+	c := &tickets.Catalog{Services: sc.Services, Queues: sc.Queues}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("postgres: catalog version %d is invalid: %w", v.Version, err)
 	}
@@ -63,7 +64,7 @@ func (db *DB) SaveCatalog(ctx context.Context, v *tickets.CatalogVersion, base i
 	case base < 0:
 		return tickets.Errorf(tickets.EINVALID, "save catalog: version %d does not exist", base)
 	}
-	raw, err := json.Marshal(storedCatalog{Services: v.Catalog.Services})
+	raw, err := json.Marshal(storedCatalog{Services: v.Catalog.Services, Queues: v.Catalog.Queues})
 	if err != nil {
 		return fmt.Errorf("postgres: save catalog: %w", err)
 	}

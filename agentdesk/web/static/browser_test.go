@@ -159,7 +159,7 @@ func TestConsoleScreenPopAndWallboard(t *testing.T) {
 		t.Errorf("display name shown as %q, want the literal %q", got, hostile)
 	}
 	waitJS(t, ctx, "the ticket, the unknown caller and the checklist",
-		`document.querySelector("#pop-ticket .ticket-number") !== null && !document.getElementById("pop-unknown").hidden && document.querySelectorAll("#pop-checklist li").length === 3 && !document.getElementById("pop-major").hidden`)
+		`document.querySelector("#pop-ticket .ticket-head[data-number]") !== null && !document.getElementById("pop-unknown").hidden && document.querySelectorAll("#pop-checklist li").length === 3 && !document.getElementById("pop-major").hidden`)
 	for _, c := range []struct{ js, want string }{
 		{`document.getElementById("pop-name").textContent`, "Llamante desconocido"},
 		{`document.getElementById("pop-ivr").textContent`, "bienvenida › menú: 2 (internet) › ticket nuevo"},

@@ -8,6 +8,7 @@ import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $, show, option } from './dom.js';
 import { when } from './format.js';
 import { flash, errorText } from './common.js';
+import { queueName, serviceLabel, loadNames } from './names.js';
 
 addMessages({
   'cat.new': 'Nuevo servicio', 'cat.editTitle': 'Editar el servicio {s}',
@@ -63,7 +64,7 @@ function render() {
   const svcs = $('#catalog-show-inactive').checked ? all : all.filter((s) => !s.inactive || s.code === editing);
   fill($('#catalog-rows'), svcs.map((s) => el('tr', { 'data-service': s.code,
     class: (s.inactive ? 'inactive' : '') + (editing === s.code ? ' selected' : '') || null },
-  el('td', { class: 'queue', text: s.group || '—' }),
+  el('td', { class: 'queue', text: queueName(s.group) || '—' }),
   el('td', { class: 'code', text: s.code }),
   el('td', { class: 'name', text: svcName(s) }),
   el('td', { class: 'kind', text: tr('kind', s.default_kind) }),
@@ -74,7 +75,7 @@ function render() {
   el('td', {}, ctx.isAdmin ? el('button', { type: 'button', class: 'small edit', i18n: 'adm.edit', onclick: () => edit(s.code) }) : null))));
   $('#catalog-version').textContent = c.version
     ? t('cat.version', { v: c.version, u: c.edited_by || '—', at: when(c.edited_at) }) : t('cat.seed');
-  fill($('#catalog-groups'), [...new Set(all.map((s) => s.group).filter(Boolean))].sort().map((g) => option(g, g)));
+  fill($('#catalog-groups'), [...new Set(all.map((s) => s.group).filter(Boolean))].sort().map((g) => option(g, queueName(g))));
 }
 
 // edit opens the form on a service, on a new one (''), or closes it (null).
@@ -152,7 +153,7 @@ async function loadHistory() {
     el('td', { class: 'num', text: String(v.version) }),
     el('td', { text: when(v.edited_at) }),
     el('td', { class: 'who', text: v.edited_by }),
-    el('td', { class: 'changed', text: (v.changed || []).join(', ') }),
+    el('td', { class: 'changed', text: (v.changed || []).map(serviceLabel).join(', ') }),
     el('td', { class: 'comment', text: v.comment || '' }))),
   el('tr', { 'data-version': 0, class: 'seed' },
     el('td', { class: 'num', text: '0' }), el('td', { text: '—' }), el('td', { text: '—' }),
@@ -168,5 +169,6 @@ export function init(c) {
   $('#catalog-show-inactive').addEventListener('change', render);
   form.addEventListener('submit', save);
   render();
+  loadNames().then(render).catch(() => {});
   loadHistory();
 }

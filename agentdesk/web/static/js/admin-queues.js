@@ -8,6 +8,7 @@ import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $, show, option } from './dom.js';
 import { when } from './format.js';
 import { flash, errorText } from './common.js';
+import { loadNames, queueName } from './names.js';
 
 addMessages({
   'aq.title': 'Ajustes de las colas',
@@ -98,7 +99,7 @@ function row(q) {
   };
   const live = q.live || {};
   return el('tr', { 'data-queue': q.name, 'data-source': q.source, class: editing === q.name ? 'selected' : null },
-    el('td', { class: 'name', text: q.name }),
+    el('td', { class: 'name', text: queueName(q.name) }),
     cell('strategy', 'strategy'),
     cell('ring_timeout_s', 'num ring'),
     cell('wrap_up_s', 'num wrap-up'),
@@ -143,7 +144,7 @@ function edit(name) {
   render();
   if (!q) return;
   const f = form.elements, s = q.settings;
-  $('#queue-form-title').textContent = t('aq.editTitle', { q: q.name });
+  $('#queue-form-title').textContent = t('aq.editTitle', { q: queueName(q.name) });
   f.strategy.value = s.strategy;
   for (const k of FIELDS.slice(1, -1)) f[k].value = String(s[k]);
   f.auto_pause.checked = !!s.auto_pause;
@@ -170,8 +171,8 @@ async function load() {
   }
 }
 
-fill(form.elements.strategy, STRATEGIES.map((s) => option(s, tr('aq.strategy', s))));
-fill(form.elements.no_agents, NO_AGENTS.map((v) => option(v, tr('aq.noAgents', v))));
+// The strategy names are filled in init: at import the page's language
+// is not set yet (they showed in Spanish on the English page).
 
 // The overflow queue is asked for only when the caller goes to another queue.
 function showOverflow() {
@@ -192,7 +193,7 @@ form.addEventListener('submit', async (ev) => {
   if (body.no_agents === 'overflow') body.overflow = f.overflow.value;
   try {
     await api('PUT', '/queues/' + enc(q.name), body);
-    flash(t('aq.saved', { q: q.name }));
+    flash(t('aq.saved', { q: queueName(q.name) }));
     edit(null);
     await load();
   } catch (e) {
@@ -214,7 +215,7 @@ resetBtn.addEventListener('click', async () => {
   disarmReset();
   try {
     await api('DELETE', '/queues/' + enc(q.name) + '/settings?version=' + enc(q.version));
-    flash(t('aq.reverted', { q: q.name }));
+    flash(t('aq.reverted', { q: queueName(q.name) }));
     edit(null);
   } catch (e) {
     flash(errorText(e), true);
@@ -236,7 +237,7 @@ async function loadAgents() {
       el('td', { text: a.name || a.username }),
       el('td', { class: 'ext', text: a.extension || '—' }),
       el('td', {}, el('span', { class: 'badge agent-' + a.state, text: tr('state', a.state) })),
-      el('td', { text: (a.queues || []).join(', ') }))));
+      el('td', { text: (a.queues || []).map(queueName).join(', ') }))));
     show($('#agents-card'), true);
   } catch (e) {
     if (e.status !== 404) flash(errorText(e), true); // 404: no agent desk
@@ -244,8 +245,9 @@ async function loadAgents() {
 }
 
 export function init() {
-  load();
-  loadAgents();
+  fill(form.elements.strategy, STRATEGIES.map((s) => option(s, tr('aq.strategy', s))));
+  fill(form.elements.no_agents, NO_AGENTS.map((v) => option(v, tr('aq.noAgents', v))));
+  loadNames().catch(() => {}).finally(() => { load(); loadAgents(); });
 }
 
 // A support group added to the catalog becomes a queue: list it.

@@ -11,6 +11,7 @@ import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $, $$, option, show } from './dom.js';
 import { when } from './format.js';
 import { boot, flash, errorText, ask } from './common.js';
+import { loadNames, queueName, serviceLabel } from './names.js';
 
 addMessages({
   'adm.keepTokens': 'Al cambiar la contraseña, conservar sus tokens de API (sus sesiones se cierran igual)',
@@ -45,7 +46,7 @@ function renderUsers() {
     el('td', { class: 'name', text: u.name || '' }),
     el('td', {}, el('span', { class: 'badge', i18n: 'role.' + u.role })),
     el('td', { class: 'ext', text: u.extension || '—' }),
-    el('td', { class: 'skills', text: (u.skills || []).join(', ') }),
+    el('td', { class: 'skills', text: (u.skills || []).map(queueName).join(', ') }),
     el('td', { class: 'num', text: String(u.level || 1) }),
     el('td', { class: 'status', i18n: u.disabled ? 'adm.disabled' : 'adm.active' }),
     el('td', {}, el('button', { type: 'button', class: 'small edit', i18n: 'adm.edit', onclick: () => editUser(u) })))));
@@ -127,7 +128,7 @@ function renderMaintenance(items) {
     el('td', { class: 'num', text: String(m.id) }),
     el('td', { text: when(m.start) }),
     el('td', { text: when(m.end) }),
-    el('td', { text: (m.services || []).join(', ') }),
+    el('td', { class: 'services', text: (m.services || []).map(serviceLabel).join(', ') }),
     el('td', { text: (m.areas || []).length ? m.areas.join(', ') : t('adm.allAreas') }),
     el('td', { class: 'summary', text: (getLang() === 'en' && m.summary_en) || m.summary_es || '' }),
     el('td', { class: 'status', i18n: m.cancelled ? 'adm.mCancelled' : m.notified_at ? 'adm.mNotified' : 'adm.mPending' }),
@@ -157,8 +158,10 @@ $('#m-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = ev.target.elements;
   const iso = (v) => new Date(v).toISOString(); // datetime-local is the browser's local time
+  const picked = new Set(Array.from(f.services.selectedOptions).map((o) => o.value));
   const body = {
-    services: Array.from(f.services.selectedOptions).map((o) => o.value), areas: list(f.areas.value),
+    // In catalog order (the picker groups them by queue).
+    services: (catalog.services || []).map((s) => s.code).filter((c) => picked.has(c)), areas: list(f.areas.value),
     start: iso(f.start.value), end: iso(f.end.value), summary_es: f.summary_es.value.trim(), summary_en: f.summary_en.value.trim(),
   };
   try {
@@ -178,11 +181,18 @@ $('#m-form').addEventListener('submit', async (ev) => {
 
 // The maintenance form lists the catalog's services.
 function renderServices() {
-  const svcs = (catalog.services || []).slice().sort((a, b) => (a.group || '').localeCompare(b.group || '') || a.code.localeCompare(b.code));
-  fill($('#m-form').elements.services, svcs.map((s) => option(s.code, svcName(s) + ' (' + s.code + ')')));
+  // Grouped by queue, each under its name; services by name.
+  const groups = new Map();
+  for (const s of (catalog.services || []).filter((x) => !x.inactive)) {
+    if (!groups.has(s.group)) groups.set(s.group, []);
+    groups.get(s.group).push(s);
+  }
+  fill($('#m-form').elements.services, [...groups.entries()].sort(([a], [b]) => queueName(a).localeCompare(queueName(b)))
+    .map(([g, list]) => el('optgroup', { label: queueName(g) },
+      list.sort((a, b) => svcName(a).localeCompare(svcName(b))).map((s) => option(s.code, svcName(s))))));
 }
 
-try { catalog = await get('/catalog'); } catch (e) { flash(errorText(e), true); }
+try { catalog = await get('/catalog'); await loadNames(); } catch (e) { flash(errorText(e), true); }
 renderServices();
 editUser(null);
 const start = location.hash.slice(1);

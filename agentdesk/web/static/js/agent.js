@@ -6,6 +6,7 @@ import { dur, since } from './format.js';
 import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { ticketPanel, refreshTicketPanel, service, isOpen } from './ticketview.js';
+import { loadNames, queueName, ivrPath } from './names.js';
 
 // The queue's wrap-up is not in the agent_state event: it comes from the
 // snapshot's queue (wrap_up_ns) when the hub sends it, else the ACD's
@@ -88,8 +89,8 @@ function tick() {
 setInterval(tick, 1000);
 
 function renderQueues() {
-  fill($('#queue-counts'), [...queues.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, calls]) =>
-    el('li', { 'data-queue': name }, el('span', { class: 'queue-name', text: name }), ' ',
+  fill($('#queue-counts'), [...queues.entries()].sort(([a], [b]) => queueName(a).localeCompare(queueName(b))).map(([name, calls]) =>
+    el('li', { 'data-queue': name }, el('span', { class: 'queue-name', text: queueName(name) }), ' ',
       el('span', { class: 'waiting', text: t('console.waiting', { n: calls.size }) }))));
 }
 
@@ -187,8 +188,8 @@ function showPop(e) {
   for (const id of ['pop-name', 'pop-department', 'pop-email']) setText(id, '…');
   setText('pop-display-name', e.caller_name || '—');
   setText('pop-number', e.caller_number || '—');
-  setText('pop-queue', e.queue || '—');
-  setText('pop-ivr', (e.ivr_path || []).join(' › ') || '—');
+  setText('pop-queue', queueName(e.queue) || '—');
+  setText('pop-ivr', ivrPath(e.ivr_path) || '—');
   setText('pop-ticket-number', e.ticket_number ? '#' + e.ticket_number : '');
   show($('#pop-unknown'), false);
   show($('#pop-contact-form'), false);
@@ -202,7 +203,7 @@ function showPop(e) {
   const current = () => pop === mine;
   (async () => {
     let tk = null;
-    if (e.ticket_number) tk = await ticketPanel($('#pop-ticket'), e.ticket_number, { me: user.username });
+    if (e.ticket_number) tk = await ticketPanel($('#pop-ticket'), e.ticket_number, { me: user.username, inPop: true });
     if (!current()) return;
     await caller(tk, e, current);
     if (current()) popped(e.call_id);
@@ -299,6 +300,9 @@ async function checklist(tk, current) {
   fill($('#pop-checklist'), steps.map((s, i) => el('li', {},
     el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'chk-' + i }), el('span', { text: s })))));
 }
+
+// Queue names come from the catalog: draw the counts again once it is here.
+loadNames().then(renderQueues).catch(() => {});
 
 // ticket_changed is not replayed on reconnect: after being away, draw the
 // pop's ticket again in case it changed meanwhile.

@@ -50,7 +50,7 @@ function drawHeader(user) {
   fill(top,
     el('span', { class: 'brand', text: 'Atiende' }),
     nav,
-    el('span', { class: 'who' }, el('span', { text: user.name || user.username }), ' · ',
+    el('span', { class: 'who' }, el('span', { class: 'user-name', text: user.name || user.username }), ' · ',
       el('span', { i18n: 'role.' + user.role })),
     el('span', { id: 'ws-status', class: 'ws-status' }),
     el('button', { type: 'button', class: 'link', onclick: toggleLang, i18n: 'nav.lang' }),

@@ -259,3 +259,9 @@ export function missingKeys() {
   const a = Object.keys(es), b = Object.keys(en);
   return [...a.filter((k) => !(k in en)).map((k) => 'en:' + k), ...b.filter((k) => !(k in es)).map((k) => 'es:' + k)];
 }
+
+// dictionary returns a copy of one language's strings (tests compare the
+// languages: no page in one may show the other's words).
+export function dictionary(l) {
+  return { ...(dicts[l] || {}) };
+}

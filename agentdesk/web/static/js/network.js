@@ -5,6 +5,7 @@ import { dur, when, since } from './format.js';
 import { boot, wsStatus } from './common.js';
 import { connectDesk } from './ws.js';
 import { get, enc } from './api.js';
+import { extReason } from './names.js';
 
 await boot(['network', 'supervisor', 'admin']);
 const exts = new Map(); // extension -> ExtensionStatus
@@ -52,13 +53,13 @@ function render() {
     el('td', { class: 'ua', text: x.user_agent || '—' }),
     el('td', { class: 'num rtt', text: x.rtt_ns ? (x.rtt_ns / 1e6).toFixed(1) + ' ms' : '—' }),
     el('td', { class: 'since', title: when(x.since), text: x.since ? dur(since(x.since)) : '—' }),
-    el('td', { class: 'reason', text: x.reason || '' }),
+    el('td', { class: 'reason', text: extReason(x.reason) }),
     el('td', { class: 'ticket' }, ticketLink((stored.get(x.extension) || {}).ticket)))));
   fill($('#ext-changes'), changes.map((c) => el('li', {},
     el('span', { class: 'muted', text: when(c.at) }), ' ',
     el('strong', { text: c.ext }), ' ',
     el('span', { text: (c.from ? tr('extState', c.from) + ' → ' : '') + tr('extState', c.to) }),
-    c.reason ? el('span', { class: 'muted', text: ' (' + c.reason + ')' }) : null)));
+    c.reason ? el('span', { class: 'muted', text: ' (' + extReason(c.reason) + ')' }) : null)));
 }
 
 function ticketLink(n) {
@@ -89,7 +90,7 @@ async function showHistory(ext) {
       el('span', { class: 'muted', text: when(c.at) }), ' ',
       el('span', { text: tr('extState', c.state) }),
       c.contact ? el('span', { class: 'muted', text: ' ' + c.contact }) : null,
-      c.reason ? el('span', { class: 'muted', text: ' (' + c.reason + ')' }) : null)));
+      c.reason ? el('span', { class: 'muted', text: ' (' + extReason(c.reason) + ')' }) : null)));
   } catch (e) {
     fill($('#ext-history'));
   }

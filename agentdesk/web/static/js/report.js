@@ -1,15 +1,24 @@
 // The weekly fault report for supervisors (seed 004): GET
-// /reports/weekly?week=2026-W47 (default: the last complete week) shown as
+// /reports/weekly?week=2026-W47 (default: the current week to date; the
+// previous one is a click away) shown as
 // totals, a table per service and category with the week before and the
 // difference, repeated faults, and two charts drawn as inline SVG from DOM
 // elements (styled by css/report.css: no inline style, no markup from
 // strings). The week is kept in ?week= so the page can be bookmarked; CSV
 // and JSON download links follow it.
 import { get, q } from './api.js';
-import { t, tr, getLang } from './i18n.js';
+import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $ } from './dom.js';
 import { boot, flash, errorText } from './common.js';
 import { drawSurveys } from './report-surveys.js';
+
+addMessages({
+  'rep.periodToDate': 'Semana en curso: del {from} a hoy ({zone}); se compara con la semana {prev} completa.',
+  'rep.current': 'Semana en curso',
+}, {
+  'rep.periodToDate': 'Current week: {from} to today ({zone}); compared with the whole week {prev}.',
+  'rep.current': 'Current week',
+});
 
 await boot(['supervisor', 'admin']);
 
@@ -236,9 +245,14 @@ function periodText(r) {
   };
   const fmt = (d) => new Intl.DateTimeFormat(getLang(), { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
   const last = new Date(day(r.to).getTime() - 86400000);
+  const tail = t(r.resolution_time === 'business' ? 'rep.business' : 'rep.wallClock');
+  if (isCurrent(r)) return t('rep.periodToDate', { from: fmt(day(r.from)), zone: r.time_zone, prev: r.previous_week }) + ' ' + tail;
   return t('rep.period', { from: fmt(day(r.from)), to: fmt(last), zone: r.time_zone, prev: r.previous_week }) + ' ' +
     t(r.resolution_time === 'business' ? 'rep.business' : 'rep.wallClock');
 }
+
+// isCurrent reports whether r is the week in progress (shown to date).
+const isCurrent = (r) => new Date(r.from).getTime() <= Date.now() && Date.now() < new Date(r.to).getTime();
 
 function setLinks(week) {
   $('#dl-csv').href = '/api/v1/reports/weekly.csv' + q({ week, lang: getLang() });
@@ -251,6 +265,8 @@ function render(r) {
   $('#week').value = r.week;
   setLinks(r.week);
   $('#period').textContent = periodText(r);
+  $('#next-week').disabled = isCurrent(r); // no report of the future
+  document.body.dataset.current = isCurrent(r) ? 'true' : '';
   const tot = r.total;
   const empty = !tot.week.opened && !tot.week.resolved && !tot.previous.opened && !tot.previous.resolved;
   $('#empty').hidden = !empty;

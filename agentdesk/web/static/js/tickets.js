@@ -5,6 +5,7 @@ import { el, fill, setText, show, option, $ } from './dom.js';
 import { when } from './format.js';
 import { boot, flash, errorText } from './common.js';
 import { ticketPanel, states } from './ticketview.js';
+import { loadNames, actorName, fieldLabel, historyValue, historyReason } from './names.js';
 
 await boot();
 for (const s of states) $('#state').append(option(s, tr('ticketState', s)));
@@ -49,23 +50,18 @@ async function extras(number) {
   const [notes, hist] = await Promise.all([
     get(`/tickets/${enc(number)}/notes`).catch(() => []),
     get(`/tickets/${enc(number)}/history`).catch(() => []),
+    loadNames().catch(() => null),
   ]);
   fill($('#notes'), notes.length ? notes.map((n) => el('li', { class: n.internal ? 'internal' : '' },
     el('div', { class: 'muted' }, el('span', { text: n.author }), ' · ', el('span', { text: when(n.created_at) }),
       n.internal ? el('span', { class: 'badge', i18n: 'act.internal' }) : null),
     el('p', { class: 'note-body', text: n.body }))) : el('li', { class: 'muted', i18n: 'tickets.noNotes' }));
   fill($('#history'), hist.map((h) => el('tr', {},
-    el('td', { text: when(h.at) }), el('td', { text: h.actor }), el('td', { text: fieldName(h.field) }),
-    el('td', { text: h.field === 'state' ? tr('ticketState', h.from) : h.from }),
-    el('td', { text: h.field === 'state' ? tr('ticketState', h.to) : h.to }),
-    el('td', { text: h.reason || '' }))));
-}
-
-// fieldName translates a history field when it names a ticket field.
-function fieldName(f) {
-  const k = 'ticket.' + f;
-  const l = t(k);
-  return l === k ? f : l;
+    el('td', { text: when(h.at) }), el('td', { class: 'actor', text: actorName(h.actor) }),
+    el('td', { class: 'hist-field', text: fieldLabel(h.field) }),
+    el('td', { text: historyValue(h.field, h.from) }),
+    el('td', { text: historyValue(h.field, h.to) }),
+    el('td', { text: historyReason(h.reason) }))));
 }
 
 function route() {

@@ -2,10 +2,11 @@
 // prioritise, escalate, note, move through the lifecycle, link to a parent.
 // Shared by the console's screen-pop and the tickets page.
 import { get, post, patch, enc } from './api.js';
-import { t, tr, getLang } from './i18n.js';
+import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, option } from './dom.js';
 import { when } from './format.js';
 import { ask, flash, errorText } from './common.js';
+import { loadNames, ivrPath } from './names.js';
 
 // Allowed moves, as tickets/state.go (DOMAIN.md): [from, to, reason required].
 export const transitions = [
@@ -33,6 +34,14 @@ export function serviceName(svc, code) {
   if (!svc) return code || '';
   return (svc.name && (svc.name[getLang()] || svc.name.es)) || svc.code;
 }
+
+addMessages({
+  'act.details': 'Datos del ticket', 'act.saveChanges': 'Guardar cambios', 'act.noChanges': 'No hay cambios que guardar',
+  'act.changed': '{n} cambios sin guardar', 'act.escalateReason': 'Motivo del cambio de nivel',
+}, {
+  'act.details': 'Ticket details', 'act.saveChanges': 'Save changes', 'act.noChanges': 'Nothing to save',
+  'act.changed': '{n} unsaved changes', 'act.escalateReason': 'Reason for the level change',
+});
 
 // field is one "label: value" row; value is text.
 const field = (key, value, cls) => el('div', { class: 'field ' + (cls || '') },
@@ -69,13 +78,15 @@ export async function ticketPanel(box, number, opts = {}) {
     return null;
   }
   const svc = await service(tk.service).catch(() => undefined);
+  await loadNames().catch(() => {});
   if (gen !== st.gen || panels.get(box) !== st) return tk; // a newer draw is on its way
   st.tk = tk;
   const redraw = async (fresh) => { onChange(fresh); await ticketPanel(box, number, opts); };
   const kept = again ? typed(box) : null;
   fill(box,
-    el('div', { class: 'ticket-head' },
-      el('span', { class: 'ticket-number', text: '#' + tk.number }),
+    el('div', { class: 'ticket-head', 'data-number': tk.number },
+      // In the screen-pop the number is already in the pop's title.
+      opts.inPop ? null : el('span', { class: 'ticket-number', text: '#' + tk.number }),
       el('span', { class: 'badge state-' + tk.state, text: tr('ticketState', tk.state) }),
       el('span', { class: 'badge prio-' + tk.priority, text: 'P' + tk.priority }),
       tk.major_incident ? el('span', { class: 'badge major', i18n: 'ticket.major' }) : null),
@@ -89,12 +100,27 @@ export async function ticketPanel(box, number, opts = {}) {
       field('ticket.assignee', tk.assignee || '—', 'assignee'),
       field('ticket.parent', tk.parent_number || '—'),
       field('ticket.created', when(tk.created_at)),
-      field('ticket.caller', [tk.caller && tk.caller.name, tk.caller && (tk.caller.phone || tk.caller.extension)].filter(Boolean).join(' · ') || '—')),
+      tk.ivr_path && tk.ivr_path.length && !opts.inPop ? field('pop.ivrPath', ivrPath(tk.ivr_path), 'ivr') : null, // the pop has it above
+      callerField(tk.caller)),
     tk.description ? el('p', { class: 'ticket-description', text: tk.description }) : null,
     actions(tk, redraw, opts.me || ''));
   for (const f of box.querySelectorAll('form.action [name]')) f.dataset.initial = valueOf(f);
   if (kept) keep(box, kept);
   return tk;
+}
+
+// callerField shows the caller's name and number; the number never breaks
+// across lines.
+function callerField(c) {
+  const name = c && c.name;
+  const tel = c && (c.phone || c.extension);
+  return el('div', { class: 'field caller' },
+    el('span', { class: 'label', i18n: 'ticket.caller' }),
+    el('span', { class: 'value' },
+      name ? el('span', { class: 'caller-name', text: name }) : null,
+      name && tel ? ' · ' : null,
+      tel ? el('a', { class: 'tel', href: 'tel:' + tel, text: tel }) : null,
+      !name && !tel ? '—' : null));
 }
 
 // refreshTicketPanel draws box again with ticket number as it is now, if
@@ -195,7 +221,7 @@ function actions(tk, redraw, me) {
     }));
 
   const kind = el('select', { name: 'kind' }, kinds.map((k) => option(k, tr('kind', k), k === tk.kind)));
-  const svcSel = el('select', { name: 'service' }, option(tk.service, tk.service, true));
+  const svcSel = el('select', { name: 'service' }, option(tk.service, '…', true)); // named once the catalog is here
   catalog().then((c) => fill(svcSel, (c.services || []).filter((s) => !s.inactive || s.code === tk.service) // no new work on an inactive service
     .map((s) => option(s.code, serviceName(s), s.code === tk.service)))).catch(() => {});
   const impact = el('select', { name: 'impact' }, levels3.map((l) => option(l, tr('level3', l), l === tk.impact)));
@@ -206,44 +232,64 @@ function actions(tk, redraw, me) {
   const note = el('textarea', { rows: 2, maxlength: 20000, name: 'note' });
   const internal = el('input', { type: 'checkbox', name: 'internal' });
   const parent = el('input', { name: 'parent', inputmode: 'numeric', pattern: '[0-9]*', maxlength: 20, value: tk.parent_number || '' });
-  const form = (cls, titleKey, onsubmit, ...inputs) => el('form', {
-    class: 'action ' + cls,
-    onsubmit: (ev) => { ev.preventDefault(); onsubmit(ev.currentTarget); },
-  }, el('h4', { i18n: titleKey }), ...inputs);
   const url = `/tickets/${enc(tk.number)}`;
+  const labeled = (key, input) => el('label', {}, el('span', { i18n: key }), input);
+
+  // One form for the ticket's data, one save: only what changed is sent,
+  // in one PATCH (a level change asks for its reason), then the link.
+  const changes = () => {
+    const body = {};
+    if (kind.value !== tk.kind) body.kind = kind.value;
+    if (svcSel.value && svcSel.value !== tk.service) body.service = svcSel.value;
+    if (impact.value !== tk.impact) body.impact = impact.value;
+    if (urgency.value !== tk.urgency) body.urgency = urgency.value;
+    if (prio.value && Number(prio.value) !== tk.priority) body.priority = Number(prio.value);
+    if (Number(level.value) !== tk.level) body.level = Number(level.value);
+    const link = parent.value.trim() !== (tk.parent_number || '') && parent.value.trim() !== '' ? parent.value.trim() : '';
+    return { body, link, n: Object.keys(body).length + (link ? 1 : 0) };
+  };
+  const pending = el('span', { class: 'muted pending', 'aria-live': 'polite' });
+  const details = el('form', {
+    class: 'action details',
+    oninput: () => { const { n } = changes(); pending.textContent = n ? t('act.changed', { n }) : ''; },
+    onchange: () => { const { n } = changes(); pending.textContent = n ? t('act.changed', { n }) : ''; },
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const f = ev.currentTarget;
+      const { body, link, n } = changes();
+      if (!n) { flash(t('act.noChanges')); return; }
+      if ('level' in body) {
+        const reason = await ask(t('act.escalateReason'), {});
+        if (reason === null) return;
+        body.reason = reason;
+      }
+      run(async (version) => {
+        let fresh = null;
+        if (Object.keys(body).length) fresh = await patch(url, { ...body, version });
+        if (link) fresh = await post(`${url}/link`, { parent: link, version: fresh ? fresh.version : version });
+        return fresh;
+      }, f);
+    },
+  },
+  el('h4', { i18n: 'act.details' }),
+  el('div', { class: 'details-grid' },
+    labeled('ticket.kind', kind), labeled('ticket.service', svcSel),
+    labeled('ticket.impact', impact), labeled('ticket.urgency', urgency), labeled('ticket.priority', prio),
+    labeled('ticket.level', level), labeled('act.parentNumber', parent)),
+  el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'primary save', i18n: 'act.saveChanges' }), pending));
+
+  const noteForm = el('form', {
+    class: 'action note',
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      if (!note.value.trim()) return;
+      run(async () => { await post(`${url}/notes`, { body: note.value, internal: internal.checked }); note.value = ''; return tk; }, ev.currentTarget);
+    },
+  }, el('h4', { i18n: 'act.note' }), note,
+  el('div', { class: 'buttons' }, el('label', { class: 'check' }, internal, el('span', { i18n: 'act.internal' })),
+    el('button', { type: 'submit', i18n: 'act.addNote' })));
 
   return el('div', { class: 'actions' },
     moves.length ? el('div', { class: 'action moves' }, el('h4', { i18n: 'act.transition' }), moves) : null,
-    form('classify', 'act.classify', (f) => run((version) => patch(url, { version, kind: kind.value, service: svcSel.value }), f),
-      el('label', {}, el('span', { i18n: 'ticket.kind' }), kind),
-      el('label', {}, el('span', { i18n: 'ticket.service' }), svcSel),
-      el('button', { type: 'submit', i18n: 'act.apply' })),
-    form('prioritise', 'act.prioritise', (f) => {
-      const body = { impact: impact.value, urgency: urgency.value };
-      if (prio.value) body.priority = Number(prio.value);
-      run((version) => patch(url, { ...body, version }), f);
-    },
-    el('label', {}, el('span', { i18n: 'ticket.impact' }), impact),
-    el('label', {}, el('span', { i18n: 'ticket.urgency' }), urgency),
-    el('label', {}, el('span', { i18n: 'ticket.priority' }), prio),
-    el('button', { type: 'submit', i18n: 'act.apply' })),
-    form('escalate', 'act.escalate', async (f) => {
-      const reason = await ask(t('act.escalate'), {});
-      if (reason === null) return;
-      run((version) => patch(url, { version, level: Number(level.value), reason }), f);
-    },
-    el('label', {}, el('span', { i18n: 'ticket.level' }), level),
-    el('button', { type: 'submit', i18n: 'act.apply' })),
-    form('note', 'act.note', (f) => {
-      if (!note.value.trim()) return;
-      run(async () => { await post(`${url}/notes`, { body: note.value, internal: internal.checked }); note.value = ''; return tk; }, f);
-    },
-    note, el('label', { class: 'check' }, internal, el('span', { i18n: 'act.internal' })),
-    el('button', { type: 'submit', i18n: 'act.addNote' })),
-    form('link', 'act.link', (f) => {
-      if (!parent.value.trim()) return;
-      run((version) => post(`${url}/link`, { parent: parent.value.trim(), version }), f);
-    },
-    el('label', {}, el('span', { i18n: 'act.parentNumber' }), parent),
-    el('button', { type: 'submit', i18n: 'act.apply' })));
+    details, noteForm);
 }

@@ -11,6 +11,7 @@ import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { DayChart, drawChart } from './daychart.js';
 import { SurveyPanel } from './surveys-panel.js';
+import { loadNames, queueName } from './names.js';
 
 addMessages({
   'wb.chartDay': 'Día {date}, hora de {zone}: del registro de llamadas y en vivo.',
@@ -90,7 +91,7 @@ function stat(name) {
 
 function render() {
   const now = Date.now();
-  const names = [...new Set([...queues.map((x) => x.name), ...waiting.keys()])].sort();
+  const names = [...new Set([...queues.map((x) => x.name), ...waiting.keys()])].sort((a, b) => queueName(a).localeCompare(queueName(b)));
   fill($('#queue-rows'), names.map((name) => {
     const calls = [...(waiting.get(name) || new Map()).values()];
     const longest = calls.reduce((m, c) => Math.max(m, now - new Date(c.entered).getTime()), 0);
@@ -99,7 +100,7 @@ function render() {
     const sl = n > 0 ? (s.answered_in_sl || 0) / n : 1;
     const fin = (s.answered || 0) + (s.abandoned || 0);
     return el('tr', { 'data-queue': name },
-      el('td', { class: 'name', text: name }),
+      el('td', { class: 'name', text: queueName(name) }),
       el('td', { class: 'waiting num', text: String(calls.length) }),
       el('td', { class: 'longest num' + (longest > 60000 ? ' warn' : ''), text: calls.length ? dur(longest) : '—' }),
       el('td', { class: 'sl num' + (sl < 0.8 ? ' warn' : ''), text: pct(sl) }),
@@ -293,3 +294,4 @@ async function checkEngine() {
   } catch { /* server unreachable: shown by the websocket status */ }
   $('#engine-down').hidden = !down;
 }
+loadNames().then(render).catch(() => {}); // queue names from the catalog
