@@ -158,6 +158,9 @@ type SIPConfig struct {
 	// phone gone without a BYE); 0 means 20s. Asterisk: rtp_timeout in
 	// deploy/asterisk/pjsip.conf.
 	RTPTimeout Duration `yaml:"rtp_timeout"`
+	// RTPTimeoutHold replaces it while the phone holds the call (it may
+	// stop sending); 0 means 60s. Asterisk: rtp_timeout_hold.
+	RTPTimeoutHold Duration `yaml:"rtp_timeout_hold"`
 	// AckTimeout is Timer H: a call answered and not ACKed within it is
 	// torn down (RFC 3261: 64*T1 = 32 s).
 	AckTimeout Duration `yaml:"ack_timeout"`
@@ -373,6 +376,9 @@ func (c *Config) Validate() error {
 		}
 		if c.SIP.RTPTimeout < 0 || (c.SIP.RTPTimeout > 0 && time.Duration(c.SIP.RTPTimeout) < 100*time.Millisecond) {
 			return bad("sip.rtp_timeout", "must be at least 100ms (0: the default, 20s)")
+		}
+		if c.SIP.RTPTimeoutHold < 0 || (c.SIP.RTPTimeoutHold > 0 && time.Duration(c.SIP.RTPTimeoutHold) < 100*time.Millisecond) {
+			return bad("sip.rtp_timeout_hold", "must be at least 100ms (0: the default, 60s)")
 		}
 		if c.SIP.AckTimeout <= 0 {
 			return bad("sip.ack_timeout", "must be positive")

@@ -362,6 +362,9 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 		if cfg.SIP.RTPTimeout > 0 {
 			sc.RTPTimeout = time.Duration(cfg.SIP.RTPTimeout)
 		}
+		if cfg.SIP.RTPTimeoutHold > 0 {
+			sc.RTPTimeoutHold = time.Duration(cfg.SIP.RTPTimeoutHold)
+		}
 		sc.AckTimeout = time.Duration(cfg.SIP.AckTimeout)
 		sc.CongestionRetryAfter = time.Duration(cfg.Calls.RetryAfter)
 		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded

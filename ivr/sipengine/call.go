@@ -46,6 +46,7 @@ type call struct {
 	peer    atomic.Pointer[call] // bridged call receiving our audio
 	relayed atomic.Uint64        // audio packets forwarded to a peer
 	inbound atomic.Uint64        // RTP packets received, any payload
+	held    atomic.Bool          // the peer put the call on hold (rtptimeout.go)
 	m       mediaInfo            // set before answered is true
 }
 

@@ -185,6 +185,7 @@ func (e *Engine) screenUDP(info sip.TransportReadProps, data []byte) ([]byte, er
 		e.answerUDP(req, info.RemoteAddr, sip.StatusBadRequest, "Missing "+missing)
 		return nil, nil
 	}
+	e.noteHold(req) // rtptimeout.go
 	return data, nil
 }
 

@@ -19,11 +19,13 @@ import (
 // 20 ms PCMU frames of silence while it talks, as a phone does even when
 // its user says nothing.
 type rtpPhone struct {
-	ua   *rawUA
-	rtp  *net.UDPConn
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	ua     *rawUA
+	callID string
+	ok     string // the 200 OK to the INVITE
+	rtp    *net.UDPConn
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 }
 
 var sdpAudio = regexp.MustCompile(`(?s)c=IN IP4 ([0-9.]+).*m=audio (\d+) `)
@@ -56,7 +58,7 @@ func dialRTPPhone(t *testing.T, e *Engine, ip, callID string) *rtpPhone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &rtpPhone{ua: ua, rtp: rtp, stop: make(chan struct{}), done: make(chan struct{})}
+	p := &rtpPhone{ua: ua, callID: callID, ok: res, rtp: rtp, stop: make(chan struct{}), done: make(chan struct{})}
 	go p.talk()
 	t.Cleanup(p.vanish)
 	return p
@@ -84,11 +86,43 @@ func (p *rtpPhone) talk() {
 	}
 }
 
+// hold puts the call on hold as a phone does: a re-INVITE whose SDP says
+// a=inactive (ACKed), then no more RTP.
+func (p *rtpPhone) hold(t *testing.T) {
+	t.Helper()
+	la := p.ua.conn.LocalAddr().(*net.UDPAddr)
+	uri := strings.Trim(strings.SplitN(header(p.ok, "Contact"), ">", 2)[0], "<")
+	sdp := fmt.Sprintf("v=0\r\no=- 1 2 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"+
+		"m=audio %d RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=inactive\r\n",
+		la.IP, la.IP, p.rtp.LocalAddr().(*net.UDPAddr).Port)
+	head := func(method, branch string) string {
+		return fmt.Sprintf("%s %s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-%s-%s\r\nFrom: %s\r\nTo: %s\r\n"+
+			"Call-ID: %s\r\nCSeq: 2 %s\r\nContact: <sip:5551000@%s>\r\nMax-Forwards: 70\r\n",
+			method, uri, la, branch, p.callID, header(p.ok, "From"), header(p.ok, "To"), p.callID, method, la)
+	}
+	inv := head("INVITE", "hold") + fmt.Sprintf("Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s", len(sdp), sdp)
+	if _, err := p.ua.conn.Write([]byte(inv)); err != nil {
+		t.Fatal(err)
+	}
+	if res := p.ua.finalFor(p.callID, 3*time.Second); status(res) != "SIP/2.0 200 OK" {
+		t.Fatalf("hold re-INVITE: %q", status(res))
+	}
+	if _, err := p.ua.conn.Write([]byte(head("ACK", "holdack") + "Content-Length: 0\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	close(p.stop)
+	<-p.done
+}
+
 // vanish is the phone losing power: its RTP stops and its sockets close,
 // with no BYE.
 func (p *rtpPhone) vanish() {
 	p.once.Do(func() {
-		close(p.stop)
+		select {
+		case <-p.stop: // on hold: already silent
+		default:
+			close(p.stop)
+		}
 		<-p.done
 		p.rtp.Close()
 		p.ua.conn.Close()
@@ -177,5 +211,44 @@ func TestRTPTimeout(t *testing.T) {
 	}
 	if st := e.Stats(); st.CallsRTPTimeout != 2 {
 		t.Errorf("stats %+v, want 2 RTP timeouts", st)
+	}
+}
+
+// A phone that puts the call on hold (re-INVITE a=inactive) and stops
+// sending RTP gets RTPTimeoutHold, not RTPTimeout; past it, it is hung up
+// too.
+func TestRTPTimeoutOnHold(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.RTPTimeout, cfg.RTPTimeoutHold = time.Second, 5*time.Second
+	ended := make(chan string, 1)
+	h := ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {
+		if err := c.Answer(ctx); err != nil {
+			return
+		}
+		<-c.Done()
+		ended <- c.ID()
+	})
+	e, logs := serveLogged(t, cfg, h)
+	p := dialRTPPhone(t, e, "127.0.0.1", "hold-1")
+	time.Sleep(300 * time.Millisecond)
+	p.hold(t)
+	start := time.Now()
+	// The decision is counted before the BYE, which waits for the phone.
+	time.Sleep(3 * cfg.RTPTimeout)
+	if st := e.Stats(); st.CallsRTPTimeout != 0 {
+		t.Fatalf("a call on hold was hung up within %v of its last RTP (RTP timeout %v, on hold %v)",
+			3*cfg.RTPTimeout, cfg.RTPTimeout, cfg.RTPTimeoutHold)
+	}
+	select {
+	case <-ended:
+		t.Logf("the held call ended %v after its last RTP", time.Since(start).Round(10*time.Millisecond))
+	case <-time.After(cfg.RTPTimeoutHold + 10*time.Second):
+		t.Fatalf("a silent call on hold is still up %v later", time.Since(start))
+	}
+	if !strings.Contains(logs.String(), "on_hold=true") {
+		t.Errorf("the hold is not in the log:\n%s", logs.String())
+	}
+	if st := e.Stats(); st.CallsRTPTimeout != 1 {
+		t.Errorf("stats %+v, want 1 RTP timeout", st)
 	}
 }
