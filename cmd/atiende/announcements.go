@@ -10,6 +10,7 @@ import (
 
 	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/prompts"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -92,7 +93,8 @@ func (a *announcements) notices(engine string) func(lang string, at time.Time) b
 // web is the web server's announcement routes' configuration.
 func (a *announcements) web(engine string) *web.Announcements {
 	return &web.Announcements{Store: a.store, EnginePlays: a.plays(engine),
-		Prompts: func(lang string) []string { return ivr.PromptNames(a.flow, a.base, lang) },
+		Prompts:    func(lang string) []string { return ivr.PromptNames(a.flow, a.base, lang) },
+		PromptText: prompts.Text,
 		Changed: func(ctx context.Context) {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()

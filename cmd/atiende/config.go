@@ -73,6 +73,11 @@ type SMTPConfig struct {
 type ExtensionsConfig struct {
 	DownAfter  Duration `yaml:"down_after"`
 	StartGrace Duration `yaml:"start_grace"`
+	// RingTimeout is how long a call between extensions rings (default
+	// 20s); Rules say, per extension, where its calls go when it is busy,
+	// not registered or does not answer (extroute.go).
+	RingTimeout Duration                 `yaml:"ring_timeout"`
+	Rules       map[string]ExtensionRule `yaml:"rules"`
 }
 
 // EscalationConfig points at the SLA policies, calendars and directory.
@@ -216,7 +221,7 @@ func DefaultConfig() Config {
 			Addr:            "127.0.0.1:5060",
 			HelpDeskNumbers: []string{"6000", "*626"},
 			Realm:           "atiende",
-			RTPPorts:        "20000-20999",
+			RTPPorts:        "20000-29999",
 			AckTimeout:      Duration(32 * time.Second),
 		},
 		Asterisk:       AsteriskConfig{URL: "http://127.0.0.1:8088/ari", App: "atiende"},
@@ -488,6 +493,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Extensions.StartGrace < 0 {
 		return bad("extensions.start_grace", "must not be negative")
+	}
+	if err := c.checkExtensionRules(); err != nil {
+		return err
 	}
 	if c.Admin.Username == "" {
 		return bad("admin.username", "must not be empty")

@@ -79,7 +79,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		return err
 	}
 	changes.Watch(ctx, postgres.TopicAnnouncements, ann.reload)
-	engine, err := newEngine(ctx, cfg, log, ann.overlay, db)
+	// Calls between extensions go through Atiende's router on both engines
+	// (extroute.go); it is completed below, once the desk exists.
+	var calls drain
+	router := newExtRouter(cfg, log)
+	engine, err := newEngine(ctx, cfg, log, ann.overlay, db, calls.handler(router))
 	if err != nil {
 		return err
 	}
@@ -195,10 +199,14 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	admission := ivr.NewAdmission(cfg.CallLimit())
 	metrics.RegisterAdmission(reg, func() metrics.AdmissionCounts { return metrics.AdmissionCounts(admission.Counts()) })
 
-	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
+	mon, err := newExtensionMonitor(cfg, engine, db, store, log, consoles.ExtensionCalls)
 	if err != nil {
 		return err
 	}
+	if err := checkRuleQueues(cfg.Extensions, desk); err != nil {
+		return err
+	}
+	wireExtRouter(router, engine, desk, admission.Handler(runner), desk, mon) // the menu: a help-desk call, within calls.max_concurrent
 	proxies, err := cfg.HTTP.TrustedProxyPrefixes()
 	if err != nil {
 		return fmt.Errorf("http.trusted_proxies: %w", err)
@@ -241,7 +249,6 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	// lets the ones in progress finish (up to drainTimeout); then they are cut.
 	callCtx, cutCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutCalls()
-	var calls drain
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
 	wg.Add(7)
@@ -344,7 +351,7 @@ func (d *drain) wait(ctx context.Context) int64 {
 	}
 }
 
-func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB) (ivr.Engine, error) {
+func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB, internal ivr.Handler) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
 		// sipgo and diago log some things on process-wide loggers: through
@@ -369,11 +376,12 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 		sc.CongestionRetryAfter = time.Duration(cfg.Calls.RetryAfter)
 		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded
 		sc.Registrations = sipRegistrations{db} // restart.go: phones stay registered through a restart
+		sc.Internal = internal
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
 		eng, err := asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
 			App: cfg.Asterisk.App, MaxConns: cfg.Asterisk.MaxConns, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers,
-			Prompts: overlay, SoundsDir: cfg.Asterisk.SoundsDir}, log.With("component", "asterisk"))
+			Prompts: overlay, SoundsDir: cfg.Asterisk.SoundsDir, Internal: internal}, log.With("component", "asterisk"))
 		if err != nil {
 			return nil, err
 		}

@@ -37,6 +37,8 @@ type call struct {
 	hungUp     atomic.Bool
 	hangMu     sync.Mutex // held through Hangup: a second caller waits for the first
 	done       chan struct{}
+	ended      context.Context // done when done is closed, for context.AfterFunc
+	end        context.CancelFunc
 	finishOnce sync.Once
 
 	dtmfMu     sync.Mutex
@@ -57,25 +59,25 @@ func newCall(e *Engine, id string, from ivr.Party, to string, l leg, server *dia
 		done: make(chan struct{}),
 		dtmf: make(chan rune, 32),
 	}
+	c.ended, c.end = context.WithCancel(context.Background())
 	e.calls.Store(id, c)
-	// The dialog's context ends on BYE, CANCEL or a final failure.
-	e.wg.Go(func() {
-		select {
-		case <-l.Context().Done():
-		case <-c.done: // ended here (a hang-up the far end never confirmed)
-		}
-		c.finish()
-	})
+	// The dialog's context ends on BYE, CANCEL or a final failure; a call
+	// ended here (a hang-up the far end never confirmed) finishes at once.
+	// No goroutine waits for either: context.AfterFunc runs finish then.
+	e.wg.Add(1)                              // Done in finish
+	context.AfterFunc(l.Context(), c.finish) // a no-op once finished
 	return c
 }
 
 // finish releases the call's media and marks it done.
 func (c *call) finish() {
 	c.finishOnce.Do(func() {
+		defer c.e.wg.Done()
 		c.hungUp.Store(true)
 		_ = c.leg.Close() // closes RTP: ends the media reader
 		c.e.calls.Delete(c.id)
 		close(c.done)
+		c.end()
 		c.log.Debug("call ended")
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"net"
 	"regexp"
 	"time"
+
+	"github.com/atiende/atiende/ivr"
 )
 
 // Config configures the embedded SIP engine.
@@ -76,6 +78,11 @@ type Config struct {
 	// Prompts holds "{lang}/{name}.wav" files: 8 kHz mono 16-bit WAV. Nil
 	// makes Play fail with ErrPromptNotFound.
 	Prompts fs.FS
+	// Internal handles the calls of one extension to another (To is the
+	// dialled extension): usually an *ivr.ExtRouter with its rules. Nil
+	// rings the extension and bridges, with no rule (busy or unavailable
+	// to the caller otherwise).
+	Internal ivr.Handler
 	// Registrations, if set, keeps registrations across restarts (see
 	// RegistrationStore); nil keeps them in memory only.
 	Registrations RegistrationStore

@@ -46,7 +46,8 @@ type Engine struct {
 	client *sipgo.Client
 	srv    *sipgo.Server
 
-	calls    sync.Map // SIP Call-ID -> *call, for INFO DTMF
+	prompts  *promptCache // Config.Prompts encoded per codec (prompt_cache.go)
+	calls    sync.Map     // SIP Call-ID -> *call, for INFO DTMF
 	wg       sync.WaitGroup
 	handlers atomic.Int64 // INVITE handlers running
 }
@@ -74,6 +75,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 	if cfg.Registrations != nil {
 		e.reg.persist = newPersister(cfg.Registrations, log) // registrations.go
 	}
+	e.prompts = newPromptCache(cfg.Prompts)
 	return e, nil
 }
 
@@ -127,6 +129,12 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 		pc.Close()
 		ln.Close()
 		return err
+	}
+	t0 := time.Now()
+	if n, err := e.prompts.warm(); err != nil {
+		e.log.Warn("prompts not encoded ahead", "error", err)
+	} else if n > 0 {
+		e.log.Info("prompts encoded", "files", n, "codecs", "PCMU,PCMA", "took", time.Since(t0).Round(time.Millisecond))
 	}
 	srv := e.srv
 	errc := make(chan error, 2)

@@ -71,16 +71,9 @@ func (db *DB) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string)
 		nullID(t.Caller.ContactID), t.Caller.Name, t.Caller.Department, t.Caller.Email, t.Caller.Phone, t.Caller.Extension,
 		t.Subject, t.Description, t.Assignee, t.Queue, nullText(t.ParentNumber), t.MajorIncident, nonNil(t.IVRPath),
 		now, responseDue, resolutionDue, actor}, extra...)
-	var id int64
-	var number string
-	err := db.pool.QueryRow(ctx, sql, args...).Scan(&id, &number)
+	// Concurrent creations are committed together (create_group.go).
+	id, number, err := db.group.create(ctx, sql, args)
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "42P01" { // undefined_table: first ticket of the year
-		if err := db.createSequence(ctx, seq); err != nil {
-			return err
-		}
-		err = db.pool.QueryRow(ctx, sql, args...).Scan(&id, &number)
-	}
 	if err != nil {
 		if errors.As(err, &pe) && pe.Code == "23503" {
 			return fmt.Errorf("postgres: create ticket: %w", tickets.Errorf(tickets.EINVALID, "parent ticket %s does not exist", t.ParentNumber))
