@@ -395,6 +395,9 @@ func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) e
 	aa.wait() // the call's writes stay in order
 	wctx, cancel := s.detached(ctx)
 	defer cancel()
+	if res.Queue != "" {
+		queue = res.Queue // the overflow queue the call went on to
+	}
 	if cs.TicketNumber != "" && !res.QueuedAt.IsZero() {
 		s.recordResult(wctx, cs, queue, res, aa)
 	}

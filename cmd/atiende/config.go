@@ -101,6 +101,10 @@ type QueueConfig struct {
 	MaxWait          Duration `yaml:"max_wait"`
 	AnnounceInterval Duration `yaml:"announce_interval"`
 	ServiceLevel     Duration `yaml:"service_level"`
+	// NoAgents is what a caller gets when nobody is logged in to the queue:
+	// callback (default), wait, or overflow to the queue named by Overflow.
+	NoAgents string `yaml:"no_agents"`
+	Overflow string `yaml:"overflow"`
 }
 
 type QueuesConfig struct {
@@ -155,6 +159,13 @@ type SIPConfig struct {
 	// MaxCallsPerSource bounds the calls to help-desk numbers one address
 	// may have at once (more get 486 Busy Here); 0 means 10.
 	MaxCallsPerSource int `yaml:"max_calls_per_source"`
+	// RTPTimeout hangs up a call that receives no RTP for that long (a
+	// phone gone without a BYE); 0 means 20s. Asterisk: rtp_timeout in
+	// deploy/asterisk/pjsip.conf.
+	RTPTimeout Duration `yaml:"rtp_timeout"`
+	// RTPTimeoutHold replaces it while the phone holds the call (it may
+	// stop sending); 0 means 60s. Asterisk: rtp_timeout_hold.
+	RTPTimeoutHold Duration `yaml:"rtp_timeout_hold"`
 	// AckTimeout is Timer H: a call answered and not ACKed within it is
 	// torn down (RFC 3261: 64*T1 = 32 s).
 	AckTimeout Duration `yaml:"ack_timeout"`
@@ -368,6 +379,12 @@ func (c *Config) Validate() error {
 		if c.SIP.MaxCallsPerSource < 0 {
 			return bad("sip.max_calls_per_source", "%d is negative", c.SIP.MaxCallsPerSource)
 		}
+		if c.SIP.RTPTimeout < 0 || (c.SIP.RTPTimeout > 0 && time.Duration(c.SIP.RTPTimeout) < 100*time.Millisecond) {
+			return bad("sip.rtp_timeout", "must be at least 100ms (0: the default, 20s)")
+		}
+		if c.SIP.RTPTimeoutHold < 0 || (c.SIP.RTPTimeoutHold > 0 && time.Duration(c.SIP.RTPTimeoutHold) < 100*time.Millisecond) {
+			return bad("sip.rtp_timeout_hold", "must be at least 100ms (0: the default, 60s)")
+		}
 		if c.SIP.AckTimeout <= 0 {
 			return bad("sip.ack_timeout", "must be positive")
 		}
@@ -434,6 +451,20 @@ func (c *Config) Validate() error {
 		}
 		if q.RingTimeout < 0 || (q.RingTimeout > 0 && time.Duration(q.RingTimeout) < time.Second) {
 			return bad(key+".ring_timeout", "must be at least 1s")
+		}
+		switch q.NoAgents {
+		case "", "callback", "wait", "overflow":
+		default:
+			return bad(key+".no_agents", "%q is not callback, wait or overflow", q.NoAgents)
+		}
+		if eff := c.Queues.For(name); eff.NoAgents == "overflow" {
+			if eff.Overflow == "" {
+				return bad(key+".overflow", "no_agents overflow needs the queue to overflow to")
+			}
+			// The overflow queue itself must not overflow to itself.
+			if o := c.Queues.For(eff.Overflow); o.NoAgents == "overflow" && o.Overflow == eff.Overflow {
+				return bad("queues.overrides."+eff.Overflow+".no_agents", "queue %s is the overflow queue: it cannot overflow to itself", eff.Overflow)
+			}
 		}
 	}
 	if c.PublicURL != "" {
@@ -564,6 +595,12 @@ func (q QueuesConfig) For(name string) QueueConfig {
 	}
 	if o.Strategy != "" {
 		c.Strategy = o.Strategy
+	}
+	if o.NoAgents != "" {
+		c.NoAgents = o.NoAgents
+	}
+	if o.Overflow != "" {
+		c.Overflow = o.Overflow
 	}
 	for _, f := range []struct{ dst, src *Duration }{
 		{&c.RingTimeout, &o.RingTimeout}, {&c.WrapUp, &o.WrapUp}, {&c.MaxWait, &o.MaxWait},

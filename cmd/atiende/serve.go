@@ -366,6 +366,12 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 		if cfg.SIP.MaxCallsPerSource > 0 {
 			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
 		}
+		if cfg.SIP.RTPTimeout > 0 {
+			sc.RTPTimeout = time.Duration(cfg.SIP.RTPTimeout)
+		}
+		if cfg.SIP.RTPTimeoutHold > 0 {
+			sc.RTPTimeoutHold = time.Duration(cfg.SIP.RTPTimeoutHold)
+		}
 		sc.AckTimeout = time.Duration(cfg.SIP.AckTimeout)
 		sc.CongestionRetryAfter = time.Duration(cfg.Calls.RetryAfter)
 		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded
@@ -420,7 +426,8 @@ func queueConfigFor(g string, qc QueuesConfig) agentdesk.QueueConfig {
 	q := qc.For(g)
 	return agentdesk.QueueConfig{Name: g, Strategy: agentdesk.Strategy(q.Strategy),
 		RingTimeout: time.Duration(q.RingTimeout), WrapUp: time.Duration(q.WrapUp), MaxWait: time.Duration(q.MaxWait),
-		AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel)}
+		AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel),
+		NoAgents: agentdesk.NoAgents(q.NoAgents), Overflow: q.Overflow}
 }
 
 // agentOf is the desk's view of a user: one with an extension who is not

@@ -48,6 +48,7 @@ type call struct {
 	peer    atomic.Pointer[call] // bridged call receiving our audio
 	relayed atomic.Uint64        // audio packets forwarded to a peer
 	inbound atomic.Uint64        // RTP packets received, any payload
+	held    atomic.Bool          // the peer put the call on hold (rtptimeout.go)
 	m       mediaInfo            // set before answered is true
 }
 
@@ -126,6 +127,7 @@ func (c *call) startMedia(remoteSDP []byte) {
 	}
 	c.answered.Store(true)
 	c.e.wg.Go(c.readMedia)
+	c.e.wg.Go(c.watchRTP) // rtptimeout.go
 	c.log.Info("call answered", "codec", c.m.codec.Name, "dtmf_pt", c.m.tePT)
 }
 
