@@ -81,7 +81,15 @@ func TestRunLikeMakeRun(t *testing.T) {
 	if code, body := get(http.DefaultClient, "/healthz"); code != 200 {
 		t.Fatalf("/healthz: %d %s", code, body)
 	}
-	if code, body := get(http.DefaultClient, "/readyz"); code != 200 {
+	// Ready once the engine listens (it encodes the prompts first).
+	var code int
+	var body string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if code, body = get(http.DefaultClient, "/readyz"); code == 200 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if code != 200 {
 		t.Fatalf("/readyz: %d %s", code, body)
 	}
 
@@ -107,7 +115,7 @@ func TestRunLikeMakeRun(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("demo login: %d", resp.StatusCode)
 	}
-	code, body := get(c, "/api/v1/tickets?limit=100")
+	code, body = get(c, "/api/v1/tickets?limit=100")
 	if code != 200 {
 		t.Fatalf("tickets: %d %s", code, body)
 	}

@@ -127,7 +127,7 @@ func (c *call) startMedia(remoteSDP []byte) {
 	}
 	c.answered.Store(true)
 	c.e.wg.Go(c.readMedia)
-	c.e.wg.Go(c.watchRTP) // rtptimeout.go
+	c.watchRTP() // rtptimeout.go: a timer, no goroutine
 	c.log.Info("call answered", "codec", c.m.codec.Name, "dtmf_pt", c.m.tePT)
 }
 

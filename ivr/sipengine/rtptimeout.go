@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atiende/atiende/ivr"
@@ -15,52 +17,76 @@ import (
 // most likely vanished, and its dialog must not wait for Timer F.
 const rtpTimeoutBye = 2 * time.Second
 
-// watchRTP runs from answer to hang-up when RTPTimeout is set: a call that
-// receives no RTP packet at all (audio, comfort noise or DTMF) for
-// RTPTimeout is hung up, like Asterisk's rtp_timeout. A phone that lost
-// power or its network sends no BYE: without this its call, RTP port and
-// goroutines would stay until the IVR or the queue gave up on it. A caller
-// who waits in a queue or listens to a prompt still sends RTP (silence is
-// encoded as audio frames), so only a peer that is gone is caught.
+// watchRTP starts, at answer, the RTP timeout of a call when RTPTimeout is
+// set: a call that receives no RTP packet at all (audio, comfort noise or
+// DTMF) for RTPTimeout is hung up, like Asterisk's rtp_timeout. A phone
+// that lost power or its network sends no BYE: without this its call, RTP
+// port and goroutines would stay until the IVR or the queue gave up on it.
+// A caller who waits in a queue or listens to a prompt still sends RTP
+// (silence is encoded as audio frames), so only a peer that is gone is
+// caught. No goroutine waits: a timer checks the packet count a few times
+// per timeout, and stops when the call ends.
 func (c *call) watchRTP() {
 	d := c.e.cfg.RTPTimeout
 	if d <= 0 {
 		return
 	}
-	t := time.NewTicker(max(d/4, 10*time.Millisecond))
-	defer t.Stop()
-	last, since := c.inbound.Load(), time.Now()
-	for {
+	period := max(d/4, 10*time.Millisecond)
+	var last atomic.Uint64 // packets at the last change
+	var since atomic.Int64 // when they last changed (UnixNano)
+	last.Store(c.inbound.Load())
+	since.Store(time.Now().UnixNano())
+	var mu sync.Mutex // guards t: set after the timer exists, read when it fires
+	var t *time.Timer
+	rearm := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Reset(period)
+	}
+	check := func() {
 		select {
 		case <-c.done:
 			return
-		case now := <-t.C:
-			if n := c.inbound.Load(); n != last {
-				last, since = n, now
-				continue
-			}
-			limit := d
-			if c.held.Load() {
-				// On hold a phone may stop sending (a=inactive); it
-				// gets RTPTimeoutHold, or no limit when that is 0.
-				if limit = c.e.cfg.RTPTimeoutHold; limit <= 0 {
-					since = now
-					continue
-				}
-			}
-			if now.Sub(since) < limit {
-				continue
-			}
-			c.e.edge.reaped.Add(1)
-			c.e.edge.rtpTimeouts.Add(1)
-			c.log.Warn("call ended: no RTP from the peer", "reason", "rtp_timeout", "rtp_timeout", limit, "on_hold", c.held.Load(),
-				"silent_for", now.Sub(since).Round(time.Millisecond), "packets", last)
-			ctx, cancel := context.WithTimeout(context.Background(), rtpTimeoutBye)
-			_ = c.Hangup(ctx, ivr.CauseNormal)
-			cancel()
+		default:
+		}
+		now := time.Now()
+		if n := c.inbound.Load(); n != last.Load() {
+			last.Store(n)
+			since.Store(now.UnixNano())
+			rearm()
 			return
 		}
+		limit := d
+		if c.held.Load() {
+			// On hold a phone may stop sending (a=inactive); it gets
+			// RTPTimeoutHold, or no limit when that is 0.
+			if limit = c.e.cfg.RTPTimeoutHold; limit <= 0 {
+				since.Store(now.UnixNano())
+				rearm()
+				return
+			}
+		}
+		silent := now.Sub(time.Unix(0, since.Load()))
+		if silent < limit {
+			rearm()
+			return
+		}
+		c.e.edge.reaped.Add(1)
+		c.e.edge.rtpTimeouts.Add(1)
+		c.log.Warn("call ended: no RTP from the peer", "reason", "rtp_timeout", "rtp_timeout", limit, "on_hold", c.held.Load(),
+			"silent_for", silent.Round(time.Millisecond), "packets", last.Load())
+		ctx, cancel := context.WithTimeout(context.Background(), rtpTimeoutBye)
+		_ = c.Hangup(ctx, ivr.CauseNormal)
+		cancel()
 	}
+	mu.Lock()
+	t = time.AfterFunc(period, check)
+	mu.Unlock()
+	context.AfterFunc(c.ended, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Stop()
+	})
 }
 
 // noteHold follows a re-INVITE (seen by screenUDP, before diago answers
