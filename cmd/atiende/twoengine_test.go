@@ -67,9 +67,13 @@ var callScenarios = []callScenario{
 	{"MenuTicketAgentTalk", harnessOptions{Queues: testQueues}, scMenuTicketAgentTalk},
 	{"RingNoAnswerNextAgent", harnessOptions{Queues: testQueues}, scRingNoAnswer},
 	{"HangupInIVR", harnessOptions{Queues: testQueues}, scHangupInIVR},
-	{"HangupInQueue", harnessOptions{Queues: testQueues}, scHangupInQueue},
+	{"HangupAtWelcome", harnessOptions{Queues: testQueues}, scHangupAtWelcome},
+	{"HangupInQueue", harnessOptions{Queues: testQueues + "  announce_interval: 3s\n"}, scHangupInQueue},
 	{"HangupWhileRinging", harnessOptions{Queues: testQueues}, scHangupWhileRinging},
+	{"CallerHangsUpBridged", harnessOptions{Queues: testQueues}, scCallerHangsUpBridged},
 	{"TicketStatus", harnessOptions{Queues: testQueues}, scTicketStatus},
+	{"KeypadSurvey", harnessOptions{Queues: testQueues}, scKeypadSurvey},
+	{"MaintenanceNotice", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scMaintenanceNotice},
 }
 
 func TestCallPaths(t *testing.T) {
@@ -396,6 +400,13 @@ func scHangupInQueue(t *testing.T, d *helpDesk) {
 	if v := d.metric(t, "atiende_queue_calls_total", `queue="network"`, `outcome="abandoned"`); v != 1 {
 		t.Errorf("atiende_queue_calls_total{network,abandoned} = %v, want 1", v)
 	}
+	// In the queue: music, and every 3 s the position.
+	d.checkHeard(t, "transfer")
+	d.checkHeard(t, "you-are-number")
+	d.checkHeard(t, "in-line")
+	if d.ast != nil && !strings.Contains(d.ast.Log(), "Started music on hold, class 'default'") {
+		t.Error("no music on hold in the queue")
+	}
 }
 
 // HangupWhileRinging: ana's phone rings (no auto-answer) and the caller,
@@ -493,4 +504,114 @@ func scTicketStatus(t *testing.T, d *helpDesk) {
 	if n := d.countTickets(t); n != before {
 		t.Errorf("%d tickets after a status call, want %d", n, before)
 	}
+}
+
+// HangupAtWelcome: the caller hangs up during the welcome: no ticket, the
+// IVR ends the call as the caller's hang-up.
+func scHangupAtWelcome(t *testing.T, d *helpDesk) {
+	before := d.countTickets(t)
+	caller := d.softCaller(t, luciaPhone)
+	time.Sleep(300 * time.Millisecond)
+	if err := caller.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.waitLog(10*time.Second, `msg="ivr call ended"`, "outcome=caller_hangup"); !ok {
+		t.Error("the call did not end with the caller hanging up")
+	}
+	if n := d.countTickets(t); n != before {
+		t.Errorf("%d tickets after a hang-up at the welcome, want %d", n, before)
+	}
+}
+
+// CallerHangsUpBridged: José (a baresip softphone, extension 60102) keys 2
+// (requests) and 1 (videoconference); ana answers; José hangs up while
+// they talk: ana's phone is hung up, the call is answered and the ticket
+// hers.
+func scCallerHangsUpBridged(t *testing.T, d *helpDesk) {
+	ana := d.agent(t, "1001", true)
+	d.available(t, "ana")
+	jose := d.softCaller(t, "60102")
+	press(t, jose, 1500*time.Millisecond, 700*time.Millisecond, "21")
+	if _, err := ana.WaitEvent("CALL_ESTABLISHED", 45*time.Second); err != nil {
+		t.Fatalf("ana's phone: %v\n%s", err, tail(d.Logs.String(), 4000))
+	}
+	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
+	if tk.Service != "videoconference" || tk.Kind != tickets.ChangeRequest || tk.Caller.Name != "José Hernández" ||
+		tk.Caller.Extension != "60102" || !slices.Equal(tk.IVRPath, []string{"main:2", "requests:1"}) {
+		t.Errorf("ticket %s: service %s kind %s caller %+v path %q", tk.Number, tk.Service, tk.Kind, tk.Caller, tk.IVRPath)
+	}
+	time.Sleep(time.Second)
+	if err := jose.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.WaitEvent("CALL_CLOSED", 10*time.Second); err != nil {
+		t.Errorf("ana's phone after the caller hung up: %v", err)
+	}
+	rec := d.waitCallOutcome(t, tk.Number, 10*time.Second)
+	if rec.Outcome != "answered" || rec.Agent != "ana" || rec.AnsweredAt == nil {
+		t.Errorf("call record %+v", rec)
+	}
+	if !waitFor(5*time.Second, func() bool { return d.ticket(t, tk.Number).Assignee == "ana" }) {
+		t.Errorf("ticket %s not assigned to ana", tk.Number)
+	}
+}
+
+// KeypadSurvey: ana takes the call and hangs up first; the caller stays,
+// hears the survey offer and presses 4: the score is recorded for ana and
+// the ticket, and the caller is thanked and hung up on.
+func scKeypadSurvey(t *testing.T, d *helpDesk) {
+	ana := d.agent(t, "1001", true)
+	d.available(t, "ana")
+	caller := d.softCaller(t, luciaPhone)
+	press(t, caller, 1500*time.Millisecond, 0, "0")
+	if _, err := ana.WaitEvent("CALL_ESTABLISHED", 45*time.Second); err != nil {
+		t.Fatalf("ana's phone: %v\ncaller: %s", err, caller.Output())
+	}
+	time.Sleep(time.Second) // talk
+	if err := ana.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	press(t, caller, 2500*time.Millisecond, 0, "4") // during the survey offer
+	if _, err := caller.WaitEvent("CALL_CLOSED", 20*time.Second); err != nil {
+		t.Fatalf("caller not hung up after the survey: %v", err)
+	}
+	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
+	if _, ok := d.waitLog(5*time.Second, `msg="ivr survey"`, "ticket="+tk.Number, "agent=ana", "score=4"); !ok {
+		t.Errorf("no survey score 4 for ana on ticket %s", tk.Number)
+	}
+	if !waitFor(5*time.Second, func() bool { return d.metric(t, "atiende_survey_score_total", `score="4"`) == 1 }) {
+		t.Errorf("atiende_survey_score_total{score=4} = %v, want 1", d.metric(t, "atiende_survey_score_total", `score="4"`))
+	}
+	d.checkHeard(t, "survey-offer")
+	d.checkHeard(t, "survey-thanks")
+}
+
+// MaintenanceNotice: a planned maintenance window on internet_failure is in
+// progress; María keys 1 (failures) and 1 (internet): she is told of the
+// maintenance before anything else, then offered her open ticket (2: a
+// new one), and queues; she hangs up in the queue.
+func scMaintenanceNotice(t *testing.T, d *helpDesk) {
+	now := time.Now()
+	m := &tickets.Maintenance{Services: []string{"internet_failure"}, Start: now.Add(-time.Minute), End: now.Add(time.Hour),
+		SummaryES: "Cambio del enlace principal", SummaryEN: "Main link replacement", CreatedBy: "supervisora"}
+	if err := d.store().CreateMaintenance(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	caller := d.softCaller(t, mariaPhone)
+	press(t, caller, 1500*time.Millisecond, 700*time.Millisecond, "11")
+	if _, ok := d.waitLog(15*time.Second, `msg="ivr step"`, "node=maintenance_notice"); !ok {
+		t.Error("the IVR did not reach the maintenance notice")
+	}
+	press(t, caller, 6*time.Second, 0, "2")
+	if _, ok := d.waitLog(25*time.Second, `msg="ivr enqueue"`, "queue=network"); !ok {
+		t.Fatalf("the call never reached the queue\n%s", tail(d.Logs.String(), 4000))
+	}
+	if err := caller.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
+	if tk.Service != "internet_failure" || tk.Caller.Name != "María López" {
+		t.Errorf("ticket %s: service %s caller %q", tk.Number, tk.Service, tk.Caller.Name)
+	}
+	d.checkHeard(t, "maintenance")
 }
