@@ -67,6 +67,8 @@ var callScenarios = []callScenario{
 	{"MenuTicketAgentTalk", harnessOptions{Queues: testQueues}, scMenuTicketAgentTalk},
 	{"RingNoAnswerNextAgent", harnessOptions{Queues: testQueues}, scRingNoAnswer},
 	{"HangupInIVR", harnessOptions{Queues: testQueues}, scHangupInIVR},
+	{"UnreachableAgentNextAgent", harnessOptions{Queues: testQueues}, scUnreachableAgent},
+	{"BusyAgentNextAgent", harnessOptions{Queues: testQueues}, scBusyAgent},
 	{"HangupAtWelcome", harnessOptions{Queues: testQueues}, scHangupAtWelcome},
 	{"HangupInQueue", harnessOptions{Queues: testQueues + "  announce_interval: 3s\n"}, scHangupInQueue},
 	{"HangupWhileRinging", harnessOptions{Queues: testQueues}, scHangupWhileRinging},
@@ -614,4 +616,76 @@ func scMaintenanceNotice(t *testing.T, d *helpDesk) {
 		t.Errorf("ticket %s: service %s caller %q", tk.Number, tk.Service, tk.Caller.Name)
 	}
 	d.checkHeard(t, "maintenance")
+}
+
+// UnreachableAgentNextAgent: beto (idle longest) is available but his
+// phone is not registered: the call goes to ana at once, not after a ring
+// timeout, and beto is paused as unreachable.
+func scUnreachableAgent(t *testing.T, d *helpDesk) {
+	admin := d.login(t, "admin", adminPassword)
+	ana := d.agent(t, "1001", true)
+	d.available(t, "beto")
+	time.Sleep(100 * time.Millisecond)
+	d.available(t, "ana")
+	caller := d.softCaller(t, mariaPhone)
+	press(t, caller, 1500*time.Millisecond, 0, "0")
+	if _, err := ana.WaitEvent("CALL_ESTABLISHED", 45*time.Second); err != nil {
+		t.Fatalf("ana's phone: %v\n%s", err, tail(d.Logs.String(), 4000))
+	}
+	if line, ok := d.findLog(`msg="agent did not take call"`, "agent=beto"); !ok || !strings.Contains(line, "reason=unreachable") {
+		t.Errorf("beto's offer: %q, want reason=unreachable", line)
+	}
+	if st := admin.agents()["beto"]; st.State != "paused" || st.Reason != "unreachable" {
+		t.Errorf("beto after the offer to his unregistered phone: %+v", st)
+	}
+	if err := ana.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := caller.WaitEvent("CALL_CLOSED", callerAfterAgentHangsUp); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
+	if rec := d.waitCallOutcome(t, tk.Number, 10*time.Second); rec.Outcome != "answered" || rec.Agent != "ana" {
+		t.Errorf("call record %+v", rec)
+	}
+}
+
+// BusyAgentNextAgent: beto's phone rings and he rejects the call (baresip
+// answers 486 Busy Here): the call goes to ana without waiting for the
+// ring timeout, and beto is not paused (busy is no missed call).
+func scBusyAgent(t *testing.T, d *helpDesk) {
+	admin := d.login(t, "admin", adminPassword)
+	beto := d.agent(t, "1002", false)
+	ana := d.agent(t, "1001", true)
+	d.available(t, "beto")
+	time.Sleep(100 * time.Millisecond)
+	d.available(t, "ana")
+	caller := d.softCaller(t, mariaPhone)
+	press(t, caller, 1500*time.Millisecond, 0, "0")
+	if _, err := beto.WaitEvent("CALL_INCOMING", 45*time.Second); err != nil {
+		t.Fatalf("beto's phone never rang: %v", err)
+	}
+	if err := beto.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.WaitEvent("CALL_ESTABLISHED", 20*time.Second); err != nil {
+		t.Fatalf("ana's phone: %v\n%s", err, tail(d.Logs.String(), 4000))
+	}
+	line, ok := d.findLog(`msg="agent did not take call"`, "agent=beto")
+	if !ok || !strings.Contains(line, "reason=busy") {
+		t.Errorf("beto's offer: %q, want reason=busy", line)
+	}
+	if st := admin.agents()["beto"]; st.State == "paused" {
+		t.Errorf("beto paused after rejecting one call as busy: %+v", st)
+	}
+	if err := ana.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := caller.WaitEvent("CALL_CLOSED", callerAfterAgentHangsUp); err != nil {
+		t.Fatalf("caller: %v", err)
+	}
+	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
+	if rec := d.waitCallOutcome(t, tk.Number, 10*time.Second); rec.Outcome != "answered" || rec.Agent != "ana" {
+		t.Errorf("call record %+v", rec)
+	}
 }
