@@ -15,13 +15,19 @@ package main
 // under CI=true that is a failure (asterisklab).
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/atiende/atiende/tickets"
@@ -64,6 +70,7 @@ type callScenario struct {
 }
 
 var callScenarios = []callScenario{
+	{"WelcomeHeard", harnessOptions{Queues: testQueues}, scWelcomeHeard},
 	{"MenuTicketAgentTalk", harnessOptions{Queues: testQueues}, scMenuTicketAgentTalk},
 	{"RingNoAnswerNextAgent", harnessOptions{Queues: testQueues}, scRingNoAnswer},
 	{"HangupInIVR", harnessOptions{Queues: testQueues}, scHangupInIVR},
@@ -688,4 +695,119 @@ func scBusyAgent(t *testing.T, d *helpDesk) {
 	if rec := d.waitCallOutcome(t, tk.Number, 10*time.Second); rec.Outcome != "answered" || rec.Agent != "ana" {
 		t.Errorf("call record %+v", rec)
 	}
+}
+
+// WelcomeHeard: the caller hears the welcome, then the main menu: the
+// loudness of the audio that reaches a plain RTP socket (the sipp caller's
+// media address) follows that of es/welcome.wav and es/main-menu.wav, 20 ms
+// frame by frame.
+func scWelcomeHeard(t *testing.T, d *helpDesk) {
+	sink := newRTPSink(t)
+	sc := strings.Replace(callerHead, "m=audio [media_port]", fmt.Sprintf("m=audio %d", sink.port()), 1) +
+		"  <pause milliseconds=\"5000\"/>\n" + callerHangup
+	path := filepath.Join(t.TempDir(), "sink_caller.xml")
+	if err := os.WriteFile(path, []byte(sc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := sippeer.StartSipp(t, sippeer.SippOptions{Scenario: path, Remote: d.phones, Timeout: 60 * time.Second,
+		Keys: []string{"caller=" + luciaPhone}, Args: []string{"-s", "6000", "-m", "1"}})
+	if err := p.Wait(60 * time.Second); err != nil {
+		t.Fatalf("caller: %v\n%s", err, p.Output())
+	}
+	time.Sleep(200 * time.Millisecond) // the last packets in flight
+	got := loudness(sink.frames())
+	// The welcome, then (after the lookups between them) the first 2 s of
+	// the main menu.
+	welcome := loudness(promptFrames(t, "es/welcome.wav"))
+	menu := loudness(promptFrames(t, "es/main-menu.wav")[:100])
+	lag, r := bestMatch(got, welcome)
+	t.Logf("%d frames heard; the welcome (%d frames) matches from frame %d with correlation %.3f", len(got), len(welcome), lag, r)
+	if r < 0.9 {
+		t.Fatalf("the caller did not hear the welcome: best correlation %.3f (at frame %d of %d)", r, lag, len(got))
+	}
+	after := max(lag+len(welcome)-5, 0) // a frame of silence may end the welcome
+	gap, r := bestMatch(smooth(got[after:]), smooth(menu))
+	gap += after - (lag + len(welcome))
+	t.Logf("the menu's start (%d frames) matches %d frames after the welcome with correlation %.3f", len(menu), gap, r)
+	if r < 0.9 {
+		t.Errorf("the caller did not hear the main menu after the welcome: best correlation %.3f (%d frames after it)", r, gap)
+	}
+}
+
+// promptFrames is a prompt's audio in 20 ms frames.
+func promptFrames(t *testing.T, name string) [][]float64 {
+	t.Helper()
+	_, pcm, err := ivr.CheckPromptWAV(mustRead(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]float64
+	for len(pcm) >= 320 {
+		f := make([]float64, 160)
+		for i := range f {
+			f[i] = float64(int16(binary.LittleEndian.Uint16(pcm[2*i:])))
+		}
+		out = append(out, f)
+		pcm = pcm[320:]
+	}
+	return out
+}
+
+// smooth averages each level with its neighbours (100 ms), so that one
+// frame more or less between two prompts does not count.
+func smooth(x []float64) []float64 {
+	out := make([]float64, len(x))
+	for i := range x {
+		lo, hi := max(i-2, 0), min(i+3, len(x))
+		for _, v := range x[lo:hi] {
+			out[i] += v
+		}
+		out[i] /= float64(hi - lo)
+	}
+	return out
+}
+
+// loudness is each frame's RMS level.
+func loudness(frames [][]float64) []float64 {
+	out := make([]float64, len(frames))
+	for i, f := range frames {
+		var e float64
+		for _, v := range f {
+			e += v * v
+		}
+		out[i] = math.Sqrt(e / float64(len(f)))
+	}
+	return out
+}
+
+// bestMatch slides want along the first frames of got and returns the
+// offset of the highest Pearson correlation, and that correlation.
+func bestMatch(got, want []float64) (int, float64) {
+	best, at := -1.0, -1
+	for lag := 0; lag+len(want) <= len(got) && lag <= 150; lag++ {
+		if r := pearson(got[lag:lag+len(want)], want); r > best {
+			best, at = r, lag
+		}
+	}
+	return at, best
+}
+
+func pearson(x, y []float64) float64 {
+	n := float64(len(x))
+	var sx, sy float64
+	for i := range x {
+		sx += x[i]
+		sy += y[i]
+	}
+	mx, my := sx/n, sy/n
+	var cov, vx, vy float64
+	for i := range x {
+		cov += (x[i] - mx) * (y[i] - my)
+		vx += (x[i] - mx) * (x[i] - mx)
+		vy += (y[i] - my) * (y[i] - my)
+	}
+	if vx == 0 || vy == 0 {
+		return 0
+	}
+	return cov / math.Sqrt(vx*vy)
 }
