@@ -77,6 +77,7 @@ var callScenarios = []callScenario{
 	{"UnreachableAgentNextAgent", harnessOptions{Queues: testQueues}, scUnreachableAgent},
 	{"BusyAgentNextAgent", harnessOptions{Queues: testQueues}, scBusyAgent},
 	{"HangupAtWelcome", harnessOptions{Queues: testQueues}, scHangupAtWelcome},
+	{"HangupDuringReadBack", harnessOptions{Queues: testQueues}, scHangupDuringReadBack},
 	{"HangupInQueue", harnessOptions{Queues: testQueues + "  announce_interval: 3s\n"}, scHangupInQueue},
 	{"HangupWhileRinging", harnessOptions{Queues: testQueues}, scHangupWhileRinging},
 	{"CallerHangsUpBridged", harnessOptions{Queues: testQueues}, scCallerHangsUpBridged},
@@ -810,4 +811,33 @@ func pearson(x, y []float64) float64 {
 		return 0
 	}
 	return cov / math.Sqrt(vx*vy)
+}
+
+// HangupDuringReadBack: María hangs up while her new ticket's number is
+// read to her: the ticket stays with her data, and the call never queues.
+func scHangupDuringReadBack(t *testing.T, d *helpDesk) {
+	caller := d.softCaller(t, mariaPhone)
+	press(t, caller, 1500*time.Millisecond, 700*time.Millisecond, "112")
+	if _, ok := d.waitLog(15*time.Second, `msg="ivr ticket created"`); !ok {
+		t.Fatal("no ticket created")
+	}
+	time.Sleep(time.Second) // "your ticket number is ..."
+	if err := caller.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.waitLog(10*time.Second, `msg="ivr call ended"`, "outcome=caller_hangup"); !ok {
+		t.Error("the call did not end with the caller hanging up")
+	}
+	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
+	if tk.Service != "internet_failure" || tk.Caller.Name != "María López" || tk.Caller.Phone != mariaPhone {
+		t.Errorf("ticket %s: service %s caller %+v", tk.Number, tk.Service, tk.Caller)
+	}
+	if _, ok := d.findLog(`msg="ivr enqueue"`); ok {
+		t.Error("the call was queued after the caller hung up")
+	}
+	// The ticket's call record ends with the call: no queue will end it.
+	rec := d.waitCallOutcome(t, tk.Number, 10*time.Second)
+	if rec.Outcome != "abandoned_ivr" || rec.EndedAt == nil || rec.QueuedAt != nil || rec.CallerID != mariaPhone {
+		t.Errorf("call record %+v, want abandoned_ivr, ended, never queued", rec)
+	}
 }
