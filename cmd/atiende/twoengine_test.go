@@ -646,6 +646,7 @@ func scUnreachableAgent(t *testing.T, d *helpDesk) {
 	if st := admin.agents()["beto"]; st.State != "paused" || st.Reason != "unreachable" {
 		t.Errorf("beto after the offer to his unregistered phone: %+v", st)
 	}
+	time.Sleep(500 * time.Millisecond) // talk
 	if err := ana.Hangup(); err != nil {
 		t.Fatal(err)
 	}
@@ -686,6 +687,7 @@ func scBusyAgent(t *testing.T, d *helpDesk) {
 	if st := admin.agents()["beto"]; st.State == "paused" {
 		t.Errorf("beto paused after rejecting one call as busy: %+v", st)
 	}
+	time.Sleep(500 * time.Millisecond) // talk
 	if err := ana.Hangup(); err != nil {
 		t.Fatal(err)
 	}
