@@ -52,7 +52,31 @@ type QueueConfig struct {
 	// AutoPause pauses an agent whose phone rang out (ring no answer) or is
 	// unreachable; nil means true.
 	AutoPause *bool `yaml:"auto_pause" json:"auto_pause,omitempty"`
+	// NoAgents is what a caller gets when nobody with the skill is logged
+	// in; default NoAgentsCallback.
+	NoAgents NoAgents `yaml:"no_agents" json:"no_agents,omitempty"`
+	// Overflow is the queue a caller goes to under NoAgentsOverflow.
+	Overflow string `yaml:"overflow" json:"overflow,omitempty"`
 }
+
+// NoAgents is what happens to a caller who reaches a queue where no agent
+// with its skill is logged in. The caller is never dropped in silence.
+type NoAgents string
+
+const (
+	// NoAgentsCallback (the default): the caller hears that no agent is
+	// available, that the report is registered with its number, and that
+	// they will be called back; a callback request keeps their place.
+	NoAgentsCallback NoAgents = "callback"
+	// NoAgentsWait: the caller waits anyway, with music and announcements,
+	// like app_queue's joinempty=yes.
+	NoAgentsWait NoAgents = "wait"
+	// NoAgentsOverflow: the caller goes to the queue named by Overflow.
+	NoAgentsOverflow NoAgents = "overflow"
+)
+
+// NoAgentsChoices lists the valid NoAgents values.
+var NoAgentsChoices = []NoAgents{NoAgentsCallback, NoAgentsWait, NoAgentsOverflow}
 
 // WithDefaults returns c with zero values replaced by the defaults.
 func (c QueueConfig) WithDefaults() QueueConfig {
@@ -77,6 +101,9 @@ func (c QueueConfig) WithDefaults() QueueConfig {
 		t := true
 		c.AutoPause = &t
 	}
+	if c.NoAgents == "" {
+		c.NoAgents = NoAgentsCallback
+	}
 	return c
 }
 
@@ -97,6 +124,15 @@ func (c QueueConfig) Validate() error {
 	case "", LongestIdle, RingAll, RoundRobin, FewestCalls:
 	default:
 		return fmt.Errorf("%w: queue %s: unknown strategy %q", ErrInvalid, c.Name, c.Strategy)
+	}
+	switch c.NoAgents {
+	case "", NoAgentsCallback, NoAgentsWait:
+	case NoAgentsOverflow:
+		if c.Overflow == "" || c.Overflow == c.Name {
+			return fmt.Errorf("%w: queue %s: no_agents overflow needs another queue in overflow", ErrInvalid, c.Name)
+		}
+	default:
+		return fmt.Errorf("%w: queue %s: no_agents %q is not callback, wait or overflow", ErrInvalid, c.Name, c.NoAgents)
 	}
 	return nil
 }

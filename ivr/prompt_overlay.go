@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -104,10 +105,11 @@ func (o *PromptOverlay) Open(name string) (fs.File, error) {
 
 // promptFile is a WAV file assembled in memory from recordings.
 type promptFile struct {
-	name string
-	size int64
-	mod  time.Time
-	r    io.Reader
+	name    string
+	size    int64
+	mod     time.Time
+	version string // the recordings and their update times: FileInfo.Sys
+	r       io.Reader
 }
 
 func newPromptFile(name string, list []CustomPrompt) *promptFile {
@@ -124,11 +126,14 @@ func newPromptFile(name string, list []CustomPrompt) *promptFile {
 	}
 	hdr := PromptWAVHeader(n)
 	f := &promptFile{name: name, size: int64(len(hdr) + n), r: io.MultiReader(append([]io.Reader{bytes.NewReader(hdr)}, parts...)...)}
+	var version strings.Builder
 	for _, c := range list {
 		if c.UpdatedAt.After(f.mod) {
 			f.mod = c.UpdatedAt
 		}
+		fmt.Fprintf(&version, "%d@%d;", c.ID, c.UpdatedAt.UnixNano())
 	}
+	f.version = version.String()
 	return f
 }
 
@@ -143,7 +148,11 @@ func (i promptInfo) Size() int64        { return i.f.size }
 func (i promptInfo) Mode() fs.FileMode  { return 0o444 }
 func (i promptInfo) ModTime() time.Time { return i.f.mod }
 func (i promptInfo) IsDir() bool        { return false }
-func (i promptInfo) Sys() any           { return nil }
+
+// Sys names the recordings in the file and their versions, so that an
+// engine caching encoded prompts tells this file from another of the same
+// size (sipengine's prompt cache).
+func (i promptInfo) Sys() any { return i.f.version }
 
 // PromptNames lists the prompt names (without language) a recording may
 // replace in lang: every sound flow plays and every file of base in that

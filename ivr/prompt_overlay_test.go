@@ -189,3 +189,33 @@ func TestPromptNames(t *testing.T) {
 		t.Error("notice offered for a flow that never plays it")
 	}
 }
+
+// Two recordings of the same size and update time are told apart by the
+// file's Sys (an engine caching encoded prompts keys on it).
+func TestPromptOverlayVersionsTellRecordingsApart(t *testing.T) {
+	when := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	pcm := make([]byte, 1600)
+	rec := func(id int64) ivr.CustomPrompt {
+		return ivr.CustomPrompt{Announcement: tickets.Announcement{ID: id, Language: "es", Prompt: "welcome",
+			Enabled: true, UpdatedAt: when}, PCM: pcm}
+	}
+	o := ivr.NewPromptOverlay(nil, func() time.Time { return when })
+	sys := func() any {
+		f, err := o.Open("es/welcome.wav")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys()
+	}
+	o.Set([]ivr.CustomPrompt{rec(1)})
+	first := sys()
+	o.Set([]ivr.CustomPrompt{rec(2)})
+	if second := sys(); first == second || first == nil {
+		t.Errorf("Sys %v and %v: the two recordings look the same", first, second)
+	}
+}

@@ -10,7 +10,7 @@ import (
 // or ended on its own, as monotonic counts.
 type EngineCallCounts struct {
 	Refused       uint64 // calls refused: too many from one source
-	Reaped        uint64 // calls answered and never acknowledged, torn down
+	Reaped        uint64 // calls answered and torn down: never acknowledged, or silent (no RTP)
 	AuthThrottled uint64 // authentications refused by the guess throttle
 }
 
@@ -28,7 +28,7 @@ var (
 	engineRefusedDesc = prometheus.NewDesc("atiende_engine_calls_refused_total",
 		"Calls a telephony engine refused because their source had too many calls up.", []string{"engine"}, nil)
 	engineReapedDesc = prometheus.NewDesc("atiende_engine_calls_reaped_total",
-		"Calls a telephony engine answered and tore down when the caller never acknowledged the answer.", []string{"engine"}, nil)
+		"Calls a telephony engine answered and tore down on its own: the caller never acknowledged the answer, or sent no RTP for the RTP timeout.", []string{"engine"}, nil)
 	engineThrottledDesc = prometheus.NewDesc("atiende_engine_auth_throttled_total",
 		"Authentications a telephony engine refused, unchecked, after too many wrong passwords.", []string{"engine"}, nil)
 )

@@ -21,7 +21,7 @@ func TestEngineCalls(t *testing.T) {
 # HELP atiende_engine_calls_refused_total Calls a telephony engine refused because their source had too many calls up.
 # TYPE atiende_engine_calls_refused_total counter
 atiende_engine_calls_refused_total{engine="sip"} 20
-# HELP atiende_engine_calls_reaped_total Calls a telephony engine answered and tore down when the caller never acknowledged the answer.
+# HELP atiende_engine_calls_reaped_total Calls a telephony engine answered and tore down on its own: the caller never acknowledged the answer, or sent no RTP for the RTP timeout.
 # TYPE atiende_engine_calls_reaped_total counter
 atiende_engine_calls_reaped_total{engine="sip"} 3
 # HELP atiende_engine_auth_throttled_total Authentications a telephony engine refused, unchecked, after too many wrong passwords.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,11 @@ type QueueSettings struct {
 	// AutoPause pauses an agent whose phone rang out; nil: the desk's
 	// default (pause).
 	AutoPause *bool
+	// NoAgents is what a caller gets when nobody is logged in to the queue:
+	// one of QueueNoAgents; "": the configuration file's choice.
+	NoAgents string
+	// Overflow is the queue a caller goes to when NoAgents is "overflow".
+	Overflow string
 
 	UpdatedBy string
 	UpdatedAt time.Time
@@ -48,6 +54,11 @@ type QueueSettings struct {
 // QueueStrategies are the routing strategies a queue can use (the ACD's
 // names).
 var QueueStrategies = []string{"longest_idle", "ring_all", "round_robin", "fewest_calls"}
+
+// QueueNoAgents are the choices for a caller who finds nobody logged in
+// to the queue (the ACD's names): a callback that keeps their place (the
+// default), waiting anyway, or another queue.
+var QueueNoAgents = []string{"callback", "wait", "overflow"}
 
 // The ranges a supervisor may set. They are wider than anyone needs and
 // narrow enough that a typo (seconds for minutes) is refused.
@@ -98,6 +109,11 @@ func (s *QueueSettings) Normalize() {
 	s.Queue = strings.TrimSpace(s.Queue)
 	s.Strategy = strings.TrimSpace(s.Strategy)
 	s.UpdatedBy = strings.TrimSpace(s.UpdatedBy)
+	s.NoAgents = strings.TrimSpace(s.NoAgents)
+	s.Overflow = strings.TrimSpace(s.Overflow)
+	if s.NoAgents != "overflow" {
+		s.Overflow = ""
+	}
 	for _, d := range []*time.Duration{&s.RingTimeout, &s.WrapUp, &s.MaxWait, &s.AnnounceInterval, &s.ServiceLevel} {
 		*d = d.Round(time.Millisecond)
 	}
@@ -121,6 +137,19 @@ func (s *QueueSettings) Validate() error {
 	}
 	if !known {
 		return badQueueSetting("strategy", "%q is not one of %s", s.Strategy, strings.Join(QueueStrategies, ", "))
+	}
+	if s.NoAgents != "" && !slices.Contains(QueueNoAgents, s.NoAgents) {
+		return badQueueSetting("no_agents", "%q is not one of %s", s.NoAgents, strings.Join(QueueNoAgents, ", "))
+	}
+	if s.NoAgents == "overflow" {
+		switch {
+		case s.Overflow == "":
+			return badQueueSetting("overflow", "the queue to overflow to is required")
+		case s.Overflow == s.Queue:
+			return badQueueSetting("overflow", "a queue cannot overflow to itself")
+		case len(s.Overflow) > MaxQueueName:
+			return badQueueSetting("overflow", "the queue's name is longer than %d bytes", MaxQueueName)
+		}
 	}
 	for _, r := range []struct {
 		field    string

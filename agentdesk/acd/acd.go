@@ -79,6 +79,7 @@ type ACD struct {
 	entrySeq uint64
 	queues   map[string]*queue
 	agents   map[string]*agent
+	internal map[string]int // extension -> internal calls it is on (internal.go)
 }
 
 // New returns an ACD with no queues and no agents. pub receives every event

@@ -34,13 +34,16 @@ type CallInfo struct {
 // Result is how a call left the queue.
 type Result struct {
 	Outcome agentdesk.Outcome
-	Agent   string // username of the agent who answered
+	// Queue is the queue the call left: the one it was put in, or the one it
+	// overflowed to.
+	Queue string
+	Agent string // username of the agent who answered
 	// QueuedAt .. EndedAt; OfferedAt is the last offer, zero if none.
 	QueuedAt, OfferedAt, AnsweredAt, EndedAt time.Time
 }
 
 func (e *entry) result(o agentdesk.Outcome, ag *agent) Result {
-	r := Result{Outcome: o, QueuedAt: e.queuedAt, OfferedAt: e.offeredAt, AnsweredAt: e.answeredAt, EndedAt: e.endedAt}
+	r := Result{Outcome: o, Queue: e.info.Queue, QueuedAt: e.queuedAt, OfferedAt: e.offeredAt, AnsweredAt: e.answeredAt, EndedAt: e.endedAt}
 	if ag != nil {
 		r.Agent = ag.Username
 	}
@@ -56,6 +59,11 @@ func (e *entry) result(o agentdesk.Outcome, ag *agent) Result {
 // first, call is left up (Outcome answered) for the caller of Enqueue to
 // go on with (a survey) or hang up.
 func (a *ACD) Enqueue(ctx context.Context, call ivr.Call, info CallInfo) (Result, error) {
+	return a.enqueue(ctx, call, info, nil)
+}
+
+// enqueue is Enqueue; overflowed lists the queues the call overflowed from.
+func (a *ACD) enqueue(ctx context.Context, call ivr.Call, info CallInfo, overflowed []string) (Result, error) {
 	if info.CallID == "" {
 		info.CallID = call.ID()
 	}
@@ -87,13 +95,14 @@ func (a *ACD) Enqueue(ctx context.Context, call ivr.Call, info CallInfo) (Result
 	q.stats.Entered++
 	if a.staffedLocked(skill) == 0 {
 		q.stats.NoAgents++
-		e.endedAt, e.state = now, finished
-		ev := a.callEventLocked(agentdesk.CallEnded, e, nil)
-		ev.Outcome = agentdesk.OutcomeNoAgents
-		a.publishLocked(ev)
-		a.mu.Unlock()
-		log.Info("no agents for queue")
-		return e.result(agentdesk.OutcomeNoAgents, nil), nil
+		switch a.noAgentsLocked(q, info, overflowed, log) {
+		case agentdesk.NoAgentsOverflow:
+			return a.overflowLocked(ctx, e, q, overflowed, log)
+		case agentdesk.NoAgentsCallback:
+			return a.noAgentsCallbackLocked(ctx, e, q, log)
+		}
+		e.noAgents = true // waits anyway: the hold says so first
+		log.Info("no agents for queue: the caller waits")
 	}
 	q.insert(e)
 	ev := a.callEventLocked(agentdesk.CallQueued, e, nil)

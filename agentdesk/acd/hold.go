@@ -61,6 +61,14 @@ func (h *hold) run() {
 		tick = t.C
 	}
 	music, offerCB := true, false
+	if h.e.noAgents {
+		// Nobody is logged in: say so, and where the caller stands, before
+		// the music.
+		if err := h.call.Play(h.ctx, append(noAgentsWaitPrompts(lang), h.announcement(lang, false)...)...); err != nil {
+			h.warn(err)
+			return
+		}
+	}
 	for {
 		var played chan error
 		segCancel := context.CancelFunc(func() {})

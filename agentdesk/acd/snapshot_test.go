@@ -39,11 +39,6 @@ func TestUpdateAgentAndBadInput(t *testing.T) {
 	f.queue(t, qcfg("q", ""))
 	f.queue(t, qcfg("other", ""))
 	f.agent(t, "a", map[string]int{"other": 0}, behavior{})
-	// Nobody has skill q: the call is refused.
-	_, out := f.enqueue(context.Background(), "1", "q")
-	if o := wait(t, out); o.res.Outcome != agentdesk.OutcomeNoAgents {
-		t.Fatalf("got %+v", o.res)
-	}
 	f.agent(t, "b", map[string]int{"q": 0}, behavior{})
 	if err := f.acd.SetAgentState("b", agentdesk.StatePaused, "lunch"); err != nil {
 		t.Fatal(err)

@@ -60,6 +60,9 @@ type entry struct {
 	info     CallInfo
 	call     ivr.Call // nil once the caller asked for a callback
 	callback bool
+	// noAgents: the call joined a queue with nobody logged in and waits
+	// anyway (NoAgentsWait).
+	noAgents bool
 	state    entryState
 	// offers carries an assignment to the goroutine that waits with the
 	// call; capacity 1 and at most one outstanding, so sends never block.

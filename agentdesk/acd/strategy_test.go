@@ -134,18 +134,10 @@ func TestSkillsAndPenalties(t *testing.T) {
 	}
 }
 
-func TestNoAgentsAndUnknownQueue(t *testing.T) {
+func TestUnknownQueue(t *testing.T) {
 	f := newFixture(t, nil)
 	f.queue(t, qcfg("q", ""))
-	f.agentIn(t, agentdesk.Agent{Username: "a", Extension: "xa", Skills: map[string]int{"q": 0}}, behavior{}) // logged out
-	_, out := f.enqueue(context.Background(), "1", "q")
-	if o := wait(t, out); o.err != nil || o.res.Outcome != agentdesk.OutcomeNoAgents {
-		t.Fatalf("got %+v %v", o.res, o.err)
-	}
-	f.rec.waitFor(t, "call_ended no_agents", func(e agentdesk.Event) bool {
-		return e.Kind == agentdesk.CallEnded && e.Outcome == agentdesk.OutcomeNoAgents && e.TicketNumber == "T-1"
-	})
-	_, out = f.enqueue(context.Background(), "2", "nope")
+	_, out := f.enqueue(context.Background(), "2", "nope")
 	if o := wait(t, out); o.err == nil {
 		t.Fatal("unknown queue accepted")
 	}

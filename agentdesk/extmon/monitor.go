@@ -19,6 +19,7 @@ type Monitor struct {
 	exts    map[string]*ext
 	owners  map[string]owner
 	started time.Time
+	calls   callBook // internal calls per extension (calls.go)
 
 	due  chan due
 	done chan struct{} // closed when Run returns: stops pending timers' sends

@@ -22,6 +22,7 @@ func (m *Monitor) viewLocked(e *ext) Extension {
 		t := e.downSince
 		x.DownSince = &t
 	}
+	m.calls.fill(&x)
 	return x
 }
 
@@ -44,7 +45,9 @@ func (m *Monitor) Extensions(ctx context.Context) ([]Extension, error) {
 	for _, st := range live {
 		rtt[st.Extension] = st.RTT
 		if !seen[st.Extension] && st.Extension != "" { // not yet applied by Run
-			out = append(out, Extension{ExtensionStatus: st})
+			x := Extension{ExtensionStatus: st}
+			m.calls.fill(&x)
+			out = append(out, x)
 		}
 	}
 	for i := range out {

@@ -81,6 +81,7 @@ type Stats struct {
 type input struct {
 	ev  *agentdesk.Event
 	ext *ivr.ExtensionStatus
+	act *ivr.ExtensionCalls
 	pop *popAck
 }
 
@@ -162,6 +163,17 @@ func (h *Hub) Publish(e agentdesk.Event) {
 func (h *Hub) ExtensionChanged(st ivr.ExtensionStatus) {
 	select {
 	case h.in <- input{ext: &st}:
+		h.stats.published.Add(1)
+	default:
+		h.stats.inputDropped.Add(1)
+	}
+}
+
+// ExtensionCalls queues a change of an extension's internal calls for
+// network staff and supervisors; it never blocks.
+func (h *Hub) ExtensionCalls(a ivr.ExtensionCalls) {
+	select {
+	case h.in <- input{act: &a}:
 		h.stats.published.Add(1)
 	default:
 		h.stats.inputDropped.Add(1)

@@ -58,8 +58,12 @@ func (h *Hub) handle(in input) {
 		}
 		return
 	}
-	if in.ext != nil {
-		pm := prepare(Message{Type: TypeExtension, Extension: in.ext})
+	if in.ext != nil || in.act != nil {
+		m := Message{Type: TypeExtension, Extension: in.ext}
+		if in.act != nil {
+			m = Message{Type: TypeExtensionCalls, Calls: in.act}
+		}
+		pm := prepare(m)
 		for c := range h.clients {
 			if c.view.extensions() {
 				h.send(c, pm)

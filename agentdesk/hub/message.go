@@ -14,6 +14,8 @@ const (
 	TypeSnapshot   = "snapshot"   // {"type":"snapshot","snapshot":...,"offers":[Event...]}
 	TypeExtension  = "extension"  // {"type":"extension","extension":ivr.ExtensionStatus}
 	TypeExtensions = "extensions" // {"type":"extensions","extensions":[...]}
+	// TypeExtensionCalls: an extension's internal calls changed.
+	TypeExtensionCalls = "extension_calls" // {"type":"extension_calls","extension_calls":ivr.ExtensionCalls}
 )
 
 // TypePopped is the one message a page sends: an agent console says it
@@ -38,6 +40,7 @@ type Message struct {
 	Offers     []agentdesk.Event     `json:"offers,omitempty"`
 	Extension  *ivr.ExtensionStatus  `json:"extension,omitempty"`
 	Extensions []ivr.ExtensionStatus `json:"extensions,omitempty"`
+	Calls      *ivr.ExtensionCalls   `json:"extension_calls,omitempty"`
 }
 
 func encode(m Message) []byte {

@@ -50,6 +50,24 @@ type Deps struct {
 	// IVRCalls keeps the calls that end in the IVR without a ticket
 	// (*postgres.DB); nil: they are only logged.
 	IVRCalls IVRCallLog
+	// Incidents finds the open major incidents (*postgres.CallCache, from
+	// memory); nil: Store.ListTickets is asked on every call.
+	Incidents IncidentFinder
+	// OpenTickets finds a caller's open ticket with one index read
+	// (*postgres.DB); nil: Store.ListTickets is asked.
+	OpenTickets OpenTicketFinder
+}
+
+// IncidentFinder returns the newest open major incident on service (any
+// if ""), or nil.
+type IncidentFinder interface {
+	MajorIncident(ctx context.Context, service string) (*tickets.Ticket, error)
+}
+
+// OpenTicketFinder returns the caller's newest open ticket on service
+// created since `since`, or nil.
+type OpenTicketFinder interface {
+	OpenTicketOf(ctx context.Context, phone, service string, since time.Time) (*tickets.Ticket, error)
 }
 
 // IVRCallLog keeps call records that belong to no ticket.
@@ -128,14 +146,24 @@ var openStates = []tickets.State{tickets.Registered, tickets.InProgress, tickets
 // MajorIncident returns the newest open major incident on service (any if
 // ""). Areas are not yet modelled on tickets, so area does not narrow it.
 func (s *Service) MajorIncident(ctx context.Context, service, _ string) (*ivr.Incident, error) {
-	list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, MajorOnly: true, Limit: 1})
-	if err != nil {
-		return nil, fmt.Errorf("intake: major incident: %w", err)
+	var t *tickets.Ticket
+	if s.d.Incidents != nil {
+		var err error
+		if t, err = s.d.Incidents.MajorIncident(ctx, service); err != nil {
+			return nil, fmt.Errorf("intake: major incident: %w", err)
+		}
+	} else {
+		list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, MajorOnly: true, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("intake: major incident: %w", err)
+		}
+		if len(list) > 0 {
+			t = list[0]
+		}
 	}
-	if len(list) == 0 {
+	if t == nil {
 		return nil, nil
 	}
-	t := list[0]
 	return &ivr.Incident{TicketNumber: t.Number, Service: t.Service, Summary: t.Subject}, nil
 }
 
@@ -162,6 +190,16 @@ func (s *Service) OpenTicket(ctx context.Context, callerPhone, service string, s
 	_, number, err := s.d.Phones.Normalize(callerPhone)
 	if err != nil {
 		return nil, nil
+	}
+	if s.d.OpenTickets != nil {
+		t, err := s.d.OpenTickets.OpenTicketOf(ctx, number, service, since)
+		if err != nil {
+			return nil, fmt.Errorf("intake: open ticket: %w", err)
+		}
+		if t == nil {
+			return nil, nil
+		}
+		return &ivr.TicketRef{Number: t.Number, Service: t.Service, State: t.State}, nil
 	}
 	list, _, err := s.d.Store.ListTickets(ctx, tickets.Filter{States: openStates, Service: service, CallerPhone: number, Limit: 1})
 	if err != nil {
@@ -357,6 +395,9 @@ func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) e
 	aa.wait() // the call's writes stay in order
 	wctx, cancel := s.detached(ctx)
 	defer cancel()
+	if res.Queue != "" {
+		queue = res.Queue // the overflow queue the call went on to
+	}
 	if cs.TicketNumber != "" && !res.QueuedAt.IsZero() {
 		s.recordResult(wctx, cs, queue, res, aa)
 	}

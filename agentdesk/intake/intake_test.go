@@ -77,7 +77,8 @@ func newHarnessOn(t *testing.T, db *postgres.DB, tweak func(*intake.Deps)) *harn
 		t.Fatal(err)
 	}
 	deps := intake.Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
-		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus, Surveys: db}
+		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus, Surveys: db,
+		OpenTickets: db} // as cmd wires it
 	if tweak != nil {
 		tweak(&deps)
 	}

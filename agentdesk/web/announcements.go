@@ -33,6 +33,10 @@ type Announcements struct {
 	// ("es", "en"), tickets.NoticePrompt among them when the flow plays
 	// notices (ivr.PromptNames).
 	Prompts func(lang string) []string
+	// PromptText is what a prompt says in a language, the words the page
+	// names it by instead of its file name; nil or "": the page names it
+	// generically.
+	PromptText func(lang, name string) string
 	// Changed is called after every change, before the answer, so the IVR's
 	// cache holds it when the client hears back; nil: nothing to tell.
 	Changed func(ctx context.Context)
@@ -50,9 +54,11 @@ type announcementList struct {
 	// play uploads).
 	Playing []int64 `json:"playing"`
 	// Prompts are, by language, the names a recording may replace.
-	Prompts     map[string][]string `json:"prompts"`
-	EnginePlays bool                `json:"engine_plays"`
-	MaxBytes    int64               `json:"max_bytes"`
+	Prompts map[string][]string `json:"prompts"`
+	// PromptTexts are, by language, what each of those prompts says.
+	PromptTexts map[string]map[string]string `json:"prompt_texts"`
+	EnginePlays bool                         `json:"engine_plays"`
+	MaxBytes    int64                        `json:"max_bytes"`
 }
 
 func uploadQuery() []param {
@@ -108,12 +114,20 @@ func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request, _ *ca
 		return err
 	}
 	resp := announcementList{Items: items, Playing: []int64{}, Prompts: map[string][]string{},
-		EnginePlays: s.ann.EnginePlays, MaxBytes: s.annMaxBytes()}
+		PromptTexts: map[string]map[string]string{}, EnginePlays: s.ann.EnginePlays, MaxBytes: s.annMaxBytes()}
 	if resp.Items == nil {
 		resp.Items = []tickets.Announcement{}
 	}
 	for _, lang := range []string{"es", "en"} {
 		resp.Prompts[lang] = s.ann.Prompts(lang)
+		resp.PromptTexts[lang] = map[string]string{}
+		for _, p := range resp.Prompts[lang] {
+			if s.ann.PromptText != nil {
+				if txt := s.ann.PromptText(lang, p); txt != "" {
+					resp.PromptTexts[lang][p] = txt
+				}
+			}
+		}
 	}
 	if s.ann.EnginePlays {
 		now := s.now()

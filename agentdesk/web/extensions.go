@@ -45,6 +45,10 @@ type ExtensionInfo struct {
 	Reason    string     `json:"reason,omitempty"`
 	// Ticket is the ticket opened for the extension's last long outage.
 	Ticket string `json:"ticket,omitempty"`
+	// Calls are the internal calls the extension is on: the other
+	// extension of each, "" for a queue or the help-desk menu.
+	Calls      []string   `json:"calls,omitempty"`
+	CallsSince *time.Time `json:"calls_since,omitempty"`
 }
 
 // ExtensionEvent is one recorded status change.

@@ -74,6 +74,10 @@ type queueValues struct {
 	AnnounceInterval float64 `json:"announce_interval_s"` // 0: off
 	ServiceLevel     float64 `json:"service_level_s"`
 	AutoPause        bool    `json:"auto_pause"`
+	// NoAgents: what a caller gets when nobody is logged in to the queue
+	// (callback, wait, overflow); Overflow: the queue of overflow.
+	NoAgents string `json:"no_agents"`
+	Overflow string `json:"overflow,omitempty"`
 }
 
 type queueLive struct {
@@ -121,6 +125,12 @@ type queueSettingsRequest struct {
 	ServiceLevel     float64 `json:"service_level_s"`
 	// AutoPause pauses an agent whose phone rang out; omitted: true.
 	AutoPause *bool `json:"auto_pause,omitempty"`
+	// NoAgents is what a caller gets when nobody is logged in to the queue:
+	// callback (told so, called back keeping their place), wait (in line
+	// anyway) or overflow (to the queue named by overflow). Omitted: the
+	// configuration file's choice.
+	NoAgents string `json:"no_agents,omitempty"`
+	Overflow string `json:"overflow,omitempty"`
 }
 
 // queueFields maps QueueSettings' field names to the API's.
@@ -170,7 +180,7 @@ func (s *Server) putQueue(w http.ResponseWriter, r *http.Request, c *caller) err
 		return queueFieldError("version", "must be 0 or more")
 	}
 	st := tickets.QueueSettings{Queue: r.PathValue("name"), Strategy: req.Strategy, AutoPause: req.AutoPause,
-		UpdatedBy: c.User.Username}
+		NoAgents: req.NoAgents, Overflow: req.Overflow, UpdatedBy: c.User.Username}
 	for _, f := range []struct {
 		name string
 		secs float64
@@ -251,7 +261,7 @@ func queueSecs(d time.Duration) float64 { return d.Seconds() }
 func queueValuesOf(st tickets.QueueSettings) queueValues {
 	return queueValues{Strategy: st.Strategy, RingTimeout: queueSecs(st.RingTimeout), WrapUp: queueSecs(st.WrapUp),
 		MaxWait: queueSecs(st.MaxWait), AnnounceInterval: queueSecs(st.AnnounceInterval), ServiceLevel: queueSecs(st.ServiceLevel),
-		AutoPause: st.AutoPause == nil || *st.AutoPause}
+		AutoPause: st.AutoPause == nil || *st.AutoPause, NoAgents: st.NoAgents, Overflow: st.Overflow}
 }
 
 func viewOfQueue(q QueueInfo) queueView {

@@ -175,9 +175,28 @@ func TestQueueSettingsAPI(t *testing.T) {
 		t.Errorf("without auto_pause: given %+v, view %+v", s, got)
 	}
 
+	// What a caller gets with nobody logged in: given to the desk, shown.
+	body = goodQueueBody(2)
+	body["no_agents"], body["overflow"] = "overflow", "correo"
+	got = queueView{}
+	sup.must(200, "PUT", "/api/v1/queues/redes", body, &got)
+	fq.mu.Lock()
+	s = fq.saves[len(fq.saves)-1]
+	fq.mu.Unlock()
+	if s.NoAgents != "overflow" || s.Overflow != "correo" || got.Settings.NoAgents != "overflow" || got.Settings.Overflow != "correo" {
+		t.Errorf("no_agents overflow: given %+v, view %+v", s, got)
+	}
+	body = goodQueueBody(3)
+	body["no_agents"] = "wait"
+	got = queueView{}
+	sup.must(200, "PUT", "/api/v1/queues/redes", body, &got)
+	if got.Settings.NoAgents != "wait" || got.Settings.Overflow != "" || got.Version != 4 {
+		t.Errorf("no_agents wait: view %+v", got)
+	}
+
 	// A stale version, an unknown queue.
 	r := sup.do("PUT", "/api/v1/queues/redes", goodQueueBody(1))
-	if code, msg := r.errCode(); r.status != 409 || code != tickets.ECONFLICT || !strings.Contains(msg, "version 2") {
+	if code, msg := r.errCode(); r.status != 409 || code != tickets.ECONFLICT || !strings.Contains(msg, "version 4") {
 		t.Errorf("stale save: %d %s", r.status, r.body)
 	}
 	r = sup.do("PUT", "/api/v1/queues/ventas", goodQueueBody(0))
@@ -210,8 +229,8 @@ func TestQueueSettingsAPI(t *testing.T) {
 	}
 	e.clock.Add(time.Minute)
 	got = queueView{}
-	sup.must(200, "DELETE", "/api/v1/queues/redes/settings?version=2", nil, &got)
-	if got.Source != "config" || !got.Reverted || got.Version != 3 || got.Settings != want || got.UpdatedBy != "sup1" ||
+	sup.must(200, "DELETE", "/api/v1/queues/redes/settings?version=4", nil, &got)
+	if got.Source != "config" || !got.Reverted || got.Version != 5 || got.Settings != want || got.UpdatedBy != "sup1" ||
 		got.UpdatedAt == nil || !got.UpdatedAt.Equal(e.clock.Now()) {
 		t.Errorf("reverted view %+v", got)
 	}
@@ -265,6 +284,8 @@ func TestQueueSettingsBadValues(t *testing.T) {
 		{"absurd", with("max_wait_s", 1e300), "max_wait_s", "out of range"},
 		{"negative version", with("version", -1), "version", "0 or more"},
 		{"long name", nil, "name", "longer than 100"},
+		{"unknown no-agents choice", with("no_agents", "drop"), "no_agents", `"drop" is not one of callback, wait, overflow`},
+		{"overflow nowhere", with("no_agents", "overflow"), "overflow", "required"},
 	}
 	for _, tc := range cases {
 		path := "/api/v1/queues/redes"

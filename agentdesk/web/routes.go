@@ -117,6 +117,7 @@ func (s *Server) routeTable() []route {
 	rs = append(rs, s.announcementRoutes()...) // announcements.go
 	rs = append(rs, s.wallboardRoutes()...)    // wallboard.go
 	rs = append(rs, s.surveyRoutes()...)       // surveys.go
+	rs = append(rs, s.pprofRoutes()...)        // pprof.go
 	return rs
 }
 

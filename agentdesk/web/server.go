@@ -44,6 +44,9 @@ type Config struct {
 	// X-Forwarded-For names the client. From any other peer the header is
 	// ignored. Default none.
 	TrustedProxies []netip.Prefix
+	// Profiling serves Go's profiler to admins at /debug/pprof/ (pprof.go).
+	// Off by default.
+	Profiling bool
 }
 
 // Defaults.

@@ -10,18 +10,16 @@ import (
 
 	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/prompts"
 	"github.com/atiende/atiende/tickets"
 )
-
-// announcementReload is how often the cache is reloaded from PostgreSQL, for
-// changes made through another Atiende process sharing the database; a change
-// made through this one reloads it at once.
-const announcementReload = 30 * time.Second
 
 // announcements is the IVR's side of the recordings uploaded on the admin
 // page: the cache the embedded engine plays from (an ivr.PromptOverlay over
 // the product's prompts, so a call never waits on the database) and what the
-// web server needs to manage them.
+// web server needs to manage them. A change made through this process
+// reloads it at once; one made through another process sharing the database
+// reloads it when PostgreSQL notifies it (serve.go: postgres.Changes).
 type announcements struct {
 	store   tickets.AnnouncementStore
 	flow    *ivr.Flow
@@ -76,29 +74,6 @@ func (a *announcements) reload(ctx context.Context) error {
 	return nil
 }
 
-// watch reloads every interval until the returned stop is called (which
-// waits for it).
-func (a *announcements) watch(ctx context.Context, interval time.Duration) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := a.reload(ctx); err != nil && ctx.Err() == nil {
-					a.log.Warn("announcements reload failed; the IVR keeps the last ones", "error", err)
-				}
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}
-
 // plays reports whether engine plays the uploads: the embedded engine
 // does; Asterisk plays files from its own disk, so only when Atiende can
 // write them there (asterisk.sounds_dir).
@@ -118,7 +93,8 @@ func (a *announcements) notices(engine string) func(lang string, at time.Time) b
 // web is the web server's announcement routes' configuration.
 func (a *announcements) web(engine string) *web.Announcements {
 	return &web.Announcements{Store: a.store, EnginePlays: a.plays(engine),
-		Prompts: func(lang string) []string { return ivr.PromptNames(a.flow, a.base, lang) },
+		Prompts:    func(lang string) []string { return ivr.PromptNames(a.flow, a.base, lang) },
+		PromptText: prompts.Text,
 		Changed: func(ctx context.Context) {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()

@@ -39,6 +39,7 @@ func envInt(name string, def int) int {
 
 func BenchmarkCallPath(b *testing.B) {
 	sippeer.Need(b, "sipp")
+	b.Run("VsBare", benchVsBare)
 	b.Run("Throughput", benchThroughput)
 	b.Run("IVRConcurrency", benchIVRConcurrency)
 	b.Run("Backlog", benchBacklog)

@@ -41,6 +41,20 @@ type Config struct {
 	Extensions ExtensionsConfig `yaml:"extensions"`
 	SMTP       SMTPConfig       `yaml:"smtp"`
 	Escalation EscalationConfig `yaml:"escalation"`
+	Calls      CallsConfig      `yaml:"calls"`
+}
+
+// CallsConfig is the help desk's capacity, whatever the engine: past
+// MaxConcurrent calls at once (IVR, queue, agent), a new call is refused
+// before answer (SIP 503 with RetryAfter; congestion on Asterisk) rather
+// than answered and left to wait on a saturated database. Calls in
+// progress are never touched. 0 (the default) is what the embedded engine's
+// RTP ports hold (two per call: RTP and RTCP), past which a call could not
+// have been answered anyway; no limit on Asterisk. Set it lower to what
+// `make bench` measures the machine and its database sustain.
+type CallsConfig struct {
+	MaxConcurrent int      `yaml:"max_concurrent"`
+	RetryAfter    Duration `yaml:"retry_after"`
 }
 
 // SMTPConfig is the mail relay. With no addr, emails wait as pending timers
@@ -59,6 +73,11 @@ type SMTPConfig struct {
 type ExtensionsConfig struct {
 	DownAfter  Duration `yaml:"down_after"`
 	StartGrace Duration `yaml:"start_grace"`
+	// RingTimeout is how long a call between extensions rings (default
+	// 20s); Rules say, per extension, where its calls go when it is busy,
+	// not registered or does not answer (extroute.go).
+	RingTimeout Duration                 `yaml:"ring_timeout"`
+	Rules       map[string]ExtensionRule `yaml:"rules"`
 }
 
 // EscalationConfig points at the SLA policies, calendars and directory.
@@ -82,6 +101,10 @@ type QueueConfig struct {
 	MaxWait          Duration `yaml:"max_wait"`
 	AnnounceInterval Duration `yaml:"announce_interval"`
 	ServiceLevel     Duration `yaml:"service_level"`
+	// NoAgents is what a caller gets when nobody is logged in to the queue:
+	// callback (default), wait, or overflow to the queue named by Overflow.
+	NoAgents string `yaml:"no_agents"`
+	Overflow string `yaml:"overflow"`
 }
 
 type QueuesConfig struct {
@@ -98,6 +121,9 @@ type HTTPConfig struct {
 	// X-Forwarded-For names the client for the login throttle. Default
 	// none: the header is ignored.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// Pprof serves Go's profiler to admins at /debug/pprof/ on this
+	// listener (README "Profiling"). Default off.
+	Pprof bool `yaml:"pprof"`
 }
 
 // TrustedProxyPrefixes parses http.trusted_proxies (checked by Validate).
@@ -133,6 +159,13 @@ type SIPConfig struct {
 	// MaxCallsPerSource bounds the calls to help-desk numbers one address
 	// may have at once (more get 486 Busy Here); 0 means 10.
 	MaxCallsPerSource int `yaml:"max_calls_per_source"`
+	// RTPTimeout hangs up a call that receives no RTP for that long (a
+	// phone gone without a BYE); 0 means 20s. Asterisk: rtp_timeout in
+	// deploy/asterisk/pjsip.conf.
+	RTPTimeout Duration `yaml:"rtp_timeout"`
+	// RTPTimeoutHold replaces it while the phone holds the call (it may
+	// stop sending); 0 means 60s. Asterisk: rtp_timeout_hold.
+	RTPTimeoutHold Duration `yaml:"rtp_timeout_hold"`
 	// AckTimeout is Timer H: a call answered and not ACKed within it is
 	// torn down (RFC 3261: 64*T1 = 32 s).
 	AckTimeout Duration `yaml:"ack_timeout"`
@@ -188,7 +221,7 @@ func DefaultConfig() Config {
 			Addr:            "127.0.0.1:5060",
 			HelpDeskNumbers: []string{"6000", "*626"},
 			Realm:           "atiende",
-			RTPPorts:        "20000-20999",
+			RTPPorts:        "20000-29999",
 			AckTimeout:      Duration(32 * time.Second),
 		},
 		Asterisk:       AsteriskConfig{URL: "http://127.0.0.1:8088/ari", App: "atiende"},
@@ -197,6 +230,7 @@ func DefaultConfig() Config {
 		Admin:          AdminConfig{Username: "admin"},
 		Escalation:     EscalationConfig{AlertCallerID: "6000"},
 		Log:            LogConfig{Level: "info", Format: "text"},
+		Calls:          CallsConfig{RetryAfter: Duration(10 * time.Second)},
 	}
 }
 
@@ -320,6 +354,12 @@ func (c *Config) Validate() error {
 	if c.HTTP.SessionTTL <= 0 {
 		return bad("http.session_ttl", "must be positive")
 	}
+	if c.Calls.MaxConcurrent < 0 {
+		return bad("calls.max_concurrent", "%d: want 0 (the RTP ports' worth) or more", c.Calls.MaxConcurrent)
+	}
+	if c.Calls.RetryAfter < 0 {
+		return bad("calls.retry_after", "must not be negative")
+	}
 	if c.Database.URL != "" {
 		if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			return bad("database.url", "must be a postgres:// URL")
@@ -338,6 +378,12 @@ func (c *Config) Validate() error {
 		}
 		if c.SIP.MaxCallsPerSource < 0 {
 			return bad("sip.max_calls_per_source", "%d is negative", c.SIP.MaxCallsPerSource)
+		}
+		if c.SIP.RTPTimeout < 0 || (c.SIP.RTPTimeout > 0 && time.Duration(c.SIP.RTPTimeout) < 100*time.Millisecond) {
+			return bad("sip.rtp_timeout", "must be at least 100ms (0: the default, 20s)")
+		}
+		if c.SIP.RTPTimeoutHold < 0 || (c.SIP.RTPTimeoutHold > 0 && time.Duration(c.SIP.RTPTimeoutHold) < 100*time.Millisecond) {
+			return bad("sip.rtp_timeout_hold", "must be at least 100ms (0: the default, 60s)")
 		}
 		if c.SIP.AckTimeout <= 0 {
 			return bad("sip.ack_timeout", "must be positive")
@@ -406,6 +452,20 @@ func (c *Config) Validate() error {
 		if q.RingTimeout < 0 || (q.RingTimeout > 0 && time.Duration(q.RingTimeout) < time.Second) {
 			return bad(key+".ring_timeout", "must be at least 1s")
 		}
+		switch q.NoAgents {
+		case "", "callback", "wait", "overflow":
+		default:
+			return bad(key+".no_agents", "%q is not callback, wait or overflow", q.NoAgents)
+		}
+		if eff := c.Queues.For(name); eff.NoAgents == "overflow" {
+			if eff.Overflow == "" {
+				return bad(key+".overflow", "no_agents overflow needs the queue to overflow to")
+			}
+			// The overflow queue itself must not overflow to itself.
+			if o := c.Queues.For(eff.Overflow); o.NoAgents == "overflow" && o.Overflow == eff.Overflow {
+				return bad("queues.overrides."+eff.Overflow+".no_agents", "queue %s is the overflow queue: it cannot overflow to itself", eff.Overflow)
+			}
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -433,6 +493,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Extensions.StartGrace < 0 {
 		return bad("extensions.start_grace", "must not be negative")
+	}
+	if err := c.checkExtensionRules(); err != nil {
+		return err
 	}
 	if c.Admin.Username == "" {
 		return bad("admin.username", "must not be empty")
@@ -462,6 +525,19 @@ func (c *Config) RTPRange() (int, int, error) {
 		return 0, 0, fmt.Errorf("%q is not a range like 20000-20999 (ports 1024-65535, at least 10)", c.SIP.RTPPorts)
 	}
 	return lo, hi, nil
+}
+
+// CallLimit is calls.max_concurrent, or when 0 what the embedded engine's
+// RTP port range holds (two ports a call); 0 (no limit) on Asterisk.
+func (c *Config) CallLimit() int {
+	if c.Calls.MaxConcurrent > 0 || c.Engine != "sip" {
+		return c.Calls.MaxConcurrent
+	}
+	lo, hi, err := c.RTPRange()
+	if err != nil {
+		return 0
+	}
+	return (hi - lo + 1) / 2
 }
 
 func checkHostPort(s string) error {
@@ -519,6 +595,12 @@ func (q QueuesConfig) For(name string) QueueConfig {
 	}
 	if o.Strategy != "" {
 		c.Strategy = o.Strategy
+	}
+	if o.NoAgents != "" {
+		c.NoAgents = o.NoAgents
+	}
+	if o.Overflow != "" {
+		c.Overflow = o.Overflow
 	}
 	for _, f := range []struct{ dst, src *Duration }{
 		{&c.RingTimeout, &o.RingTimeout}, {&c.WrapUp, &o.WrapUp}, {&c.MaxWait, &o.MaxWait},

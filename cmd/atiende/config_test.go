@@ -19,6 +19,9 @@ func TestLoadConfigInvalidNamesKeyAndReason(t *testing.T) {
 		"invalid-rtp.yml":         {"sip.rtp_ports", "20000"},
 		"invalid-type.yml":        {"line 2", "many"},
 		"invalid-strategy.yml":    {"queues.overrides.network.strategy", "random"},
+		"invalid-no-agents.yml":   {"queues.overrides.network.no_agents", "drop"},
+		"invalid-overflow.yml":    {"queues.overrides.network.overflow", "overflow"},
+		"invalid-ext-rule.yml":    {"extensions.rules", "1002", "forward to 1009, which is not an extension"},
 		"invalid-ack-timeout.yml": {"sip.ack_timeout", "positive"},
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")

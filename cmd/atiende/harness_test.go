@@ -55,6 +55,12 @@ type harnessOptions struct {
 	DBURL string
 	// Extra is YAML appended to the configuration (top-level keys).
 	Extra string
+	// RTPTimeout is sip.rtp_timeout; empty: 10m. The scripted sipp callers
+	// send RTP only while they press keys (the stock DTMF pcaps), unlike a
+	// phone, which sends it all the time: with the 20 s default, a call
+	// longer than that would be hung up as a phone gone without a BYE. The
+	// RTP timeout itself is tested in ivr/sipengine (TestRTPTimeout).
+	RTPTimeout string
 	// MaxCallsPerSource is sip.max_calls_per_source; 0: 100000, no cap.
 	MaxCallsPerSource int
 	// SIP is YAML put under "sip:" (indented by the caller, 2 spaces).
@@ -104,6 +110,13 @@ func writeConfig(t testing.TB, o harnessOptions) string {
 	}
 	fmt.Fprintf(&b, "  max_calls_per_source: %d\n", maxCalls)
 	b.WriteString(o.SIP)
+	rtpTimeout := o.RTPTimeout
+	if rtpTimeout == "" {
+		rtpTimeout = "10m"
+	}
+	if !strings.Contains(o.SIP, "rtp_timeout:") {
+		fmt.Fprintf(&b, "  rtp_timeout: %s\n", rtpTimeout)
+	}
 	fmt.Fprintf(&b, "  helpdesk_numbers: [\"6000\", \"*626\", \"60100\"]\n  rtp_ports: %d-%d\n  extensions:\n", lo, hi)
 	exts := o.Extensions
 	if exts == nil {

@@ -33,7 +33,7 @@ func demoConfigJSON(t testing.TB) string {
 	esc, _ := filepath.Abs("../../deploy/escalation-demo.yml")
 	for old, repl := range map[string]string{
 		"level: info\n":                     "level: info\n  format: json\n",
-		"rtp_ports: 20000-20999":            fmt.Sprintf("rtp_ports: %d-%d", lo, hi),
+		"rtp_ports: 20000-29999":            fmt.Sprintf("rtp_ports: %d-%d", lo, hi),
 		"127.0.0.1:1025":                    fmt.Sprintf("127.0.0.1:%d", smtptest.FreePort(t)),
 		"file: escalation-demo.yml":         "file: " + esc,
 		"public_url: http://127.0.0.1:8080": "public_url: http://127.0.0.1:18080",

@@ -145,6 +145,7 @@ type metricSteps struct {
 	waiting scrape // the caller waits in the network queue
 	stalled scrape // scraped while the database stalls
 	end     scrape // everything done
+	flooded scrape // two never-ACKed calls up, the limit reached
 	// A second instance, on Asterisk: up, and after Asterisk stopped.
 	astUp, astDown scrape
 }
@@ -177,7 +178,7 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 	}
 	// One source may have 2 unauthenticated calls up at once (the only
 	// caller of the scenario comes from 127.0.0.1, alone); Timer H is short.
-	a := startAtiende(t, harnessOptions{Queues: testQueues, Extra: "escalation:\n  file: " + slaFile + "\n",
+	a := startAtiende(t, harnessOptions{Queues: testQueues, Extra: "escalation:\n  file: " + slaFile + "\ncalls:\n  max_concurrent: 2\n",
 		MaxCallsPerSource: 2, SIP: fmt.Sprintf("  ack_timeout: %s\n", metricsAckTimeout)})
 	cases := map[string]moved{
 		"atiende_call_answer_seconds": grew("atiende_call_answer_seconds_count", `queue="network"`),
@@ -261,6 +262,19 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 			}
 			return nil
 		},
+		"atiende_ivr_calls_shed_total": grew("atiende_ivr_calls_shed_total"),
+		"atiende_ivr_calls_active": func(s *metricSteps) error {
+			if f, e := s.flooded.sum("atiende_ivr_calls_active"), s.end.sum("atiende_ivr_calls_active"); f < 2 || e != 0 {
+				return fmt.Errorf("calls in the IVR: %v during the flood (want 2 or more), %v at the end", f, e)
+			}
+			return nil
+		},
+		"atiende_ivr_calls_limit": func(s *metricSteps) error {
+			if v := s.start.sum("atiende_ivr_calls_limit"); v != 2 {
+				return fmt.Errorf("calls limit %v, want calls.max_concurrent (2)", v)
+			}
+			return nil
+		},
 		"atiende_engine_bad_messages_total":   grew("atiende_engine_bad_messages_total", `engine="sip"`, `reason="missing_from"`),
 		"atiende_engine_auth_throttled_total": grew("atiende_engine_auth_throttled_total", `engine="sip"`),
 		"atiende_engine_calls_refused_total":  grew("atiende_engine_calls_refused_total", `engine="sip"`),
@@ -304,7 +318,7 @@ func TestEveryREADMEMetricMoves(t *testing.T) {
 	// The attackers, each from a loopback address of its own, so that what
 	// they earn (a throttled source, a full cap) never touches the phones
 	// of the scenario on 127.0.0.1.
-	a.sipEdgeAttacks(t)
+	s.flooded = a.sipEdgeAttacks(t)
 	sup := a.login(t, "supervisora", DemoPassword)
 
 	// A ticket opened on the web now, answered after its 4 s: a response
@@ -500,7 +514,7 @@ func (a *atiende) families(t testing.TB) map[string]bool {
 // (calls_refused), answered and never ACKed (calls_reaped, after
 // sip.ack_timeout). It returns at once after sending: the reaping comes
 // later.
-func (a *atiende) sipEdgeAttacks(t *testing.T) {
+func (a *atiende) sipEdgeAttacks(t *testing.T) (flooded scrape) {
 	// An OPTIONS without From: dropped or answered 400, and counted.
 	bad := a.edgeUA(t, "127.0.0.2")
 	bad.write("OPTIONS sip:6000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP " + bad.addr() + ";branch=z9hG4bK-nofrom\r\n" +
@@ -544,6 +558,19 @@ func (a *atiende) sipEdgeAttacks(t *testing.T) {
 	for _, id := range ids {
 		t.Logf("call %s from a source allowed 2: %q", id, sipStatus(got[id]))
 	}
+
+	// The two flood calls are up and calls.max_concurrent is 2: a call
+	// from anywhere else is shed with 503 and Retry-After.
+	flooded = a.scrape(t)
+	other := a.edgeUA(t, "127.0.0.5")
+	other.invite("shed@edge", "5551239999")
+	t.Logf("a third call while two are up, limit 2: %q", sipStatus(other.final(10*time.Second, "shed@edge")["shed@edge"]))
+	// The flood calls are reaped (Timer H, 4 s) before the scenario's own
+	// calls begin, so that they are not shed.
+	if !waitFor(30*time.Second, func() bool { return a.scrape(t).sum("atiende_ivr_calls_active") == 0 }) {
+		t.Errorf("calls still in the IVR 30 s after the flood")
+	}
+	return flooded
 }
 
 // edgeUA is a bare SIP client over UDP on a loopback address of its own

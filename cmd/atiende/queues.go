@@ -79,6 +79,9 @@ func (a *queueAdmin) configForLocked(name string) agentdesk.QueueConfig {
 	qc.RingTimeout, qc.WrapUp, qc.MaxWait = s.RingTimeout, off(s.WrapUp), s.MaxWait
 	qc.AnnounceInterval, qc.ServiceLevel = off(s.AnnounceInterval), s.ServiceLevel
 	qc.AutoPause = s.AutoPause
+	if s.NoAgents != "" {
+		qc.NoAgents, qc.Overflow = agentdesk.NoAgents(s.NoAgents), s.Overflow
+	}
 	return qc
 }
 
@@ -88,7 +91,7 @@ func settingsOfQueue(qc agentdesk.QueueConfig) tickets.QueueSettings {
 	auto := qc.AutoPauses()
 	return tickets.QueueSettings{Queue: qc.Name, Strategy: string(qc.Strategy), RingTimeout: max(qc.RingTimeout, 0),
 		WrapUp: max(qc.WrapUp, 0), MaxWait: max(qc.MaxWait, 0), AnnounceInterval: max(qc.AnnounceInterval, 0),
-		ServiceLevel: max(qc.ServiceLevel, 0), AutoPause: &auto}
+		ServiceLevel: max(qc.ServiceLevel, 0), AutoPause: &auto, NoAgents: string(qc.NoAgents), Overflow: qc.Overflow}
 }
 
 // syncLocked brings the ACD in line with the store: records not applied
@@ -135,6 +138,13 @@ func (a *queueAdmin) syncLocked(ctx context.Context, starting bool) error {
 	return nil
 }
 
+// reload applies settings saved by another process (on their NOTIFY).
+func (a *queueAdmin) reload(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.syncLocked(ctx, false)
+}
+
 func (a *queueAdmin) logChange(msg string, s tickets.QueueSettings, prev agentdesk.QueueConfig) {
 	a.log.Info(msg, "queue", s.Queue, "by", s.UpdatedBy, "version", s.Version, "reverted", s.Reverted,
 		"changes", queueChanges(prev, a.configForLocked(s.Queue)))
@@ -159,6 +169,9 @@ func queueChanges(from, to agentdesk.QueueConfig) string {
 			out = append(out, fmt.Sprintf("%s %s -> %s", d.name, d.from, d.to))
 		}
 	}
+	if f.NoAgents != t.NoAgents || f.Overflow != t.Overflow {
+		out = append(out, fmt.Sprintf("no_agents %s -> %s", noAgentsText(f), noAgentsText(t)))
+	}
 	if *f.AutoPause != *t.AutoPause {
 		out = append(out, fmt.Sprintf("auto_pause %t -> %t", *f.AutoPause, *t.AutoPause))
 	}
@@ -166,6 +179,13 @@ func queueChanges(from, to agentdesk.QueueConfig) string {
 		return "none"
 	}
 	return strings.Join(out, ", ")
+}
+
+func noAgentsText(s tickets.QueueSettings) string {
+	if s.NoAgents == string(agentdesk.NoAgentsOverflow) {
+		return s.NoAgents + " to " + s.Overflow
+	}
+	return s.NoAgents
 }
 
 func (a *queueAdmin) runningQueues() map[string]bool {
@@ -234,6 +254,9 @@ func (a *queueAdmin) SaveQueueSettings(ctx context.Context, s tickets.QueueSetti
 	if _, err := a.queueLocked(s.Queue); err != nil {
 		return web.QueueInfo{}, err
 	}
+	if err := a.checkOverflowLocked(s); err != nil {
+		return web.QueueInfo{}, err
+	}
 	if err := a.syncLocked(ctx, false); err != nil {
 		return web.QueueInfo{}, err
 	}
@@ -251,6 +274,19 @@ func (a *queueAdmin) SaveQueueSettings(ctx context.Context, s tickets.QueueSetti
 	a.applied[s.Queue] = s.Version
 	a.logChange("queue settings changed", s, prev)
 	return a.queueLocked(s.Queue)
+}
+
+// checkOverflowLocked refuses an overflow to a queue the desk does not run.
+func (a *queueAdmin) checkOverflowLocked(s tickets.QueueSettings) error {
+	if s.NoAgents != string(agentdesk.NoAgentsOverflow) || s.Overflow == "" {
+		return nil
+	}
+	if a.runningQueues()[s.Overflow] {
+		return nil
+	}
+	reason := fmt.Sprintf("there is no queue %q to overflow to", s.Overflow)
+	return &tickets.QueueSettingError{Field: "overflow", Reason: reason,
+		Err: tickets.Errorf(tickets.EINVALID, "queue settings: overflow: %s", reason)}
 }
 
 // ResetQueueSettings puts the queue back on the configuration file's

@@ -295,6 +295,8 @@ type apiQueue struct {
 		RingTimeout float64 `json:"ring_timeout_s"`
 		WrapUp      float64 `json:"wrap_up_s"`
 		MaxWait     float64 `json:"max_wait_s"`
+		NoAgents    string  `json:"no_agents"`
+		Overflow    string  `json:"overflow"`
 	} `json:"settings"`
 	Config struct {
 		Strategy    string  `json:"strategy"`
@@ -363,9 +365,19 @@ func TestQueuesBrowser(t *testing.T) {
 	brStep(t, ctx, "edit network", chromedp.Click(chromedp.CSS(`#queue-rows tr[data-queue="network"] button.edit`)))
 	brWaitJS(t, ctx, 5*time.Second, "the form with network's values",
 		`!document.getElementById("queue-form").hidden && document.querySelector('#queue-form input[name=ring_timeout_s]').value === "12" && document.getElementById("queue-reset").hidden`)
-	brStep(t, ctx, "ring 25 s, ring all",
+	if got := brEval[string](t, ctx, `document.querySelector('#queue-rows tr[data-queue="network"] .no-agents').textContent`); got != "Devolver la llamada (conserva su lugar)" {
+		t.Errorf("no-agents cell %q", got)
+	}
+	if !brEval[bool](t, ctx, `document.getElementById("queue-overflow").hidden`) {
+		t.Error("the overflow queue is asked for with a callback")
+	}
+	brStep(t, ctx, "ring 25 s, ring all, overflow to email",
 		chromedp.SetValue(chromedp.CSS(`#queue-form input[name=ring_timeout_s]`), "25"),
-		chromedp.SetValue(chromedp.CSS(`#queue-form select[name=strategy]`), "ring_all"))
+		chromedp.SetValue(chromedp.CSS(`#queue-form select[name=strategy]`), "ring_all"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#queue-form select[name=no_agents]');
+			s.value = "overflow"; s.dispatchEvent(new Event("change")); })()`))
+	brWaitJS(t, ctx, 5*time.Second, "the overflow queue is asked for", `!document.getElementById("queue-overflow").hidden`)
+	brStep(t, ctx, "overflow to email", chromedp.SetValue(chromedp.CSS(`#queue-form select[name=overflow]`), "email"))
 	browsertest.Screenshot(t, ctx, "admin-queues-form")
 	brStep(t, ctx, "save", chromedp.Click(chromedp.ID("queue-save")))
 	brWaitJS(t, ctx, 10*time.Second, "network changed by the supervisor", brQueueRow("admin", "25 s", "Timbrar a todos")+
@@ -384,11 +396,17 @@ func TestQueuesBrowser(t *testing.T) {
 	if q.Live.Strategy != "ring_all" {
 		t.Errorf("the ACD runs network with %q", q.Live.Strategy)
 	}
+	if q.Settings.NoAgents != "overflow" || q.Settings.Overflow != "email" {
+		t.Errorf("network's no-agents choice after the change: %+v", q.Settings)
+	}
+	if got := brEval[string](t, ctx, `document.querySelector('#queue-rows tr[data-queue="network"] .no-agents').textContent`); got != "Pasar a email" {
+		t.Errorf("no-agents cell after the change %q", got)
+	}
 	if e := sup.queues(t)["email"]; e.Source != "config" || e.Settings.Strategy != "longest_idle" {
 		t.Errorf("email changed too: %+v", e)
 	}
 	if _, ok := a.waitLog(5*time.Second, `msg="queue settings changed"`, "queue=network", "by=supervisora",
-		"strategy longest_idle -> ring_all", "ring_timeout 12s -> 25s"); !ok {
+		"strategy longest_idle -> ring_all", "ring_timeout 12s -> 25s", "no_agents callback -> overflow to email"); !ok {
 		t.Error("the change is not in the log")
 	}
 	if d := dialogs.Opened(); len(d) != 0 {

@@ -49,6 +49,11 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := ensureAdmin(ctx, db, cfg); err != nil {
 		return err
 	}
+	// One listener keeps every in-memory copy of what rarely changes
+	// (announcements, catalog, queue settings, major incidents, maintenance)
+	// fresh: a change made through any process notifies all of them.
+	changes := postgres.NewChanges(db)
+	changes.Start(ctx)
 	catalog, err := loadCatalog(cfg)
 	if err != nil {
 		return err
@@ -73,9 +78,12 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	if err := ann.reload(ctx); err != nil {
 		return err
 	}
-	stopAnn := ann.watch(ctx, announcementReload)
-	defer stopAnn()
-	engine, err := newEngine(ctx, cfg, log, ann.overlay, db)
+	changes.Watch(ctx, postgres.TopicAnnouncements, ann.reload)
+	// Calls between extensions go through Atiende's router on both engines
+	// (extroute.go); it is completed below, once the desk exists.
+	var calls drain
+	router := newExtRouter(cfg, log)
+	engine, err := newEngine(ctx, cfg, log, ann.overlay, db, calls.handler(router))
 	if err != nil {
 		return err
 	}
@@ -172,23 +180,39 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		log.Warn("queue counters start at zero", "error", err)
 	}
 	m.Reset(desk.Snapshot())
+	changes.Watch(ctx, postgres.TopicQueueSettings, queueAdm.reload)
 	catEdit := newCatalogEditor(live, db, desk, queueAdm.ConfigFor, log.With("component", "catalog")) // catalog.go
-	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
-		Queue: desk, Engine: engine, Publish: pub, Maintenance: db, Surveys: esc.answers, IVRCalls: db, Log: log.With("component", "intake")})
-	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
-	runner.Notices = ann.notices(cfg.Engine)
-	runner.Abandoned = svc // calls that end in the IVR without a ticket
-
-	mon, err := newExtensionMonitor(cfg, engine, db, store, log)
+	changes.Watch(ctx, postgres.TopicCatalog, catEdit.Refresh)
+	// A call asks nothing of the database about major incidents and
+	// maintenance: the cache answers (issue 11).
+	callCache, err := postgres.NewCallCache(ctx, db, changes)
 	if err != nil {
 		return err
 	}
+	svc := intake.New(intake.Deps{Store: store, Catalog: live, Phones: phones, Matrix: matrix,
+		Queue: desk, Engine: engine, Publish: pub, Maintenance: callCache, Incidents: callCache, OpenTickets: db,
+		Surveys: esc.answers, IVRCalls: db, Log: log.With("component", "intake")})
+	runner := ivr.NewFlowRunner(flow, observedFlow{Service: svc, m: m}, log.With("component", "ivr"))
+	runner.Notices = ann.notices(cfg.Engine)
+	runner.Abandoned = svc // calls that end in the IVR without a ticket
+	// Past calls.max_concurrent a new call is refused before answer.
+	admission := ivr.NewAdmission(cfg.CallLimit())
+	metrics.RegisterAdmission(reg, func() metrics.AdmissionCounts { return metrics.AdmissionCounts(admission.Counts()) })
+
+	mon, err := newExtensionMonitor(cfg, engine, db, store, log, consoles.ExtensionCalls)
+	if err != nil {
+		return err
+	}
+	if err := checkRuleQueues(cfg.Extensions, desk); err != nil {
+		return err
+	}
+	wireExtRouter(router, engine, desk, admission.Handler(runner), desk, mon) // the menu: a help-desk call, within calls.max_concurrent
 	proxies, err := cfg.HTTP.TrustedProxyPrefixes()
 	if err != nil {
 		return fmt.Errorf("http.trusted_proxies: %w", err)
 	}
 	api, err = web.New(web.Config{AllowedOrigins: cfg.HTTP.AllowedOrigins, SecureCookies: cfg.HTTP.SecureCookies,
-		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies},
+		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies, Profiling: cfg.HTTP.Pprof},
 		web.Deps{Store: store, Catalog: live, CatalogEditor: catEdit, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
 			Queues:        queueAdm,
 			Announcements: ann.web(cfg.Engine),
@@ -215,6 +239,9 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	root.Handle("/api/", api.Handler())
 	root.Handle("/healthz", api.Handler())
 	root.Handle("/readyz", api.Handler())
+	if cfg.HTTP.Pprof {
+		root.Handle("/debug/pprof/", api.Handler()) // admins only (web/pprof.go)
+	}
 	root.Handle("/", api.Wrap(http.FileServerFS(static.FS)))
 	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
@@ -222,7 +249,6 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	// lets the ones in progress finish (up to drainTimeout); then they are cut.
 	callCtx, cutCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cutCalls()
-	var calls drain
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
 	wg.Add(7)
@@ -244,7 +270,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	go func() { defer wg.Done(); esc.run(callCtx) }()
 	go func() {
 		defer wg.Done()
-		if err := engine.Serve(callCtx, calls.handler(runner)); err != nil && !errors.Is(err, context.Canceled) {
+		if err := engine.Serve(callCtx, calls.handler(admission.Handler(runner))); err != nil && !errors.Is(err, context.Canceled) {
 			errc <- fmt.Errorf("engine %s: %w", engine.Name(), err)
 		}
 	}()
@@ -325,7 +351,7 @@ func (d *drain) wait(ctx context.Context) int64 {
 	}
 }
 
-func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB) (ivr.Engine, error) {
+func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.PromptOverlay, db *postgres.DB, internal ivr.Handler) (ivr.Engine, error) {
 	switch cfg.Engine {
 	case "sip":
 		// sipgo and diago log some things on process-wide loggers: through
@@ -340,14 +366,22 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 		if cfg.SIP.MaxCallsPerSource > 0 {
 			sc.MaxCallsPerSource = cfg.SIP.MaxCallsPerSource
 		}
+		if cfg.SIP.RTPTimeout > 0 {
+			sc.RTPTimeout = time.Duration(cfg.SIP.RTPTimeout)
+		}
+		if cfg.SIP.RTPTimeoutHold > 0 {
+			sc.RTPTimeoutHold = time.Duration(cfg.SIP.RTPTimeoutHold)
+		}
 		sc.AckTimeout = time.Duration(cfg.SIP.AckTimeout)
+		sc.CongestionRetryAfter = time.Duration(cfg.Calls.RetryAfter)
 		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded
 		sc.Registrations = sipRegistrations{db} // restart.go: phones stay registered through a restart
+		sc.Internal = internal
 		return sipengine.New(sc, log.With("component", "sip"))
 	case "asterisk":
 		eng, err := asterisk.New(asterisk.Config{URL: cfg.Asterisk.URL, User: cfg.Asterisk.User, Password: cfg.Asterisk.Password,
 			App: cfg.Asterisk.App, MaxConns: cfg.Asterisk.MaxConns, HelpDeskNumbers: cfg.SIP.HelpDeskNumbers,
-			Prompts: overlay, SoundsDir: cfg.Asterisk.SoundsDir}, log.With("component", "asterisk"))
+			Prompts: overlay, SoundsDir: cfg.Asterisk.SoundsDir, Internal: internal}, log.With("component", "asterisk"))
 		if err != nil {
 			return nil, err
 		}
@@ -392,7 +426,8 @@ func queueConfigFor(g string, qc QueuesConfig) agentdesk.QueueConfig {
 	q := qc.For(g)
 	return agentdesk.QueueConfig{Name: g, Strategy: agentdesk.Strategy(q.Strategy),
 		RingTimeout: time.Duration(q.RingTimeout), WrapUp: time.Duration(q.WrapUp), MaxWait: time.Duration(q.MaxWait),
-		AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel)}
+		AnnounceInterval: time.Duration(q.AnnounceInterval), ServiceLevel: time.Duration(q.ServiceLevel),
+		NoAgents: agentdesk.NoAgents(q.NoAgents), Overflow: q.Overflow}
 }
 
 // agentOf is the desk's view of a user: one with an extension who is not

@@ -24,6 +24,7 @@ import (
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/prompts"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/atiende/atiende/tickets"
 	"github.com/chromedp/chromedp"
@@ -82,17 +83,16 @@ var (
 // readers. Left out: cells marked as codes (the admin catalog's "Code"
 // column, where the administrator edits the code itself), text people wrote
 // (ticket subjects and descriptions, notes, maintenance summaries: a
-// ticket from an English-speaking caller is in English), and the
-// announcement page's list of prompt files (named by their file names;
-// see the report), and usernames (a login a person chose: "admin" is one).
+// ticket from an English-speaking caller is in English), and usernames (a
+// login a person chose: "admin" is one). The announcement page's prompt
+// picker is read: prompts are named by what they say, not by file.
 const uiPageText = `(() => {
-  const people = '#ann-form select[name=prompt], td.username, td.who, .user-name, td.code, td.subject, .ticket-subject, .ticket-description, .note-body, td.summary, .sla-list .subject, td.comment';
+  const people = 'td.username, td.who, .user-name, td.code, td.subject, .ticket-subject, .ticket-description, .note-body, td.summary, .sla-list .subject, td.comment';
   const skip = [...document.querySelectorAll(people)].map((n) => n.innerText).filter(Boolean);
   let text = document.body.innerText;
   for (const s of skip) text = text.split(s).join('');
   const parts = [text, document.title];
   for (const n of document.querySelectorAll('option, optgroup')) {
-    if (n.closest('#ann-form')) continue;
     parts.push(n.label || n.textContent);
   }
   for (const n of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
@@ -120,6 +120,10 @@ func uiVocabulary(t *testing.T, ctx context.Context, lang string) (words map[str
 	}
 	for _, g := range cat.Groups() {
 		text = append(text, cat.QueueNameIn(g, lang))
+	}
+	// The announcement page names prompts by what they say in lang.
+	for _, p := range ivr.PromptNames(ivr.DefaultFlow(), prompts.FS, lang) {
+		text = append(text, prompts.Text(lang, p))
 	}
 	for _, w := range uiWord.FindAllString(strings.Join(text, " "), -1) {
 		words[w] = true

@@ -144,7 +144,7 @@ func hangupReason(cause ivr.HangupCause) string {
 		return "no_answer"
 	case ivr.CauseRejected:
 		return "rejected"
-	case ivr.CauseUnavailable:
+	case ivr.CauseUnavailable, ivr.CauseCongestion:
 		return "congestion"
 	}
 	return "normal"

@@ -73,6 +73,11 @@ type Config struct {
 	// waits forever on an Asterisk that does not come back. Channels that
 	// outlive it are hung up at the next resync.
 	ResumeWindow time.Duration
+	// Internal handles the calls of one extension to another, which the
+	// dialplan sends as Stasis(<app>,internal,<exten>,<endpoint>):
+	// usually an *ivr.ExtRouter with its rules. Nil rings the extension and
+	// bridges, with no rule.
+	Internal ivr.Handler
 }
 
 // Defaults.

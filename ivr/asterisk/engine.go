@@ -243,6 +243,10 @@ func (e *Engine) stasisStart(ev *ari.StasisStart) {
 		e.hangupLater(ch.ID, "congestion", "not serving")
 		return
 	}
+	if len(ev.Args) > 0 && ev.Args[0] == internalArg {
+		e.internalStart(sctx, ch, ev.Args[1:])
+		return
+	}
 	if !e.cfg.isHelpDeskNumber(exten) {
 		e.hangupLater(ch.ID, "rejected", "not a help-desk number: "+exten)
 		return

@@ -55,3 +55,16 @@ func TestEveryPromptIsTelephoneAudio(t *testing.T) {
 		t.Error("Exists is wrong")
 	}
 }
+
+// Text gives each prompt's words in its language, and nothing for others.
+func TestText(t *testing.T) {
+	if got := Text("es", "welcome"); got != "Bienvenido a la mesa de servicio." {
+		t.Errorf(`Text("es", "welcome") = %q`, got)
+	}
+	if got := Text("en", "welcome"); got != "Welcome to the service desk." {
+		t.Errorf(`Text("en", "welcome") = %q`, got)
+	}
+	if got := Text("en", "moh") + Text("fr", "welcome") + Text("es", "no-such-prompt"); got != "" {
+		t.Errorf("texts for hold music, French or an unknown prompt: %q", got)
+	}
+}

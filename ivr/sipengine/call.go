@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/atiende/atiende/ivr"
 	"github.com/emiago/diago"
@@ -35,6 +37,8 @@ type call struct {
 	hungUp     atomic.Bool
 	hangMu     sync.Mutex // held through Hangup: a second caller waits for the first
 	done       chan struct{}
+	ended      context.Context // done when done is closed, for context.AfterFunc
+	end        context.CancelFunc
 	finishOnce sync.Once
 
 	dtmfMu     sync.Mutex
@@ -44,6 +48,7 @@ type call struct {
 	peer    atomic.Pointer[call] // bridged call receiving our audio
 	relayed atomic.Uint64        // audio packets forwarded to a peer
 	inbound atomic.Uint64        // RTP packets received, any payload
+	held    atomic.Bool          // the peer put the call on hold (rtptimeout.go)
 	m       mediaInfo            // set before answered is true
 }
 
@@ -54,25 +59,25 @@ func newCall(e *Engine, id string, from ivr.Party, to string, l leg, server *dia
 		done: make(chan struct{}),
 		dtmf: make(chan rune, 32),
 	}
+	c.ended, c.end = context.WithCancel(context.Background())
 	e.calls.Store(id, c)
-	// The dialog's context ends on BYE, CANCEL or a final failure.
-	e.wg.Go(func() {
-		select {
-		case <-l.Context().Done():
-		case <-c.done: // ended here (a hang-up the far end never confirmed)
-		}
-		c.finish()
-	})
+	// The dialog's context ends on BYE, CANCEL or a final failure; a call
+	// ended here (a hang-up the far end never confirmed) finishes at once.
+	// No goroutine waits for either: context.AfterFunc runs finish then.
+	e.wg.Add(1)                              // Done in finish
+	context.AfterFunc(l.Context(), c.finish) // a no-op once finished
 	return c
 }
 
 // finish releases the call's media and marks it done.
 func (c *call) finish() {
 	c.finishOnce.Do(func() {
+		defer c.e.wg.Done()
 		c.hungUp.Store(true)
 		_ = c.leg.Close() // closes RTP: ends the media reader
 		c.e.calls.Delete(c.id)
 		close(c.done)
+		c.end()
 		c.log.Debug("call ended")
 	})
 }
@@ -122,6 +127,7 @@ func (c *call) startMedia(remoteSDP []byte) {
 	}
 	c.answered.Store(true)
 	c.e.wg.Go(c.readMedia)
+	c.e.wg.Go(c.watchRTP) // rtptimeout.go
 	c.log.Info("call answered", "codec", c.m.codec.Name, "dtmf_pt", c.m.tePT)
 }
 
@@ -171,7 +177,11 @@ func (c *call) Hangup(ctx context.Context, cause ivr.HangupCause) error {
 	}
 	if c.server != nil && c.server.LoadState() < sip.DialogStateConfirmed && !c.answered.Load() {
 		code, reason := causeResponse(cause)
-		err := c.server.Respond(code, reason, nil)
+		var hdrs []sip.Header
+		if cause == ivr.CauseCongestion {
+			hdrs = append(hdrs, sip.NewHeader("Retry-After", strconv.Itoa(retryAfterSeconds(c.e.cfg.CongestionRetryAfter))))
+		}
+		err := c.server.Respond(code, reason, nil, hdrs...)
 		if err != nil && c.leg.Context().Err() == nil {
 			return fmt.Errorf("sipengine: hangup %s: %w", c.id, err)
 		}
@@ -192,9 +202,19 @@ func causeResponse(cause ivr.HangupCause) (int, string) {
 		return sip.StatusGlobalDecline, "Decline"
 	case ivr.CauseNoAnswer:
 		return sip.StatusTemporarilyUnavailable, "No Answer"
+	case ivr.CauseCongestion:
+		return sip.StatusServiceUnavailable, "Service Unavailable"
 	default:
 		return sip.StatusTemporarilyUnavailable, "Temporarily Unavailable"
 	}
+}
+
+// retryAfterSeconds is a 503's Retry-After in whole seconds (at least 1).
+func retryAfterSeconds(d time.Duration) int {
+	if d <= 0 {
+		d = 10 * time.Second
+	}
+	return max(int((d+time.Second-1)/time.Second), 1)
 }
 
 // Bridge relays audio both ways until either call ends or ctx is done.

@@ -13,9 +13,13 @@ type Stats struct {
 	// CallsRefused counts unauthenticated calls refused because their
 	// source already had MaxCallsPerSource calls.
 	CallsRefused uint64
-	// CallsReaped counts calls answered and never ACKed, torn down after
-	// Timer H (AckTimeout), or at shutdown.
+	// CallsReaped counts calls the engine tore down on its own: answered
+	// and never ACKed (after Timer H, AckTimeout, or at shutdown), or
+	// silent for RTPTimeout.
 	CallsReaped uint64
+	// CallsRTPTimeout counts the calls of CallsReaped hung up because the
+	// peer sent no RTP for RTPTimeout (rtptimeout.go).
+	CallsRTPTimeout uint64
 	// AuthThrottled counts authenticated requests refused by the digest
 	// throttle without checking the password.
 	AuthThrottled uint64
@@ -24,7 +28,7 @@ type Stats struct {
 // Stats returns the counters.
 func (e *Engine) Stats() Stats {
 	return Stats{CallsRefused: e.edge.refused.Load(), CallsReaped: e.edge.reaped.Load(),
-		AuthThrottled: e.edge.throttled.Load()}
+		CallsRTPTimeout: e.edge.rtpTimeouts.Load(), AuthThrottled: e.edge.throttled.Load()}
 }
 
 // takeSlot reserves one of host's unauthenticated call slots; false means

@@ -7,6 +7,8 @@ import (
 	"net"
 	"regexp"
 	"time"
+
+	"github.com/atiende/atiende/ivr"
 )
 
 // Config configures the embedded SIP engine.
@@ -42,10 +44,23 @@ type Config struct {
 	// AckTimeout is Timer H (RFC 3261, 64*T1 = 32 s): a call answered with
 	// 200 OK and not ACKed within it is torn down and gives back its media.
 	AckTimeout time.Duration
+	// RTPTimeout hangs up a call whose peer sent no RTP for that long after
+	// the answer: a phone gone without a BYE (rtptimeout.go). Silence is
+	// noticed within 1.25 times it and the BYE waits at most 2 s, so the
+	// default of 20 s frees such a call within 30 s. 0 disables.
+	RTPTimeout time.Duration
+	// RTPTimeoutHold replaces RTPTimeout while the peer holds the call
+	// (a re-INVITE with a=inactive, sendonly or recvonly, over UDP): a
+	// phone on hold may stop sending. 0: no limit on hold.
+	RTPTimeoutHold time.Duration
 	// MaxCallsPerSource bounds the unauthenticated calls (to help-desk
 	// numbers) one source address may have at once; more are refused with
 	// 486 Busy Here, so that one source cannot take every RTP port.
 	MaxCallsPerSource int
+	// CongestionRetryAfter is the Retry-After of the 503 that refuses a
+	// call when the help desk is at capacity (ivr.CauseCongestion); 0
+	// means 10 s.
+	CongestionRetryAfter time.Duration
 	// AuthFailures is the digest throttle: wrong answers allowed per
 	// (account, source) and per source within AuthWindow, whatever the
 	// method; then the source (or pair) is refused for AuthBan without
@@ -63,6 +78,11 @@ type Config struct {
 	// Prompts holds "{lang}/{name}.wav" files: 8 kHz mono 16-bit WAV. Nil
 	// makes Play fail with ErrPromptNotFound.
 	Prompts fs.FS
+	// Internal handles the calls of one extension to another (To is the
+	// dialled extension): usually an *ivr.ExtRouter with its rules. Nil
+	// rings the extension and bridges, with no rule (busy or unavailable
+	// to the caller otherwise).
+	Internal ivr.Handler
 	// Registrations, if set, keeps registrations across restarts (see
 	// RegistrationStore); nil keeps them in memory only.
 	Registrations RegistrationStore
@@ -94,6 +114,8 @@ func DefaultConfig() Config {
 		RingTimeout:       20 * time.Second,
 		AckTimeout:        64 * 500 * time.Millisecond,
 		MaxCallsPerSource: 10,
+		RTPTimeout:        20 * time.Second,
+		RTPTimeoutHold:    60 * time.Second,
 		AuthFailures:      5,
 		AuthWindow:        30 * time.Second,
 		AuthBan:           5 * time.Minute,
@@ -158,6 +180,9 @@ func (c Config) Validate() error {
 	}
 	if c.AckTimeout <= 0 {
 		bad("ack timeout %v", c.AckTimeout)
+	}
+	if c.RTPTimeout < 0 || c.RTPTimeoutHold < 0 {
+		bad("rtp timeout %v (on hold %v): want 0 (off) or more", c.RTPTimeout, c.RTPTimeoutHold)
 	}
 	if c.MaxCallsPerSource <= 0 {
 		bad("max calls per source %d: want > 0", c.MaxCallsPerSource)

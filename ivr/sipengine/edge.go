@@ -86,8 +86,11 @@ type edge struct {
 	// Calls refused by the per-source cap, reaped after Timer H, and
 	// requests refused by the digest throttle (callcap.go, auththrottle.go).
 	refused, reaped, throttled atomic.Uint64
-	mu                         sync.Mutex
-	calls                      map[string]int // source host -> unauthenticated calls up
+	// rtpTimeouts counts calls hung up for RTP silence (rtptimeout.go);
+	// they are in reaped too.
+	rtpTimeouts atomic.Uint64
+	mu          sync.Mutex
+	calls       map[string]int // source host -> unauthenticated calls up
 }
 
 func newEdge(log *slog.Logger, now func() time.Time) *edge {
@@ -182,6 +185,7 @@ func (e *Engine) screenUDP(info sip.TransportReadProps, data []byte) ([]byte, er
 		e.answerUDP(req, info.RemoteAddr, sip.StatusBadRequest, "Missing "+missing)
 		return nil, nil
 	}
+	e.noteHold(req) // rtptimeout.go
 	return data, nil
 }
 

@@ -46,7 +46,8 @@ type Engine struct {
 	client *sipgo.Client
 	srv    *sipgo.Server
 
-	calls    sync.Map // SIP Call-ID -> *call, for INFO DTMF
+	prompts  *promptCache // Config.Prompts encoded per codec (prompt_cache.go)
+	calls    sync.Map     // SIP Call-ID -> *call, for INFO DTMF
 	wg       sync.WaitGroup
 	handlers atomic.Int64 // INVITE handlers running
 }
@@ -74,6 +75,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 	if cfg.Registrations != nil {
 		e.reg.persist = newPersister(cfg.Registrations, log) // registrations.go
 	}
+	e.prompts = newPromptCache(cfg.Prompts)
 	return e, nil
 }
 
@@ -128,6 +130,12 @@ func (e *Engine) Serve(ctx context.Context, h ivr.Handler) error {
 		ln.Close()
 		return err
 	}
+	t0 := time.Now()
+	if n, err := e.prompts.warm(); err != nil {
+		e.log.Warn("prompts not encoded ahead", "error", err)
+	} else if n > 0 {
+		e.log.Info("prompts encoded", "files", n, "codecs", "PCMU,PCMA", "took", time.Since(t0).Round(time.Millisecond))
+	}
 	srv := e.srv
 	errc := make(chan error, 2)
 	go func() { errc <- srv.ServeUDP(pc) }()
@@ -166,8 +174,7 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	if err != nil {
 		return fmt.Errorf("sipengine: server: %w", err)
 	}
-	// diago keeps the RTP range in package variables.
-	media.RTPPortStart, media.RTPPortEnd = e.cfg.RTPPortMin, e.cfg.RTPPortMax
+	setRTPRange(e.cfg.RTPPortMin, e.cfg.RTPPortMax)
 	opts := []diago.DiagoOption{
 		diago.WithServer(srv),
 		diago.WithLogger(e.log),
@@ -246,5 +253,22 @@ func (e *Engine) waitHandlers(d time.Duration) {
 	}
 	if n := e.handlers.Load(); n > 0 {
 		e.log.Warn("handlers still running at shutdown", "count", n)
+	}
+}
+
+// rtpRangeMu serialises setRTPRange.
+var rtpRangeMu sync.Mutex
+
+// setRTPRange sets diago's RTP port range, which diago keeps in package
+// variables and reads, unguarded, whenever a call's media starts. They are
+// written only when they change: engines in one process with the same
+// range (tests start several Atiendes, on one range) then never write
+// while another engine's call reads them. Engines with different ranges in
+// one process still race, and one process runs one engine in production.
+func setRTPRange(lo, hi int) {
+	rtpRangeMu.Lock()
+	defer rtpRangeMu.Unlock()
+	if media.RTPPortStart != lo || media.RTPPortEnd != hi {
+		media.RTPPortStart, media.RTPPortEnd = lo, hi
 	}
 }

@@ -2,7 +2,6 @@ package sipengine
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -93,13 +92,8 @@ func (e *Engine) serveHelpDesk(srvCtx context.Context, h ivr.Handler, d *diago.D
 	// The handler's ctx ends after the call is marked done (finish runs
 	// when the dialog ends), never before: a handler that sees its ctx end
 	// can tell the caller's hang-up (Done closed) from a shutdown.
-	go func() {
-		select {
-		case <-c.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	stop := context.AfterFunc(c.ended, cancel)
+	defer stop()
 	log.Info("help-desk call")
 	func() {
 		defer func() {
@@ -116,48 +110,39 @@ func (e *Engine) serveHelpDesk(srvCtx context.Context, h ivr.Handler, d *diago.D
 	}
 }
 
-// routeExtension rings the dialled extension and bridges the two calls.
+// routeExtension hands an authenticated extension's call to another
+// extension to the internal handler, which rings and bridges (and applies
+// the extension's rule); the caller hears ringing meanwhile.
 func (e *Engine) routeExtension(srvCtx context.Context, d *diago.DialogServerSession, log *slog.Logger) {
 	caller := e.inboundCall(d)
 	ctx, cancel := context.WithCancel(srvCtx)
 	defer cancel()
 	stop := context.AfterFunc(d.Context(), cancel)
 	defer stop()
+	go func() {
+		select {
+		case <-caller.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	_ = d.Ringing()
+	h := e.cfg.Internal
+	if h == nil {
+		h = &ivr.ExtRouter{Dialer: e, RingTimeout: e.cfg.RingTimeout, Log: e.log}
+	}
+	log.Info("extension call")
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("internal handler panicked", "panic", r)
+			}
+		}()
+		h.HandleCall(ctx, caller)
+	}()
 	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer hcancel()
-
-	log.Info("extension call")
-	agent, err := e.Dial(ctx, dialled(d.InviteRequest), ivr.DialOptions{
-		CallerID:   caller.from.Number,
-		CallerName: caller.from.DisplayName,
-		OnRinging:  func() { _ = d.Ringing() },
-	})
-	if err != nil {
-		log.Warn("extension call failed", "reason", err.Error())
-		_ = caller.Hangup(hctx, dialCause(err))
-		return
-	}
-	if err := caller.Answer(ctx); err != nil {
-		log.Warn("extension call: answer caller failed", "error", err)
-		_ = agent.Hangup(hctx, ivr.CauseNormal)
-		_ = caller.Hangup(hctx, ivr.CauseNormal)
-		return
-	}
-	_ = caller.Bridge(ctx, agent)
-	_ = agent.Hangup(hctx, ivr.CauseNormal)
 	_ = caller.Hangup(hctx, ivr.CauseNormal)
-}
-
-func dialCause(err error) ivr.HangupCause {
-	switch {
-	case errors.Is(err, ivr.ErrBusy):
-		return ivr.CauseBusy
-	case errors.Is(err, ivr.ErrNoAnswer):
-		return ivr.CauseNoAnswer
-	case errors.Is(err, ivr.ErrDeclined):
-		return ivr.CauseRejected
-	}
-	return ivr.CauseUnavailable
 }
 
 // handleInfo takes SIP INFO DTMF for a call in progress.

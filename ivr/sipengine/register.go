@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/ivr"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -101,7 +102,7 @@ func (e *Engine) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	expiry = min(expiry, e.cfg.RegisterMaxExpiry)
 	ua := ""
 	if h := req.GetHeader("User-Agent"); h != nil {
-		ua = h.Value()
+		ua = ivr.CleanText(h.Value()) // valid UTF-8 (Latin-1 decoded), bounded
 	}
 	transport := req.Transport()
 	if t, ok := contact.Address.UriParams.Get("transport"); ok {

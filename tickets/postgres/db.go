@@ -32,6 +32,7 @@ type DB struct {
 	pool  *pgxpool.Pool
 	clock func() time.Time
 	log   *slog.Logger
+	group *groupCommit // ticket creations committed together
 }
 
 var _ tickets.Store = (*DB)(nil)
@@ -57,6 +58,7 @@ func open(ctx context.Context, cfg *pgxpool.Config, o Options) (*DB, error) {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
 	db := &DB{pool: pool, clock: o.Clock, log: o.Logger}
+	db.group = newGroupCommit(db)
 	if db.clock == nil {
 		db.clock = time.Now
 	}
@@ -67,7 +69,10 @@ func open(ctx context.Context, cfg *pgxpool.Config, o Options) (*DB, error) {
 }
 
 // Close closes every connection of the pool.
-func (db *DB) Close() { db.pool.Close() }
+func (db *DB) Close() {
+	db.group.close()
+	db.pool.Close()
+}
 
 // Ping checks that the database answers (for /readyz).
 func (db *DB) Ping(ctx context.Context) error {

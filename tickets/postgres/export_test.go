@@ -85,3 +85,10 @@ func OpenRecording(ctx context.Context, url string, o Options) (*DB, *Statements
 	db, err := open(ctx, cfg, o)
 	return db, st, err
 }
+
+// SetGroupCommit turns the group commit of ticket creations on or off (off:
+// each creation is its own statement and commit, the baseline).
+func SetGroupCommit(db *DB, on bool) { db.group.off.Store(!on) }
+
+// GroupCommits is how many batches of two or more creations were committed.
+func GroupCommits(db *DB) int64 { return db.group.commits.Load() }

@@ -14,14 +14,14 @@ import (
 var _ tickets.QueueSettingsStore = (*DB)(nil)
 
 const queueSettingsCols = `queue, strategy, ring_timeout_ms, wrap_up_ms, max_wait_ms, announce_interval_ms,
-	service_level_ms, auto_pause, reverted, updated_by, updated_at, version`
+	service_level_ms, auto_pause, no_agents, overflow, reverted, updated_by, updated_at, version`
 
 func scanQueueSettings(row pgx.Row) (*tickets.QueueSettings, error) {
 	var (
 		s                         tickets.QueueSettings
 		ring, wrap, wait, ann, sl int64
 	)
-	err := row.Scan(&s.Queue, &s.Strategy, &ring, &wrap, &wait, &ann, &sl, &s.AutoPause, &s.Reverted,
+	err := row.Scan(&s.Queue, &s.Strategy, &ring, &wrap, &wait, &ann, &sl, &s.AutoPause, &s.NoAgents, &s.Overflow, &s.Reverted,
 		&s.UpdatedBy, &s.UpdatedAt, &s.Version)
 	ms := func(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
 	s.RingTimeout, s.WrapUp, s.MaxWait, s.AnnounceInterval, s.ServiceLevel = ms(ring), ms(wrap), ms(wait), ms(ann), ms(sl)
@@ -57,16 +57,18 @@ func (db *DB) PutQueueSettings(ctx context.Context, s *tickets.QueueSettings, ex
 	}
 	now := db.now()
 	args := []any{s.Queue, s.Strategy, s.RingTimeout.Milliseconds(), s.WrapUp.Milliseconds(), s.MaxWait.Milliseconds(),
-		s.AnnounceInterval.Milliseconds(), s.ServiceLevel.Milliseconds(), s.AutoPause, s.UpdatedBy, now, expected}
+		s.AnnounceInterval.Milliseconds(), s.ServiceLevel.Milliseconds(), s.AutoPause, s.UpdatedBy, now, expected,
+		s.NoAgents, s.Overflow}
 	var sql string
 	if expected == 0 {
 		sql = `INSERT INTO queue_settings (queue, strategy, ring_timeout_ms, wrap_up_ms, max_wait_ms, announce_interval_ms,
-			service_level_ms, auto_pause, updated_by, updated_at, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 + 1)
+			service_level_ms, auto_pause, updated_by, updated_at, version, no_agents, overflow)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 + 1, $12, $13)
 			ON CONFLICT (queue) DO NOTHING RETURNING version`
 	} else {
 		sql = `UPDATE queue_settings SET strategy = $2, ring_timeout_ms = $3, wrap_up_ms = $4, max_wait_ms = $5,
-			announce_interval_ms = $6, service_level_ms = $7, auto_pause = $8, reverted = false, updated_by = $9,
+			announce_interval_ms = $6, service_level_ms = $7, auto_pause = $8, no_agents = $12, overflow = $13,
+			reverted = false, updated_by = $9,
 			updated_at = $10, version = version + 1
 			WHERE queue = $1 AND version = $11 RETURNING version`
 	}

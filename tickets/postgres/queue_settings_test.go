@@ -93,9 +93,37 @@ func TestQueueSettingsPutListRevert(t *testing.T) {
 		t.Errorf("after saving again %+v", list[1])
 	}
 
+	// What a caller gets with nobody logged in: kept, and '' (the
+	// configuration's choice) for settings saved without it.
+	if list, _ := db.ListQueueSettings(ctx); list[1].NoAgents != "" || list[1].Overflow != "" {
+		t.Errorf("no_agents of settings saved without it: %+v", list[1])
+	}
+	s4 := queueSettings("redes")
+	s4.NoAgents, s4.Overflow = "overflow", " correo "
+	if err := db.PutQueueSettings(ctx, s4, 4); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := db.ListQueueSettings(ctx); list[1].NoAgents != "overflow" || list[1].Overflow != "correo" {
+		t.Errorf("no_agents read back %+v", list[1])
+	}
+	s5 := queueSettings("redes")
+	s5.NoAgents, s5.Overflow = "wait", "correo" // the overflow queue is dropped
+	if err := db.PutQueueSettings(ctx, s5, 5); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := db.ListQueueSettings(ctx); list[1].NoAgents != "wait" || list[1].Overflow != "" {
+		t.Errorf("no_agents read back %+v", list[1])
+	}
+	if n := rawInt(t, db, "SELECT count(*) FROM queue_settings_history WHERE queue = 'redes' AND no_agents = 'overflow' AND overflow = 'correo'"); n != 1 {
+		t.Errorf("the overflow setting is not in the history")
+	}
+	if err := rawExecErr(db, "UPDATE queue_settings SET no_agents = 'drop'"); err == nil {
+		t.Error("the database took no_agents = drop")
+	}
+
 	// Every version is in the history, and nothing can be deleted.
-	if n := rawInt(t, db, "SELECT count(*) FROM queue_settings_history WHERE queue = 'redes'"); n != 4 {
-		t.Errorf("redes history has %d rows, want 4", n)
+	if n := rawInt(t, db, "SELECT count(*) FROM queue_settings_history WHERE queue = 'redes'"); n != 6 {
+		t.Errorf("redes history has %d rows, want 6", n)
 	}
 	if n := rawInt(t, db, "SELECT count(*) FROM queue_settings_history WHERE queue = 'redes' AND version = 3 AND reverted AND updated_by = 'supervisora'"); n != 1 {
 		t.Errorf("the revert is not in the history")
@@ -129,6 +157,9 @@ func TestQueueSettingsValidation(t *testing.T) {
 		{"no service level", func(s *tickets.QueueSettings) { s.ServiceLevel = 0 }, "service_level"},
 		{"service level too long", func(s *tickets.QueueSettings) { s.ServiceLevel = 11 * time.Minute }, "service_level"},
 		{"no actor", func(s *tickets.QueueSettings) { s.UpdatedBy = "" }, ""},
+		{"unknown no-agents choice", func(s *tickets.QueueSettings) { s.NoAgents = "drop" }, "no_agents"},
+		{"overflow nowhere", func(s *tickets.QueueSettings) { s.NoAgents = "overflow" }, "overflow"},
+		{"overflow to itself", func(s *tickets.QueueSettings) { s.NoAgents, s.Overflow = "overflow", "redes" }, "overflow"},
 	}
 	for _, tc := range cases {
 		s := queueSettings("redes")

@@ -44,6 +44,9 @@ type Options struct {
 	// Extra config: file name -> text appended to that file (or the whole
 	// file if deploy/asterisk has none), e.g. a dialplan for a benchmark.
 	Extra map[string]string
+	// RTPPorts is the size of rtp.conf's port range (default 200: 100
+	// calls); a load benchmark with hundreds of calls needs more.
+	RTPPorts int
 }
 
 // Asterisk is one running (or stopped) Asterisk.
@@ -75,7 +78,10 @@ func Start(t testing.TB, o Options) *Asterisk {
 	}
 	a := &Asterisk{t: t, Prefix: prefix, Dir: dir, Password: o.ARIPassword,
 		HTTPPort: freePort(t, "tcp"), SIPPort: freePort(t, "udp")}
-	a.RTPStart, a.RTPEnd = freeRange(t, 200)
+	if o.RTPPorts <= 0 {
+		o.RTPPorts = 200
+	}
+	a.RTPStart, a.RTPEnd = freeRange(t, o.RTPPorts)
 	if err := a.writeConfig(o); err != nil {
 		t.Fatalf("asterisklab: config: %v", err)
 	}

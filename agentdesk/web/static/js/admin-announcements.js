@@ -4,7 +4,7 @@
 // optional window and a switch. The <audio> players read the recordings from
 // this same site, which "default-src 'self'" allows.
 import { api, get, q, enc } from './api.js';
-import { t, addMessages } from './i18n.js';
+import { t, getLang, addMessages } from './i18n.js';
 import { el, fill, $, option, show } from './dom.js';
 import { when } from './format.js';
 import { flash, errorText, ask } from './common.js';
@@ -20,7 +20,7 @@ addMessages({
   'ann.uploadButton': 'Subir', 'ann.uploading': 'Subiendo…',
   'ann.empty': 'No hay grabaciones: los llamantes oyen los mensajes del producto.',
   'ann.lang.es': 'Español', 'ann.lang.en': 'Inglés',
-  'ann.notice': 'Aviso tras la bienvenida', 'ann.p.welcome': 'Bienvenida', 'ann.p.main-menu': 'Menú principal',
+  'ann.notice': 'Aviso tras la bienvenida', 'ann.p.other': 'Otro mensaje del sistema', 'ann.p.welcome': 'Bienvenida', 'ann.p.main-menu': 'Menú principal',
   'ann.p.goodbye': 'Despedida', 'ann.p.moh': 'Música en espera', 'ann.p.transfer': 'Antes de la cola',
   'ann.p.maintenance': 'Mantenimiento programado', 'ann.p.incident': 'Incidente mayor',
   'ann.always': 'Siempre', 'ann.from': 'Desde {s}', 'ann.until': 'Hasta {e}', 'ann.between': '{s} – {e}',
@@ -42,7 +42,7 @@ addMessages({
   'ann.uploadButton': 'Upload', 'ann.uploading': 'Uploading…',
   'ann.empty': "No recordings: callers hear the product's messages.",
   'ann.lang.es': 'Spanish', 'ann.lang.en': 'English',
-  'ann.notice': 'Notice after the welcome', 'ann.p.welcome': 'Welcome', 'ann.p.main-menu': 'Main menu',
+  'ann.notice': 'Notice after the welcome', 'ann.p.other': 'Another system message', 'ann.p.welcome': 'Welcome', 'ann.p.main-menu': 'Main menu',
   'ann.p.goodbye': 'Goodbye', 'ann.p.moh': 'Hold music', 'ann.p.transfer': 'Before the queue',
   'ann.p.maintenance': 'Planned maintenance', 'ann.p.incident': 'Major incident',
   'ann.always': 'Always', 'ann.from': 'From {s}', 'ann.until': 'Until {e}', 'ann.between': '{s} – {e}',
@@ -59,9 +59,17 @@ const NOTICE = 'notice';
 const FAMILIAR = ['welcome', 'main-menu', 'goodbye', 'moh', 'transfer', 'maintenance', 'incident'];
 let state = { items: [], playing: [], prompts: { es: [], en: [] }, engine_plays: true, max_bytes: 5 << 20 };
 
+// promptLabel names a prompt by what it is (the familiar ones) and by what
+// it says (prompt_texts, in the page's language: the recording's own
+// language is in its column), never by its file name.
 function promptLabel(p) {
   if (p === NOTICE) return t('ann.notice');
-  return FAMILIAR.includes(p) ? t('ann.p.' + p) + ' (' + p + ')' : p;
+  const texts = (state.prompt_texts || {})[getLang()] || {};
+  let said = texts[p] || '';
+  if (said.length > 90) said = said.slice(0, 88).trimEnd() + '…';
+  const quoted = said ? '«' + said + '»' : '';
+  if (FAMILIAR.includes(p)) return quoted ? t('ann.p.' + p) + ': ' + quoted : t('ann.p.' + p);
+  return quoted || t('ann.p.other');
 }
 
 const nameOf = (a) => a.title || promptLabel(a.prompt);

@@ -29,6 +29,9 @@ addMessages({
   'aq.configWas': 'En la configuración: {v}', 'aq.editTitle': 'Ajustar la cola {q}',
   'aq.configValues': 'Valores de la configuración: {v}', 'aq.onConfig': 'La cola usa los valores del archivo de configuración.',
   'aq.saved': 'Cola {q} guardada y aplicada', 'aq.reverted': 'La cola {q} volvió a la configuración', 'aq.empty': 'No hay colas',
+  'aq.noAgentsShort': 'Sin agentes', 'aq.noAgents': 'Si no hay ningún agente conectado',
+  'aq.noAgents.callback': 'Devolver la llamada (conserva su lugar)', 'aq.noAgents.wait': 'Esperar en la fila',
+  'aq.noAgents.overflow': 'Pasar a otra cola', 'aq.overflowTo': 'Pasar a {q}', 'aq.overflow': 'Cola de desborde',
 }, {
   'aq.title': 'Queue settings',
   'aq.note': 'Changes apply at once to calls that join the queue (calls already waiting keep the settings they joined with) and are kept across restarts.',
@@ -48,9 +51,13 @@ addMessages({
   'aq.configWas': 'In the configuration: {v}', 'aq.editTitle': 'Tune queue {q}',
   'aq.configValues': 'Configuration values: {v}', 'aq.onConfig': 'The queue uses the configuration file’s values.',
   'aq.saved': 'Queue {q} saved and applied', 'aq.reverted': 'Queue {q} is back on its configuration', 'aq.empty': 'No queues',
+  'aq.noAgentsShort': 'No agent', 'aq.noAgents': 'When no agent is logged in',
+  'aq.noAgents.callback': 'Call back (keeps their place)', 'aq.noAgents.wait': 'Wait in line',
+  'aq.noAgents.overflow': 'Go to another queue', 'aq.overflowTo': 'Go to {q}', 'aq.overflow': 'Overflow queue',
 });
 
 const STRATEGIES = ['longest_idle', 'ring_all', 'round_robin', 'fewest_calls'];
+const NO_AGENTS = ['callback', 'wait', 'overflow'];
 // The settings' fields in table order, and how each is shown.
 const FIELDS = ['strategy', 'ring_timeout_s', 'wrap_up_s', 'max_wait_s', 'announce_interval_s', 'service_level_s', 'auto_pause'];
 const REFRESH_MS = 15000;
@@ -70,7 +77,13 @@ function shown(field, v) {
   return t('aq.seconds', { n: num(v) });
 }
 
-const summary = (vals) => FIELDS.map((f) => shown(f, vals[f])).join(' · ');
+// noAgentsText says what a caller gets when nobody is logged in.
+function noAgentsText(vals) {
+  const v = vals.no_agents || 'callback';
+  return v === 'overflow' ? t('aq.overflowTo', { q: vals.overflow || '' }) : tr('aq.noAgents', v);
+}
+
+const summary = (vals) => FIELDS.map((f) => shown(f, vals[f])).concat(noAgentsText(vals)).join(' · ');
 
 function sourceText(q) {
   const who = { u: q.updated_by || '', at: when(q.updated_at) };
@@ -94,6 +107,8 @@ function row(q) {
     cell('announce_interval_s', 'num announce'),
     cell('service_level_s', 'num sl'),
     cell('auto_pause', 'auto-pause'),
+    el('td', { class: 'no-agents' + (noAgentsText(s) !== noAgentsText(c) ? ' changed' : ''),
+      title: noAgentsText(s) !== noAgentsText(c) ? t('aq.configWas', { v: noAgentsText(c) }) : null, text: noAgentsText(s) }),
     el('td', { class: 'source', text: sourceText(q) }),
     el('td', { class: 'live' },
       el('span', { text: t('aq.liveText', { w: live.waiting || 0, a: live.agents_available || 0, s: live.agents_staffed || 0 }) }),
@@ -104,7 +119,7 @@ function row(q) {
 
 function render() {
   if (!queues.length) {
-    fill($('#queue-rows'), el('tr', {}, el('td', { colspan: 11, class: 'muted', i18n: 'aq.empty' })));
+    fill($('#queue-rows'), el('tr', {}, el('td', { colspan: 12, class: 'muted', i18n: 'aq.empty' })));
     return;
   }
   fill($('#queue-rows'), queues.map(row));
@@ -133,6 +148,10 @@ function edit(name) {
   f.strategy.value = s.strategy;
   for (const k of FIELDS.slice(1, -1)) f[k].value = String(s[k]);
   f.auto_pause.checked = !!s.auto_pause;
+  f.no_agents.value = s.no_agents || 'callback';
+  fill(f.overflow, queues.filter((o) => o.name !== q.name).map((o) => option(o.name, o.name)));
+  f.overflow.value = s.overflow || '';
+  showOverflow();
   let note = t('aq.onConfig');
   if (q.source === 'admin') note = sourceText(q) + '. ' + t('aq.configValues', { v: summary(q.config) });
   else if (q.reverted) note = sourceText(q) + '.';
@@ -155,6 +174,14 @@ async function load() {
 // The strategy names are filled in init: at import the page's language
 // is not set yet (they showed in Spanish on the English page).
 
+// The overflow queue is asked for only when the caller goes to another queue.
+function showOverflow() {
+  const on = form.elements.no_agents.value === 'overflow';
+  show($('#queue-overflow'), on);
+  form.elements.overflow.required = on;
+}
+form.elements.no_agents.addEventListener('change', showOverflow);
+
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const q = current();
@@ -162,6 +189,8 @@ form.addEventListener('submit', async (ev) => {
   const f = form.elements;
   const body = { version: q.version, strategy: f.strategy.value, auto_pause: f.auto_pause.checked };
   for (const k of FIELDS.slice(1, -1)) body[k] = Number(f[k].value);
+  body.no_agents = f.no_agents.value;
+  if (body.no_agents === 'overflow') body.overflow = f.overflow.value;
   try {
     await api('PUT', '/queues/' + enc(q.name), body);
     flash(t('aq.saved', { q: queueName(q.name) }));
@@ -217,6 +246,7 @@ async function loadAgents() {
 
 export function init() {
   fill(form.elements.strategy, STRATEGIES.map((s) => option(s, tr('aq.strategy', s))));
+  fill(form.elements.no_agents, NO_AGENTS.map((v) => option(v, tr('aq.noAgents', v))));
   loadNames().catch(() => {}).finally(() => { load(); loadAgents(); });
 }
 

@@ -60,6 +60,8 @@ const es = {
   'net.filterState': 'Estado', 'net.filterText': 'Filtrar por extensión, contacto o teléfono', 'net.all': 'Todas',
   'net.changes': 'Cambios recientes', 'net.count': '{n} extensiones',
   'extState.registered': 'Registrada', 'extState.unregistered': 'No registrada', 'extState.unreachable': 'Inalcanzable',
+  'net.onCallWith': 'en llamada con {peer}', 'net.onCall': 'en llamada', 'net.onCalls': 'en {n} llamadas: {peers}',
+  'net.queueOrMenu': 'la mesa de ayuda',
   // Wallboard tickets, SLA and day chart; console extension and wrap-up; admin page.
   'wb.tickets': 'Tickets abiertos', 'wb.ticketsOpen': '{n} abiertos', 'wb.byState': 'Por estado',
   'wb.byPriority': 'Por prioridad', 'wb.byLevel': 'Por nivel', 'wb.priorityN': 'Prioridad {n}', 'wb.levelN': 'Nivel {n}',
@@ -167,6 +169,8 @@ const en = {
   'net.filterState': 'State', 'net.filterText': 'Filter by extension, contact or phone', 'net.all': 'All',
   'net.changes': 'Recent changes', 'net.count': '{n} extensions',
   'extState.registered': 'Registered', 'extState.unregistered': 'Unregistered', 'extState.unreachable': 'Unreachable',
+  'net.onCallWith': 'on a call with {peer}', 'net.onCall': 'on a call', 'net.onCalls': 'on {n} calls: {peers}',
+  'net.queueOrMenu': 'the help desk',
   // Wallboard tickets, SLA and day chart; console extension and wrap-up; admin page.
   'wb.tickets': 'Open tickets', 'wb.ticketsOpen': '{n} open', 'wb.byState': 'By state',
   'wb.byPriority': 'By priority', 'wb.byLevel': 'By level', 'wb.priorityN': 'Priority {n}', 'wb.levelN': 'Level {n}',

@@ -12,6 +12,16 @@ const exts = new Map(); // extension -> ExtensionStatus
 const changes = [];
 const MAX_CHANGES = 200;
 const stored = new Map(); // extension -> {owner, ticket} from /extensions
+const calls = new Map(); // extension -> {peers, since}: its internal calls now
+
+// callText is an extension's internal calls in words ("" when idle).
+function callText(ext) {
+  const c = calls.get(ext);
+  if (!c || !c.peers || c.peers.length === 0) return '';
+  const name = (p) => p || t('net.queueOrMenu');
+  if (c.peers.length > 1) return t('net.onCalls', { n: c.peers.length, peers: c.peers.map(name).join(', ') });
+  return c.peers[0] ? t('net.onCallWith', { peer: c.peers[0] }) : t('net.onCall');
+}
 
 // put keeps the newest status of an extension: the list sent on connect
 // may be older than a change that overtook it.
@@ -25,6 +35,10 @@ function put(st) {
 function onMessage(msg) {
   if (msg.type === 'extensions') {
     for (const st of msg.extensions || []) put(st);
+  } else if (msg.type === 'extension_calls' && msg.extension_calls) {
+    const a = msg.extension_calls;
+    if (a.peers && a.peers.length) calls.set(a.extension, { peers: a.peers, since: a.since });
+    else calls.delete(a.extension);
   } else if (msg.type === 'extension' && msg.extension) {
     const prev = exts.get(msg.extension.extension);
     if (put(msg.extension)) {
@@ -48,7 +62,8 @@ function render() {
   fill($('#ext-rows'), rows.map((x) => el('tr', { 'data-ext': x.extension, class: 'ext-' + x.state },
     el('td', { class: 'ext', text: x.extension }),
     el('td', { class: 'owner', text: (stored.get(x.extension) || {}).owner || '—' }),
-    el('td', {}, el('span', { class: 'badge ext-' + x.state, text: tr('extState', x.state) })),
+    el('td', {}, el('span', { class: 'badge ext-' + x.state, text: tr('extState', x.state) }),
+      callText(x.extension) ? el('span', { class: 'badge on-call', text: callText(x.extension) }) : null),
     el('td', { class: 'contact', text: x.contact || '—' }),
     el('td', { class: 'ua', text: x.user_agent || '—' }),
     el('td', { class: 'num rtt', text: x.rtt_ns ? (x.rtt_ns / 1e6).toFixed(1) + ' ms' : '—' }),
@@ -73,6 +88,8 @@ async function loadStored() {
     const r = await get('/extensions');
     for (const x of r.extensions || []) {
       stored.set(x.extension, { owner: x.owner || '', ticket: x.ticket || '' });
+      if (x.calls && x.calls.length) calls.set(x.extension, { peers: x.calls, since: x.calls_since });
+      else calls.delete(x.extension);
       if (!exts.has(x.extension)) {
         put({ extension: x.extension, state: x.state, contact: x.contact, user_agent: x.user_agent,
           rtt_ns: (x.rtt_ms || 0) * 1e6, since: x.since, reason: x.reason });

@@ -5,6 +5,7 @@
 import { get, q } from './api.js';
 import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $ } from './dom.js';
+import { loadNames, queueName } from './names.js';
 
 addMessages({
   'rs.title': 'Encuestas de satisfacción', 'rs.csv': 'Descargar CSV de encuestas',
@@ -31,8 +32,14 @@ let agentNames = null;
 let agentsLoading = null;
 const agentName = (u) => (u ? (agentNames && agentNames.get(u)) || u : t('rs.noAgent'));
 
+let namesLoaded = false; // queue names from the catalog, loaded once
+
 // drawSurveys fills the section from report r; serviceName names services.
 export function drawSurveys(r, serviceName) {
+  if (!namesLoaded) {
+    namesLoaded = true;
+    loadNames().then(() => drawSurveys(r, serviceName)).catch(() => {});
+  }
   if (!agentNames && !agentsLoading) {
     agentsLoading = get('/agents').then((list) => {
       agentNames = new Map((list || []).map((a) => [a.username, a.name || a.username]));
@@ -45,7 +52,7 @@ export function drawSurveys(r, serviceName) {
   $('#surveys-section').hidden = !s;
   if (!s) return;
   const find = (list, key) => (list || []).find((f) => f.key === key) || null;
-  const name = { agent: agentName, queue: (k) => tr('queue', k) || k, service: (k) => serviceName(k) };
+  const name = { agent: agentName, queue: (k) => queueName(k), service: (k) => serviceName(k) };
   const rows = [];
   for (const [by, cur, prev] of [['agent', s.week.by_agent, s.previous.by_agent], ['queue', s.week.by_queue, s.previous.by_queue],
     ['service', s.week.by_service, s.previous.by_service]]) {

@@ -271,7 +271,7 @@ get('/catalog').then((c) => {
 }).catch(() => {});
 const surveys = new SurveyPanel($('#surveys-card'), {
   agent: (u) => (agents.get(u) && agents.get(u).name) || u,
-  queue: (code) => tr('queue', code),
+  queue: (code) => queueName(code),
   service: (code) => svcNames.get(code) || code,
 });
 surveys.load();
@@ -294,4 +294,4 @@ async function checkEngine() {
   } catch { /* server unreachable: shown by the websocket status */ }
   $('#engine-down').hidden = !down;
 }
-loadNames().then(render).catch(() => {}); // queue names from the catalog
+loadNames().then(() => { render(); surveys.render(); }).catch(() => {}); // queue names from the catalog
