@@ -33,4 +33,4 @@ fi
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
 go vet ./...
-go test -race -count=1 -timeout 25m ${PKGS:-./...}
+go test -race -count=1 -timeout 45m ${PKGS:-./...}

@@ -23,7 +23,8 @@ const (
 // call records (tickets.CallRecord.Outcome).
 const (
 	// OutcomeAbandonedIVR: the caller left, or sent no media at all, before
-	// choosing anything that made a ticket or reaching an agent.
+	// reaching a queue or an agent: before choosing anything that made a
+	// ticket, or after (the ticket's call record then ends with it).
 	OutcomeAbandonedIVR = "abandoned_ivr"
 )
 
@@ -39,12 +40,15 @@ func OutcomeLabel(outcome, lang string) string {
 	return "Abandonada en el IVR"
 }
 
-// IVRCallRecorder keeps the calls that ended in the IVR without a ticket
-// (intake.Service). FlowRunner.Abandoned is one; nil records nothing.
+// IVRCallRecorder keeps the calls that ended in the IVR (intake.Service):
+// without a ticket, as a call record of their own; with one (the caller
+// hung up during the read-back, say), by ending the ticket's call record.
+// FlowRunner.Abandoned is one; nil records nothing.
 type IVRCallRecorder interface {
-	// RecordIVRCall keeps call s with outcome (OutcomeAbandonedIVR). Its
-	// context is bounded by the runner's ServiceTimeout and survives the
-	// caller's hang-up.
+	// RecordIVRCall keeps call s with outcome (OutcomeAbandonedIVR),
+	// s.TicketNumber's call record when there is one. Its context is
+	// bounded by the runner's ServiceTimeout and survives the caller's
+	// hang-up.
 	RecordIVRCall(ctx context.Context, s CallSession, outcome string) error
 }
 
@@ -59,10 +63,11 @@ func (s *session) ghost() bool {
 	return s.c.InboundMedia() == MediaNone && len(s.Path) == 0
 }
 
-// recordAbandoned keeps a call that ends in the IVR without a ticket, when
-// the caller left or sent no media.
+// recordAbandoned keeps a call that ends in the IVR, when the caller left
+// or sent no media: without a ticket as a call record of its own, with one
+// as the end of the ticket's call record (it would stay open for ever).
 func (s *session) recordAbandoned(outcome string) {
-	if s.TicketNumber != "" || s.r.Abandoned == nil || (outcome != "caller_hangup" && outcome != "no_media") {
+	if s.r.Abandoned == nil || (outcome != "caller_hangup" && outcome != "no_media") {
 		return
 	}
 	ctx, cancel := s.writeCtx()

@@ -476,19 +476,26 @@ func (s *Service) RecordSurvey(ctx context.Context, cs ivr.CallSession, score in
 	return nil
 }
 
-// RecordIVRCall keeps a call that ended in the IVR without a ticket (the
-// caller left, or sent no media) as a call record with outcome, and no
-// ticket.
+// RecordIVRCall keeps a call that ended in the IVR (the caller left, or
+// sent no media) with outcome: without a ticket as a call record of its
+// own; with one (the caller hung up while hearing its number) by ending
+// the ticket's call record, which no queue will end.
 func (s *Service) RecordIVRCall(ctx context.Context, cs ivr.CallSession, outcome string) error {
-	if s.d.IVRCalls == nil {
-		return nil
-	}
 	ctx, cancel := s.detached(ctx)
 	defer cancel()
 	rec := s.callRecord(cs)
 	rec.Queue, rec.Outcome = cs.Queue, outcome
 	end := s.d.Clock()
 	rec.EndedAt = &end
+	if cs.TicketNumber != "" {
+		if err := s.d.Store.UpdateCall(ctx, rec); err != nil {
+			return fmt.Errorf("intake: end call %s of ticket %s (%s): %w", cs.CallID, cs.TicketNumber, outcome, err)
+		}
+		return nil
+	}
+	if s.d.IVRCalls == nil {
+		return nil
+	}
 	if err := s.d.IVRCalls.AddIVRCall(ctx, rec); err != nil {
 		return fmt.Errorf("intake: record call %s (%s): %w", cs.CallID, outcome, err)
 	}
