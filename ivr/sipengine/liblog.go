@@ -3,6 +3,8 @@ package sipengine
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 
 	"github.com/emiago/diago/media"
 	"github.com/emiago/sipgo/sip"
@@ -14,14 +16,51 @@ import (
 // they go to slog.Default, as plain text. The libraries keep the logger
 // process-wide: call it once, at start. Some messages are demoted to debug
 // (see libNoise).
+//
+// The libraries' loggers are set once per process, to a handler that
+// forwards to the logger given last: the libraries read theirs, unguarded,
+// whenever they start a client or a media session, so setting them again
+// would race with another engine of the process (tests run several).
 func RouteLibraryLogs(log *slog.Logger) {
 	if log == nil {
 		return
 	}
-	h := libHandler{next: log.Handler()}
-	sip.SetDefaultLogger(slog.New(h).With("lib", "sipgo"))
-	media.SetDefaultLogger(slog.New(h).With("lib", "diago"))
+	var h slog.Handler = libHandler{next: log.Handler()}
+	libTarget.Store(&h)
+	libOnce.Do(func() {
+		sip.SetDefaultLogger(slog.New(libSwitch{}).With("lib", "sipgo"))
+		media.SetDefaultLogger(slog.New(libSwitch{}).With("lib", "diago"))
+	})
 }
+
+var (
+	libOnce   sync.Once
+	libTarget atomic.Pointer[slog.Handler] // where the libraries' lines go now
+)
+
+// libSwitch is the libraries' handler: it forwards to libTarget, with the
+// attributes the libraries added (groups are flattened).
+type libSwitch struct{ attrs []slog.Attr }
+
+func (s libSwitch) target() slog.Handler {
+	h := slog.Default().Handler()
+	if p := libTarget.Load(); p != nil {
+		h = *p
+	}
+	if len(s.attrs) > 0 {
+		h = h.WithAttrs(s.attrs)
+	}
+	return h
+}
+
+func (s libSwitch) Enabled(ctx context.Context, l slog.Level) bool {
+	return s.target().Enabled(ctx, l)
+}
+func (s libSwitch) Handle(ctx context.Context, r slog.Record) error { return s.target().Handle(ctx, r) }
+func (s libSwitch) WithAttrs(as []slog.Attr) slog.Handler {
+	return libSwitch{attrs: append(append([]slog.Attr(nil), s.attrs...), as...)}
+}
+func (s libSwitch) WithGroup(string) slog.Handler { return s }
 
 // libNoise are library messages that say nothing is wrong, logged at debug:
 var libNoise = map[string]bool{

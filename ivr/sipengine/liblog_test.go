@@ -17,7 +17,7 @@ import (
 func TestLibraryLogsGoThroughOurLogger(t *testing.T) {
 	var buf bytes.Buffer
 	RouteLibraryLogs(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	t.Cleanup(func() { sip.SetDefaultLogger(nil); media.SetDefaultLogger(nil) })
+	t.Cleanup(func() { libTarget.Store(nil) })
 
 	// The lines of diago v0.31.0 and sipgo v1.7.2, as they write them.
 	media.DefaultLogger().Warn("Internal RTCP clock skew detected", "ssrc", 1, "rtt", "18h12m15s")
