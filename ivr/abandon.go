@@ -70,6 +70,9 @@ func (s *session) recordAbandoned(outcome string) {
 	if s.r.Abandoned == nil || (outcome != "caller_hangup" && outcome != "no_media") {
 		return
 	}
+	if s.enqueued {
+		return // the queue ended the call's record (answered, abandoned, callback...)
+	}
 	ctx, cancel := s.writeCtx()
 	defer cancel()
 	if err := s.r.Abandoned.RecordIVRCall(ctx, s.snapshot(), OutcomeAbandonedIVR); err != nil {

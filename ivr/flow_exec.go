@@ -227,6 +227,7 @@ func (s *session) enqueue(n *Node) (string, error) {
 	if n.Queue != "" {
 		s.Queue = n.Queue
 	}
+	s.enqueued = true
 	if err := s.play(s.ivrCtx, false, n.Prompts...); err != nil {
 		return "", err
 	}

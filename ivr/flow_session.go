@@ -15,8 +15,10 @@ type session struct {
 	log     *slog.Logger
 	keys    <-chan rune // nil once the engine closed it
 	pending []rune      // keys taken during a prompt, for the next reader
-	callCtx context.Context
-	ivrCtx  context.Context // callCtx bounded by MaxIVR
+	// enqueued: the call reached a queue, which keeps its call record.
+	enqueued bool
+	callCtx  context.Context
+	ivrCtx   context.Context // callCtx bounded by MaxIVR
 
 	incident  *Incident // found by a major_incident condition
 	offered   map[string]bool
