@@ -31,8 +31,8 @@ type Engine struct {
 	// unused counts events decoded and not acted on (see usedEvents).
 	unused    atomic.Uint64
 	filterOff sync.Once
-	downAt     atomic.Int64 // unix ns when the websocket went down; 0 while up
-	queue      chan item    // events and state changes, applied in order by dispatch
+	downAt    atomic.Int64 // unix ns when the websocket went down; 0 while up
+	queue     chan item    // events and state changes, applied in order by dispatch
 
 	mu        sync.Mutex
 	serving   bool
