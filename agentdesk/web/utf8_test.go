@@ -21,7 +21,7 @@ func newFullEnv(t *testing.T) *env {
 		d.Maintenance = &desk.Maintenance{Catalog: d.Catalog}
 		d.Wallboard = testWallboard{DayStatsStore: d.Store.(tickets.DayStatsStore),
 			th: func() map[string]tickets.QueueThresholds { return nil }}
-		d.Announcements = &Announcements{Store: d.Store.(tickets.AnnouncementStore),
+		d.Announcements = &Announcements{Store: d.Store.(ivr.AnnouncementStore),
 			Prompts: func(lang string) []string { return ivr.PromptNames(ivr.DefaultFlow(), prompts.FS, lang) },
 			Changed: func(context.Context) {}}
 		live := tickets.NewLiveCatalog(tickets.DefaultCatalog())
