@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
@@ -173,7 +174,7 @@ var callPathCalls = []sampleCall{
 		if err != nil {
 			return err
 		}
-		_, err = db.DayCallStats(ctx, tickets.DayStatsQuery{Date: d, Location: time.UTC, CallsSince: s.now.Add(-time.Hour)})
+		_, err = db.DayCallStats(ctx, agentdesk.DayStatsQuery{Date: d, Location: time.UTC, CallsSince: s.now.Add(-time.Hour)})
 		return err
 	}},
 	// Network page.
