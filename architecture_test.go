@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -208,5 +210,39 @@ func TestLayering(t *testing.T) {
 	sort.Strings(gone)
 	for _, pkg := range gone {
 		t.Errorf("package %q is in the layering table but not in the module", pkg)
+	}
+}
+
+// pathLike is a code span of docs/architecture.md that names a package or a
+// file: lowercase, no spaces. Spans with capitals (Engine, web.Deps) are
+// identifiers and are not checked.
+var pathLike = regexp.MustCompile(`^[a-z0-9_.-]+(/[a-z0-9_.-]+)*$`)
+
+// TestArchitectureDoc checks docs/architecture.md against the tree: every
+// package or file it names in a code span exists, and it names every
+// package of the module.
+func TestArchitectureDoc(t *testing.T) {
+	raw, err := os.ReadFile("docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(string(raw), -1) {
+		span := m[1]
+		if !pathLike.MatchString(span) {
+			continue
+		}
+		named[span] = true
+		if _, err := os.Stat(span); err != nil {
+			t.Errorf("docs/architecture.md names %s, which does not exist", span)
+		}
+	}
+	if len(named) < 20 {
+		t.Fatalf("docs/architecture.md names only %d paths: %v", len(named), named)
+	}
+	for pkg := range packages {
+		if pkg != "" && !named[pkg] {
+			t.Errorf("docs/architecture.md does not name the package %s", pkg)
+		}
 	}
 }
