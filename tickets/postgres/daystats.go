@@ -17,7 +17,7 @@ const dayCallsWhere = `c.queued_at IS NOT NULL AND c.outcome <> ''
 	AND tstzrange(LEAST(c.queued_at, c.answered_at, c.ended_at), GREATEST(c.queued_at, c.answered_at, c.ended_at), '[]')
 		&& tstzrange($1, $2, '[)')`
 
-// dayStatsSQL counts the figures of tickets/daystats.go per bucket and
+// dayStatsSQL counts the figures of agentdesk/daystats.go per bucket and
 // queue. $3: the bucket width in seconds; $4-$6: queue names and their
 // service level and short-abandon thresholds in microseconds; $7, $8: the
 // thresholds of any other queue. Each record gives one row per figure, at

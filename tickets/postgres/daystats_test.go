@@ -25,7 +25,7 @@ type dayCall struct {
 // TestDayCallStats checks a hand-built day, 2026-04-05 in Mexico City: the
 // first Sunday of April, when the city moved its clocks until 2022. It no
 // longer does, so the day is 96 buckets from 06:00 UTC. Figures are
-// computed by hand below, per the definitions in tickets/daystats.go.
+// computed by hand below, per the definitions in agentdesk/daystats.go.
 func TestDayCallStats(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t, postgres.Options{})

@@ -110,8 +110,8 @@ func reportZone(t *testing.T) *time.Location {
 }
 
 // The numbers of the fixture week, read back from PostgreSQL, are the ones
-// computed by hand (the CSV below is the one tickets/report_test.go checks
-// against the same fixture held in memory).
+// computed by hand (the CSV below is the one agentdesk/web/report_render_test.go
+// checks against the same fixture's report computed in memory).
 func TestWeeklyReportFromDatabase(t *testing.T) {
 	ctx := context.Background()
 	mx := reportZone(t)
