@@ -99,15 +99,16 @@ func (m *Maintenance) ScheduleMaintenance(ctx context.Context, w *escalation.Mai
 		return err
 	}
 	now := m.now()
+	planned := *w // the window as checked: the store rounds the times it keeps
 	if earliest := m.EarliestStart(now); w.Start.Before(earliest) {
 		return &escalation.NoticeError{Earliest: earliest, Notice: m.SLA.Rules.MaintenanceNotice}
-	} else if _, err := m.SLA.MaintenanceNotice("new", w, now); err != nil {
+	} else if _, err := m.SLA.MaintenanceNotice("new", &planned, now); err != nil {
 		return &escalation.NoticeError{Earliest: earliest, Notice: m.SLA.Rules.MaintenanceNotice}
 	}
 	if err := m.Store.CreateMaintenance(ctx, w); err != nil {
 		return err
 	}
-	a, err := m.SLA.MaintenanceNotice(strconv.FormatInt(w.ID, 10), w, now)
+	a, err := m.SLA.MaintenanceNotice(strconv.FormatInt(w.ID, 10), &planned, now)
 	if err == nil {
 		a.Actor = w.CreatedBy
 		err = m.Timers.Schedule(ctx, a)
