@@ -59,7 +59,7 @@ var packages = map[string]layer{
 	"escalation/desk":  {kind: service},
 
 	"ivr/sipengine":       {kind: adapter},
-	"ivr/asterisk":        {kind: adapter, also: []string{"ivr/prompts"}}, // it uploads the prompts to Asterisk
+	"ivr/asterisk":        {kind: adapter},
 	"tickets/postgres":    {kind: adapter},
 	"agentdesk/hub":       {kind: adapter},
 	"agentdesk/web":       {kind: adapter},
