@@ -82,19 +82,18 @@ var packages = map[string]layer{
 // vendors maps an import prefix to the packages (and their subpackages)
 // that may use it, in code or in tests: a vendor type stops at its adapter.
 var vendors = map[string][]string{
-	"github.com/jackc/pgx":                {"tickets/postgres"},
-	"github.com/emiago/":                  {"ivr/sipengine"},
-	"github.com/pion/":                    {"ivr/sipengine"},
-	"github.com/icholy/digest":            {"ivr/sipengine", "cmd/atiende"},
-	"github.com/CyCoreSystems/ari":        {"ivr/asterisk"},
-	"github.com/prometheus/":              {"metrics", "cmd/atiende"},
-	"github.com/gorilla/websocket":        {"agentdesk/hub", "ivr/asterisk", "cmd/atiende"},
-	"github.com/chromedp/":                {"agentdesk/hub/browsertest", "agentdesk/web/static", "cmd/atiende"},
-	"github.com/nyaruka/phonenumbers":     {"tickets"},
-	"golang.org/x/crypto":                 {"tickets"},
-	"gopkg.in/yaml.v3":                    {"tickets", "ivr", "escalation", "metrics", "cmd/atiende"},
-	"github.com/atiende/atiende/cmd/":     {},
-	"github.com/atiende/atiende/internal": {},
+	"github.com/jackc/pgx":            {"tickets/postgres"},
+	"github.com/emiago/":              {"ivr/sipengine"},
+	"github.com/pion/":                {"ivr/sipengine"},
+	"github.com/icholy/digest":        {"ivr/sipengine", "cmd/atiende"},
+	"github.com/CyCoreSystems/ari":    {"ivr/asterisk"},
+	"github.com/prometheus/":          {"metrics", "cmd/atiende"},
+	"github.com/gorilla/websocket":    {"agentdesk/hub", "ivr/asterisk", "cmd/atiende"},
+	"github.com/chromedp/":            {"agentdesk/hub/browsertest", "agentdesk/web/static", "cmd/atiende"},
+	"github.com/nyaruka/phonenumbers": {"tickets"},
+	"golang.org/x/crypto":             {"tickets"},
+	"gopkg.in/yaml.v3":                {"tickets", "ivr", "escalation", "metrics", "cmd/atiende"},
+	"github.com/atiende/atiende/cmd/": {}, // nothing imports a command
 }
 
 type goPackage struct {
