@@ -21,7 +21,6 @@ import (
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/prompts"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
-	"github.com/atiende/atiende/tickets"
 )
 
 // realConfig is the engine's configuration for a lab Asterisk, with the
@@ -390,7 +389,7 @@ func TestRealUploadedAnnouncement(t *testing.T) {
 		v := int16(8000 * math.Sin(2*math.Pi*400*float64(i)/8000))
 		binary.LittleEndian.PutUint16(tone[2*i:], uint16(v))
 	}
-	overlay.Set([]ivr.CustomPrompt{{Announcement: tickets.Announcement{ID: 7, Language: "es", Prompt: "welcome",
+	overlay.Set([]ivr.CustomPrompt{{Announcement: ivr.Announcement{ID: 7, Language: "es", Prompt: "welcome",
 		Enabled: true, CreatedAt: time.Now().Add(-time.Minute)}, PCM: tone}})
 	cfg := realConfig(a)
 	cfg.Prompts = overlay
