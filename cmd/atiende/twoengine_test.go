@@ -85,6 +85,8 @@ var callScenarios = []callScenario{
 	{"TicketStatus", harnessOptions{Queues: testQueues}, scTicketStatus},
 	{"KeypadSurvey", harnessOptions{Queues: testQueues}, scKeypadSurvey},
 	{"MaintenanceNotice", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scMaintenanceNotice},
+	{"UploadedAnnouncementHeard", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scUploadedAnnouncementHeard},
+	{"P1AlertAcknowledged", p1AlertOpts, scP1AlertAcknowledged},
 }
 
 func TestCallPaths(t *testing.T) {
