@@ -70,7 +70,7 @@ func scUploadedAnnouncementHeard(t *testing.T, d *helpDesk) {
 		}
 	}
 
-	var off tickets.Announcement
+	var off ivr.Announcement
 	if code := sup.do("PUT", fmt.Sprintf("/api/v1/announcements/%d", notice.ID),
 		map[string]any{"title": notice.Title, "enabled": false}, &off); code != 200 || off.Enabled {
 		t.Fatalf("switch off: %d %+v", code, off)
