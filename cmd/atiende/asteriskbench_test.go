@@ -40,6 +40,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/internal/benchload"
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 )
@@ -201,10 +202,11 @@ func (s *astSystem) best() (astRound, bool) {
 }
 
 func BenchmarkAsteriskIVR(b *testing.B) {
+	defer benchload.Report(b)
 	sippeer.Need(b, "sipp")
 	rates := envRates("ATIENDE_BENCH_RATES", []int{20, 50, 100, 150})
 	secs := envInt("ATIENDE_BENCH_SECONDS", 10)
-	load0 := loadAvg()
+	load0 := benchload.Averages()
 	ast := asterisklab.Start(b, asterisklab.Options{RTPPorts: 4000,
 		Extra: map[string]string{"extensions.conf": bareDialplan}})
 	a := startAtiende(b, harnessOptions{Env: asteriskEnv(ast), NoDemoData: true, FlowFile: astBenchFlow(b),
@@ -292,7 +294,7 @@ func BenchmarkAsteriskIVR(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	load1 := loadAvg()
+	load1 := benchload.Averages()
 
 	var t strings.Builder
 	fmt.Fprintf(&t, "\nAtiende vs bare dialplan IVR on Asterisk 22 (%d cores; load average %s at start, %s at end; %d s of arrivals per rate)\n",
@@ -425,17 +427,4 @@ func goal(met bool) string {
 		return "met"
 	}
 	return "NOT met"
-}
-
-// loadAvg is /proc/loadavg's 1, 5 and 15 minute figures.
-func loadAvg() string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(raw))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/internal/benchload"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 )
 
@@ -407,6 +408,7 @@ func keyToInvite(keys, agents []logEvent) []float64 {
 // benchThroughput: callers at ATIENDE_BENCH_CPS for ATIENDE_BENCH_SECONDS
 // through IVR (keys 1, 1), ticket, queue and an agent who talks 500 ms.
 func benchThroughput(b *testing.B) {
+	defer benchload.Report(b)
 	cps, secs := envInt("ATIENDE_BENCH_CPS", 50), envInt("ATIENDE_BENCH_SECONDS", 30)
 	talk := 500 * time.Millisecond
 	agents := max(20, int(float64(cps)*1.0)+10) // about cps × (talk + ring + set-up) busy, with room
@@ -456,6 +458,7 @@ func benchThroughput(b *testing.B) {
 // the welcome and main menu (prompts playing) for the time it takes the
 // last to arrive plus 2 s; live heap per call at the peak.
 func benchIVRConcurrency(b *testing.B) {
+	defer benchload.Report(b)
 	n := envInt("ATIENDE_BENCH_IVR", 500)
 	cps := 50
 	hold := time.Duration(n/cps)*time.Second + 2*time.Second
@@ -502,6 +505,7 @@ func benchIVRConcurrency(b *testing.B) {
 // ATIENDE_BENCH_SECONDS: calls answered per second while callers wait, and
 // each agent's idle time between hanging up and the next INVITE.
 func benchBacklog(b *testing.B) {
+	defer benchload.Report(b)
 	cps, secs := envInt("ATIENDE_BENCH_BACKLOG_CPS", 12), envInt("ATIENDE_BENCH_SECONDS", 30)
 	d := startBenchDesk(b, 20, 2*time.Second, "  wrap_up: -1s\n  max_wait: 600s\n")
 	b.ResetTimer()
