@@ -264,9 +264,9 @@ func BenchmarkAsteriskIVR(b *testing.B) {
 		}
 		r.answerMs = readRTT(b, dir, scenario)
 		fmt.Printf("asterisk bench: %-14s %4d/s: %d calls, %d ok, %d failed in %v; answer p50 %.0f ms p99 %.0f ms (%d); "+
-			"CPU/call Asterisk %.2f ms, Atiende %.2f ms; %d tickets\n",
+			"CPU/call Asterisk %.2f ms, Atiende %.2f ms; %d tickets; %s\n",
 			s.name, rate, total, r.ok, r.failed, elapsed.Round(time.Millisecond), percentile(r.answerMs, 50),
-			percentile(r.answerMs, 99), len(r.answerMs), r.perCall(r.astCPU), r.perCall(r.ctlCPU), r.tickets)
+			percentile(r.answerMs, 99), len(r.answerMs), r.perCall(r.astCPU), r.perCall(r.ctlCPU), r.tickets, benchload.Line())
 		return r
 	}
 

@@ -133,7 +133,11 @@ func benchVsBare(b *testing.B) {
 	load0 := benchload.Averages()
 	bare := startBareUAS(b)
 	talk := 500 * time.Millisecond
-	d := startBenchDesk(b, rates[len(rates)-1]+10, talk, "  wrap_up: -1s\n  max_wait: 600s\n")
+	// Twice as many agents as calls arriving per second at the top rate,
+	// each busy about a second a call: key->agent INVITE measures Atiende,
+	// not a wait for a free agent.
+	agents := 2*rates[len(rates)-1] + 10
+	d := startBenchDesk(b, agents, talk, "  wrap_up: -1s\n  max_wait: 600s\n")
 	pgPIDs := postgresPIDs(b, d)
 	bareRSS0 := rssKB(bare.pid)
 
@@ -230,7 +234,7 @@ func benchVsBare(b *testing.B) {
 	b.StopTimer()
 
 	fmt.Printf("VsBare: nproc %d; load average before %s, after %s; %d s per rate, %d agents talking %v\n", runtime.NumCPU(), load0,
-		benchload.Averages(), secs, rates[len(rates)-1]+10, talk)
+		benchload.Averages(), secs, agents, talk)
 	bb, okB, bareFailedAt := bestRate(bareRuns)
 	limit := fmt.Sprintf("the bare engine first failed at %d/s", bareFailedAt)
 	if bareFailedAt == 0 {
@@ -354,7 +358,35 @@ func runRate(b *testing.B, addr, scenario, prefix string, rate, total int, done 
 	}
 	st := sippStats(b, stf)
 	st["PeakCurrentCall"] = strconv.Itoa(maxStat(stf, "CurrentCall"))
+	if statInt(st, "FailedCall(C)") > 0 {
+		n, first := sippErrors(filepath.Join(dir, "errors.log"))
+		fmt.Printf("VsBare: %s at %d/s: %d failed calls; sipp's errors (%d):\nVsBare:   %s\n", scenario, rate,
+			statInt(st, "FailedCall(C)"), n, strings.Join(first, "\nVsBare:   "))
+	}
 	return st, evs
+}
+
+// sippErrors counts the calls sipp's error file says it aborted or timed
+// out, and returns the first three such lines.
+func sippErrors(path string) (int, []string) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0, nil
+	}
+	n := 0
+	var first []string
+	for _, l := range strings.Split(string(raw), "\n") {
+		low := strings.ToLower(l)
+		if !strings.Contains(low, "aborting") && !strings.Contains(low, "timeout") && !strings.Contains(low, "timed out") &&
+			!strings.Contains(low, "unexpected") {
+			continue
+		}
+		n++
+		if len(first) < 3 {
+			first = append(first, l[:min(len(l), 240)])
+		}
+	}
+	return n, first
 }
 
 func summarize(rate, total int, st map[string]string, evs []logEvent, keyMS []float64) rateRun {

@@ -439,10 +439,10 @@ func benchThroughput(b *testing.B) {
 	_, _, peakIVR, peakCalls, started := d.gauge.snapshot()
 	heapKB, sysKB, at := probe.perCallKB()
 	tickets := d.a.countTickets(b)
-	b.Logf("nproc %d; offered %d cps for %d s (%d calls) to %d agents talking %v: %d ok, %d failed in %v; "+
+	b.Logf("%s; offered %d cps for %d s (%d calls) to %d agents talking %v: %d ok, %d failed in %v; "+
 		"%d tickets; key->INVITE p50 %.1f ms p99 %.1f ms max %.1f ms (%d matched); peak %d in IVR, %d calls; "+
 		"heap %.1f KB/call, sys %.1f KB/call at %d in IVR",
-		runtime.NumCPU(), cps, secs, cps*secs, agents, talk, ok, failed, elapsed.Round(time.Millisecond), tickets,
+		benchload.Line(), cps, secs, cps*secs, agents, talk, ok, failed, elapsed.Round(time.Millisecond), tickets,
 		percentile(lat, 50), percentile(lat, 99), percentile(lat, 100), len(lat), peakIVR, peakCalls, heapKB, sysKB, at)
 	b.ReportMetric(float64(ok)/float64(secs), "calls/s")
 	b.ReportMetric(float64(failed), "failed")
@@ -490,9 +490,9 @@ func benchIVRConcurrency(b *testing.B) {
 	ok, failed := statInt(st, "SuccessfulCall(C)"), statInt(st, "FailedCall(C)")
 	_, _, peakIVR, _, _ := d.gauge.snapshot()
 	heapKB, sysKB, at := probe.perCallKB()
-	b.Logf("nproc %d; %d callers at %d/s each listening %v: %d ok, %d failed; peak %d in IVR; "+
+	b.Logf("%s; %d callers at %d/s each listening %v: %d ok, %d failed; peak %d in IVR; "+
 		"live heap %.1f KB/call, sys %.1f KB/call (measured at %d in IVR); %d goroutines near the peak",
-		runtime.NumCPU(), n, cps, hold, ok, failed, peakIVR, heapKB, sysKB, at, goroutines)
+		benchload.Line(), n, cps, hold, ok, failed, peakIVR, heapKB, sysKB, at, goroutines)
 	b.ReportMetric(float64(peakIVR), "peak-in-ivr")
 	b.ReportMetric(float64(failed), "failed")
 	b.ReportMetric(heapKB, "heap-KB/call")
@@ -548,9 +548,9 @@ func benchBacklog(b *testing.B) {
 		}
 		rate = float64(n) / (t1 - t0)
 	}
-	b.Logf("nproc %d; %d callers at %d/s to 20 agents (2 s calls, no wrap-up): %d ok, %d failed; "+
+	b.Logf("%s; %d callers at %d/s to 20 agents (2 s calls, no wrap-up): %d ok, %d failed; "+
 		"answered %.2f/s under backlog; agent idle between calls p50 %.1f ms p99 %.1f ms max %.1f ms (%d gaps)",
-		runtime.NumCPU(), cps*secs, cps, ok, failed, rate, percentile(idle, 50), percentile(idle, 99), percentile(idle, 100), len(idle))
+		benchload.Line(), cps*secs, cps, ok, failed, rate, percentile(idle, 50), percentile(idle, 99), percentile(idle, 100), len(idle))
 	b.ReportMetric(rate, "answered/s")
 	b.ReportMetric(float64(failed), "failed")
 	b.ReportMetric(percentile(idle, 50), "p50-idle-ms")
