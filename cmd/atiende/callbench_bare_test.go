@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -359,35 +360,46 @@ func runRate(b *testing.B, addr, scenario, prefix string, rate, total int, done 
 	st := sippStats(b, stf)
 	st["PeakCurrentCall"] = strconv.Itoa(maxStat(stf, "CurrentCall"))
 	if statInt(st, "FailedCall(C)") > 0 {
-		n, first := sippErrors(filepath.Join(dir, "errors.log"))
-		fmt.Printf("VsBare: %s at %d/s: %d failed calls; sipp's errors (%d):\nVsBare:   %s\n", scenario, rate,
-			statInt(st, "FailedCall(C)"), n, strings.Join(first, "\nVsBare:   "))
+		n, first, overloaded := sippErrors(filepath.Join(dir, "errors.log"))
+		fmt.Printf("VsBare: %s at %d/s: %d failed calls; sipp's watchdog tripped %d times; %d calls aborted, the first:\nVsBare:   %s\n",
+			scenario, rate, statInt(st, "FailedCall(C)"), overloaded, n, strings.Join(first, "\nVsBare:   "))
 	}
 	return st, evs
 }
 
-// sippErrors counts the calls sipp's error file says it aborted or timed
-// out, and returns the first three such lines.
-func sippErrors(path string) (int, []string) {
+// sippErrors reads sipp's error file, whose entries each begin with a
+// date and a tab (and are not always one a line): the calls it aborted
+// (timeouts, unexpected messages), the first three of them, and how often
+// its own watchdog tripped (sipp was starved of CPU: the load generator,
+// not only the system measured, was late).
+func sippErrors(path string) (aborted int, first []string, overloaded int) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return 0, nil
+		return 0, nil, 0
 	}
-	n := 0
-	var first []string
-	for _, l := range strings.Split(string(raw), "\n") {
-		low := strings.ToLower(l)
-		if !strings.Contains(low, "aborting") && !strings.Contains(low, "timeout") && !strings.Contains(low, "timed out") &&
-			!strings.Contains(low, "unexpected") {
-			continue
+	s := string(raw)
+	starts := sippEntry.FindAllStringIndex(s, -1)
+	for i, at := range starts {
+		end := len(s)
+		if i+1 < len(starts) {
+			end = starts[i+1][0]
 		}
-		n++
-		if len(first) < 3 {
-			first = append(first, l[:min(len(l), 240)])
+		e := strings.TrimSpace(s[at[0]:end])
+		low := strings.ToLower(e)
+		switch {
+		case strings.Contains(low, "watchdog"):
+			overloaded++
+		case strings.Contains(low, "aborting") || strings.Contains(low, "timeout") || strings.Contains(low, "unexpected"):
+			aborted++
+			if len(first) < 3 {
+				first = append(first, e[:min(len(e), 240)])
+			}
 		}
 	}
-	return n, first
+	return aborted, first, overloaded
 }
+
+var sippEntry = regexp.MustCompile(`\d{4}-\d{2}-\d{2}\t`)
 
 func summarize(rate, total int, st map[string]string, evs []logEvent, keyMS []float64) rateRun {
 	inv := pairs(evs, "S", evs, "A")
@@ -596,5 +608,20 @@ func sampleRSS(pid int) func() float64 {
 		mu.Lock()
 		defer mu.Unlock()
 		return peak
+	}
+}
+
+func TestSippErrors(t *testing.T) {
+	// As sipp wrote it in a run: entries not always one a line.
+	raw := "2026-12-08\t00:30:05.194610\t1796689805.194610: Overload warning: the minor watchdog timer 500ms has been tripped (692), 119 trips remaining." +
+		"2026-12-08\t00:32:31.252812\t1796689951.252812: Call-Id: 249-22823@127.0.0.1, receive timeout on message bench caller:11 without label to jump to (ontimeout attribute): aborting call\n" +
+		"2026-12-08\t00:32:31.296761\t1796689951.296761: Call-Id: 295-22823@127.0.0.1, receive timeout on message bench caller:11 without label to jump to (ontimeout attribute): aborting call\n"
+	path := filepath.Join(t.TempDir(), "errors.log")
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	aborted, first, overloaded := sippErrors(path)
+	if aborted != 2 || overloaded != 1 || len(first) != 2 || !strings.Contains(first[0], "249-22823") || strings.Contains(first[0], "295-22823") {
+		t.Fatalf("aborted %d, overloaded %d, first %q", aborted, overloaded, first)
 	}
 }
