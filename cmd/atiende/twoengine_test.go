@@ -84,6 +84,9 @@ var callScenarios = []callScenario{
 	{"TicketStatus", harnessOptions{Queues: testQueues}, scTicketStatus},
 	{"KeypadSurvey", harnessOptions{Queues: testQueues}, scKeypadSurvey},
 	{"MaintenanceNotice", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scMaintenanceNotice},
+	{"ExtensionRegisteredUnregistered", harnessOptions{SIP: extQualify}, scExtensionRegisteredUnregistered},
+	{"ExtensionUnreachable", harnessOptions{SIP: extQualify}, scExtensionUnreachable},
+	{"ExtensionDownTicket", harnessOptions{SIP: extQualify, Extra: "extensions:\n  down_after: 10s\n"}, scExtensionDownTicket},
 }
 
 func TestCallPaths(t *testing.T) {
