@@ -127,7 +127,7 @@ func (e *Engine) confirmOnline(ext string) {
 			e.log.Debug("contact details", "extension", ext, "error", err)
 		}
 	}
-	e.enqueue(e.serveCtx, item{fn: func() {
+	e.inOrder(func() {
 		e.update(ext, func(st *ivr.ExtensionStatus) {
 			if st.State == ivr.ExtRegistered || st.Contact != "" {
 				return // a contact event came first
@@ -141,7 +141,20 @@ func (e *Engine) confirmOnline(ext string) {
 			}
 			e.mu.Unlock()
 		}
-	}})
+	})
+}
+
+// inOrder runs fn in order with Asterisk's events: on the dispatcher, or
+// at once on an engine that is not serving (a test handing it events).
+func (e *Engine) inOrder(fn func()) {
+	e.mu.Lock()
+	ctx := e.serveCtx
+	e.mu.Unlock()
+	if ctx == nil {
+		fn()
+		return
+	}
+	e.enqueue(ctx, item{fn: fn})
 }
 
 // contactStatus applies a contact change: Reachable/NonQualified after a
@@ -220,10 +233,10 @@ func (e *Engine) fetchUserAgent(ext, uri string) {
 	ua, err := e.contactUserAgent(ctx, ext, uri)
 	if err != nil {
 		e.log.Debug("contact details", "extension", ext, "error", err)
-		e.enqueue(e.serveCtx, item{fn: func() { e.release(ext, uri) }}) // announced without it
+		e.inOrder(func() { e.release(ext, uri) }) // announced without it
 		return
 	}
-	e.enqueue(e.serveCtx, item{fn: func() { e.setUserAgent(ext, uri, ua) }})
+	e.inOrder(func() { e.setUserAgent(ext, uri, ua) })
 }
 
 func (e *Engine) setUserAgent(ext, uri, ua string) {
