@@ -5,7 +5,7 @@ import (
 )
 
 // survey asks the caller who stayed on the line after the agent hung up
-// (CallSession.Agent, set by ReportAnswered) to score the call from 1 to 5
+// (CallSession.Agent, returned by Enqueue) to score the call from 1 to 5
 // with one key, records the score through SurveyRecorder and goes to next.
 // A wrong key or no key plays invalid or no_input and asks again; after the
 // last try (tries, default 3) it goes to on_fail, as it does at once when

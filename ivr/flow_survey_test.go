@@ -15,13 +15,12 @@ import (
 // answeredBy makes Enqueue act as the ACD after an agent answered and hung
 // up first: the caller is still on the line. keys are pressed during the
 // conversation with the agent.
-func answeredBy(agent, keys string) func(context.Context, ivr.Call, ivr.CallSession) error {
-	return func(ctx context.Context, c ivr.Call, _ ivr.CallSession) error {
+func answeredBy(agent, keys string) func(context.Context, ivr.Call, ivr.CallSession) (string, error) {
+	return func(ctx context.Context, c ivr.Call, _ ivr.CallSession) (string, error) {
 		if keys != "" {
 			c.(*ivrtest.Call).Press(keys)
 		}
-		ivr.ReportAnswered(ctx, agent)
-		return nil
+		return agent, nil
 	}
 }
 

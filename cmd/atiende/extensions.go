@@ -42,7 +42,7 @@ func (s extensionSource) Extensions(ctx context.Context) ([]web.ExtensionInfo, e
 	out := make([]web.ExtensionInfo, len(list))
 	for i, x := range list {
 		out[i] = web.ExtensionInfo{Extension: x.Extension, Owner: x.Owner, State: string(x.State), Contact: x.Contact,
-			UserAgent: x.UserAgent, RTTMillis: millis(x.RTT), Since: x.Since,
+			UserAgent: x.UserAgent, RTTMillis: ivr.RTTMillis(x.RTT), Since: x.Since,
 			DownSince: x.DownSince, Reason: x.Reason, Ticket: x.Ticket, Calls: x.Calls, CallsSince: x.CallsSince}
 	}
 	return out, nil
@@ -56,9 +56,7 @@ func (s extensionSource) ExtensionHistory(ctx context.Context, ext string, limit
 	out := make([]web.ExtensionEvent, len(h))
 	for i, st := range h {
 		out[i] = web.ExtensionEvent{Extension: st.Extension, State: string(st.State), Contact: st.Contact,
-			UserAgent: st.UserAgent, RTTMillis: millis(st.RTT), Reason: st.Reason, At: st.Since}
+			UserAgent: st.UserAgent, RTTMillis: ivr.RTTMillis(st.RTT), Reason: st.Reason, At: st.Since}
 	}
 	return out, nil
 }
-
-func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

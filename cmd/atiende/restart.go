@@ -143,7 +143,7 @@ func (p *presence) flush(ctx context.Context) {
 
 // restore puts every agent back as they were before the restart, on the
 // extension they had picked. From then on changes are saved.
-func (p *presence) restore(ctx context.Context, desk *acd.ACD, agents agentControl) error {
+func (p *presence) restore(ctx context.Context, desk *acd.ACD, agents *acd.Agents) error {
 	list, err := p.db.AgentPresences(ctx)
 	p.mu.Lock()
 	p.live, p.desk = true, desk
@@ -156,7 +156,7 @@ func (p *presence) restore(ctx context.Context, desk *acd.ACD, agents agentContr
 		if rec.State == string(agentdesk.StateLoggedOut) {
 			continue
 		}
-		u, err := agents.store.User(ctx, rec.Username)
+		u, err := agents.User(ctx, rec.Username)
 		if err != nil || u.Disabled {
 			continue
 		}
