@@ -124,9 +124,9 @@ func (s CallSession) Clone() CallSession {
 	return s
 }
 
-// SurveyRecorder is implemented by the FlowServices that keep keypad
-// satisfaction surveys (intake.Service). Without it a survey node asks
-// nothing and goes to its on_fail.
+// SurveyRecorder keeps keypad satisfaction surveys (intake.Service):
+// FlowRunner.Surveys. Without one a survey node asks nothing and goes to
+// its on_fail.
 type SurveyRecorder interface {
 	// RecordSurvey keeps the caller's score (1 to 5) of the call s.CallID
 	// on ticket s.TicketNumber and agent s.Agent. It is called once per

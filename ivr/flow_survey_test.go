@@ -141,6 +141,18 @@ func TestSurveyNotOffered(t *testing.T) {
 			t.Fatalf("surveys %+v", got)
 		}
 	})
+	t.Run("no recorder", func(t *testing.T) {
+		h := newHarness(t, fastFlow(t))
+		h.runner.Surveys = nil
+		h.svc.EnqueueFunc = answeredBy("ana", "")
+		c := h.call()
+		c.Press("11")
+		expect(t, c, "es/transfer")
+		handled(t, c)
+		if slices.Contains(c.Sounds(), "es/survey-offer") || len(h.svc.Surveys()) != 0 {
+			t.Fatalf("played %v, surveys %+v", c.Sounds(), h.svc.Surveys())
+		}
+	})
 	t.Run("store fails", func(t *testing.T) {
 		h := newHarness(t, fastFlow(t))
 		h.svc.EnqueueFunc = answeredBy("ana", "")

@@ -168,6 +168,7 @@ func newMenu(cfg Config, flow *ivr.Flow, svc *intake.Service, ann *ivr.Announcem
 	runner := ivr.NewFlowRunner(flow, svc, log.With("component", "ivr"))
 	runner.Notices = announcementNotices(cfg, ann)
 	runner.Abandoned = svc // calls that end in the IVR without a ticket
+	runner.Surveys = svc   // keypad surveys after the agent hung up first
 	admission := ivr.NewAdmission(cfg.CallLimit())
 	metrics.RegisterAdmission(reg, func() metrics.AdmissionCounts { return metrics.AdmissionCounts(admission.Counts()) })
 	return admission.Handler(runner)
