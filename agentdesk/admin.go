@@ -1,10 +1,6 @@
 package agentdesk
 
-import (
-	"time"
-
-	"github.com/atiende/atiende/tickets"
-)
+import "time"
 
 // What the admin and supervisor pages see of the desk (agentdesk/acd
 // answers, agentdesk/web shows).
@@ -15,10 +11,10 @@ type QueueInfo struct {
 	// Effective holds the values the queue runs with, Config those of the
 	// configuration file (defaults filled in). Only the strategy, the
 	// durations and AutoPause (never nil) are set.
-	Effective, Config tickets.QueueSettings
+	Effective, Config QueueSettings
 	// Saved is the queue's latest record from the admin page, Reverted when
 	// the queue is back on Config; nil when it never had one.
-	Saved *tickets.QueueSettings
+	Saved *QueueSettings
 	Live  QueueLive
 }
 

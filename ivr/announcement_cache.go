@@ -17,7 +17,7 @@ import (
 // start, after a change made through this process, and when the database
 // says another process made one.
 type AnnouncementCache struct {
-	store   tickets.AnnouncementStore
+	store   AnnouncementStore
 	flow    *Flow
 	base    fs.FS
 	overlay *PromptOverlay
@@ -30,7 +30,7 @@ type AnnouncementCache struct {
 
 // NewAnnouncementCache returns an empty cache over base (the prompts of
 // flow); Reload fills it.
-func NewAnnouncementCache(st tickets.AnnouncementStore, flow *Flow, base fs.FS, log *slog.Logger) *AnnouncementCache {
+func NewAnnouncementCache(st AnnouncementStore, flow *Flow, base fs.FS, log *slog.Logger) *AnnouncementCache {
 	return &AnnouncementCache{store: st, flow: flow, base: base, overlay: NewPromptOverlay(base, time.Now),
 		now: time.Now, log: log, pcm: map[int64][]byte{}}
 }

@@ -22,7 +22,7 @@ import (
 // the store until it comes back.
 type QueueAdmin struct {
 	desk  *ACD
-	store tickets.QueueSettingsStore
+	store agentdesk.QueueSettingsStore
 	base  func(queue string) agentdesk.QueueConfig
 	log   *slog.Logger
 
@@ -31,15 +31,15 @@ type QueueAdmin struct {
 	mu sync.Mutex
 	// saved is the store's latest record per queue (reverted ones too);
 	// applied the version of it each queue of the ACD runs with.
-	saved   map[string]tickets.QueueSettings
+	saved   map[string]agentdesk.QueueSettings
 	applied map[string]int
 }
 
 // NewQueueAdmin applies the saved settings over the queues desk already has
 // (from the configuration file, whose tuning of each queue base gives).
-func NewQueueAdmin(ctx context.Context, desk *ACD, st tickets.QueueSettingsStore, base func(queue string) agentdesk.QueueConfig,
+func NewQueueAdmin(ctx context.Context, desk *ACD, st agentdesk.QueueSettingsStore, base func(queue string) agentdesk.QueueConfig,
 	log *slog.Logger) (*QueueAdmin, error) {
-	a := &QueueAdmin{desk: desk, store: st, base: base, log: log, saved: map[string]tickets.QueueSettings{}, applied: map[string]int{}}
+	a := &QueueAdmin{desk: desk, store: st, base: base, log: log, saved: map[string]agentdesk.QueueSettings{}, applied: map[string]int{}}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.syncLocked(ctx, true); err != nil {
@@ -83,10 +83,10 @@ func (a *QueueAdmin) configForLocked(name string) agentdesk.QueueConfig {
 }
 
 // settingsOfQueue says a queue configuration in the terms of the admin page.
-func settingsOfQueue(qc agentdesk.QueueConfig) tickets.QueueSettings {
+func settingsOfQueue(qc agentdesk.QueueConfig) agentdesk.QueueSettings {
 	qc = qc.WithDefaults()
 	auto := qc.AutoPauses()
-	return tickets.QueueSettings{Queue: qc.Name, Strategy: string(qc.Strategy), RingTimeout: max(qc.RingTimeout, 0),
+	return agentdesk.QueueSettings{Queue: qc.Name, Strategy: string(qc.Strategy), RingTimeout: max(qc.RingTimeout, 0),
 		WrapUp: max(qc.WrapUp, 0), MaxWait: max(qc.MaxWait, 0), AnnounceInterval: max(qc.AnnounceInterval, 0),
 		ServiceLevel: max(qc.ServiceLevel, 0), AutoPause: &auto, NoAgents: string(qc.NoAgents), Overflow: qc.Overflow}
 }
@@ -142,7 +142,7 @@ func (a *QueueAdmin) Reload(ctx context.Context) error {
 	return a.syncLocked(ctx, false)
 }
 
-func (a *QueueAdmin) logChange(msg string, s tickets.QueueSettings, prev agentdesk.QueueConfig) {
+func (a *QueueAdmin) logChange(msg string, s agentdesk.QueueSettings, prev agentdesk.QueueConfig) {
 	a.log.Info(msg, "queue", s.Queue, "by", s.UpdatedBy, "version", s.Version, "reverted", s.Reverted,
 		"changes", queueChanges(prev, a.configForLocked(s.Queue)))
 }
@@ -178,7 +178,7 @@ func queueChanges(from, to agentdesk.QueueConfig) string {
 	return strings.Join(out, ", ")
 }
 
-func noAgentsText(s tickets.QueueSettings) string {
+func noAgentsText(s agentdesk.QueueSettings) string {
 	if s.NoAgents == string(agentdesk.NoAgentsOverflow) {
 		return s.NoAgents + " to " + s.Overflow
 	}
@@ -245,7 +245,7 @@ func (a *QueueAdmin) queueLocked(name string) (agentdesk.QueueInfo, error) {
 // SaveQueueSettings saves s and applies it to the ACD at once: calls that
 // join the queue from now on use it (calls already waiting keep the
 // settings they joined with).
-func (a *QueueAdmin) SaveQueueSettings(ctx context.Context, s tickets.QueueSettings, expected int) (agentdesk.QueueInfo, error) {
+func (a *QueueAdmin) SaveQueueSettings(ctx context.Context, s agentdesk.QueueSettings, expected int) (agentdesk.QueueInfo, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, err := a.queueLocked(s.Queue); err != nil {
@@ -274,7 +274,7 @@ func (a *QueueAdmin) SaveQueueSettings(ctx context.Context, s tickets.QueueSetti
 }
 
 // checkOverflowLocked refuses an overflow to a queue the desk does not run.
-func (a *QueueAdmin) checkOverflowLocked(s tickets.QueueSettings) error {
+func (a *QueueAdmin) checkOverflowLocked(s agentdesk.QueueSettings) error {
 	if s.NoAgents != string(agentdesk.NoAgentsOverflow) || s.Overflow == "" {
 		return nil
 	}
@@ -282,7 +282,7 @@ func (a *QueueAdmin) checkOverflowLocked(s tickets.QueueSettings) error {
 		return nil
 	}
 	reason := fmt.Sprintf("there is no queue %q to overflow to", s.Overflow)
-	return &tickets.QueueSettingError{Field: "overflow", Reason: reason,
+	return &agentdesk.QueueSettingError{Field: "overflow", Reason: reason,
 		Err: tickets.Errorf(tickets.EINVALID, "queue settings: overflow: %s", reason)}
 }
 

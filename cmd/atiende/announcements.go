@@ -6,7 +6,6 @@ import (
 	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/prompts"
-	"github.com/atiende/atiende/tickets"
 )
 
 // enginePlaysUploads reports whether the engine plays the recordings
@@ -27,7 +26,7 @@ func announcementNotices(cfg Config, ann *ivr.AnnouncementCache) func(lang strin
 }
 
 // announcementsWeb is the web server's announcement routes' configuration.
-func announcementsWeb(cfg Config, ann *ivr.AnnouncementCache, st tickets.AnnouncementStore) *web.Announcements {
+func announcementsWeb(cfg Config, ann *ivr.AnnouncementCache, st ivr.AnnouncementStore) *web.Announcements {
 	return &web.Announcements{Store: st, EnginePlays: cfg.enginePlaysUploads(),
 		Prompts: ann.PromptNames, PromptText: prompts.Text, Changed: ann.Changed}
 }

@@ -69,9 +69,12 @@ type Executor struct {
 	// leaves them pending with an error until one is configured.
 	Maintenance escalation.Executor
 	// ReportStore gives the weekly fault report its rows (*postgres.DB);
-	// WeeklyReportTo are the addresses it is emailed to every Monday (see
-	// WeeklyReport and ScheduleWeeklyReport).
+	// ReportText writes it as plain text in a language ("es" or "en"; the
+	// web layer's web.RenderWeeklyText); WeeklyReportTo are the addresses
+	// it is emailed to every Monday (see WeeklyReport and
+	// ScheduleWeeklyReport).
 	ReportStore    tickets.ReportStore
+	ReportText     func(r *tickets.WeeklyReport, lang string) string
 	WeeklyReportTo []string
 	// FollowUps performs SurveyFollowUp actions (*Surveys); nil leaves
 	// them pending with an error until one is configured.
