@@ -15,7 +15,8 @@ import (
 // newExtensionMonitor builds the monitor behind the network page: it records
 // every extension status change and opens a ticket for an extension down
 // too long. tk is the store that applies SLAs, so the ticket gets due times.
-func newExtensionMonitor(cfg Config, engine ivr.Engine, db *postgres.DB, tk tickets.Store, log *slog.Logger, onCalls func(ivr.ExtensionCalls)) (*extmon.Monitor, error) {
+func newExtensionMonitor(cfg Config, engine ivr.Engine, db *postgres.DB, tk tickets.Store, catalog tickets.CatalogSource,
+	log *slog.Logger, onCalls func(ivr.ExtensionCalls)) (*extmon.Monitor, error) {
 	mc := extmon.Config{DownAfter: time.Duration(cfg.Extensions.DownAfter), StartGrace: time.Duration(cfg.Extensions.StartGrace)}
 	if mc.StartGrace == 0 && cfg.Engine == "sip" {
 		// The embedded engine restores the saved registrations at start
@@ -28,7 +29,7 @@ func newExtensionMonitor(cfg Config, engine ivr.Engine, db *postgres.DB, tk tick
 		mc.Zone = zone
 	}
 	return extmon.New(mc, extmon.Deps{Engine: engine, Store: db, Tickets: tk, Owner: extmon.DirectoryOwner(db),
-		OnCalls: onCalls, Log: log.With("component", "extmon")})
+		OnCalls: onCalls, Catalog: catalog, Log: log.With("component", "extmon")})
 }
 
 // extensionSource adapts the monitor to the web server's ExtensionSource.

@@ -79,7 +79,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	}
 	menu := newMenu(cfg, flow, svc, ann, m, reg, log) // the help-desk call, within calls.max_concurrent
 	var extCalls relay[ivr.ExtensionCalls]
-	mon, err := newExtensionMonitor(cfg, engine, db, esc.store, log, extCalls.send) // extensions.go
+	mon, err := newExtensionMonitor(cfg, engine, db, esc.store, live, log, extCalls.send) // extensions.go
 	if err != nil {
 		return err
 	}
