@@ -237,21 +237,3 @@ func restoreQueueStats(ctx context.Context, db *postgres.DB, desk *acd.ACD, now 
 	log.Info("queue counters restored from the day's calls", "date", day.Date, "calls", day.All.Offered)
 	return nil
 }
-
-// dayRollover starts the queues' counters from zero at every midnight of
-// the help desk's zone, when the wallboard's day chart starts a new day,
-// until ctx is done. after is time.After (tests pass their own).
-func dayRollover(ctx context.Context, desk *acd.ACD, zone *time.Location, now func() time.Time,
-	after func(time.Duration) <-chan time.Time, log *slog.Logger) {
-	for {
-		t := now().In(zone)
-		next := tickets.DateOf(t, zone).End(zone)
-		select {
-		case <-ctx.Done():
-			return
-		case <-after(next.Sub(t)):
-			desk.ResetStats()
-			log.Info("queue counters start a new day", "date", tickets.DateOf(next, zone).String())
-		}
-	}
-}

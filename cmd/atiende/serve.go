@@ -100,7 +100,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 	return serve(ctx, cfg, log, out, banner, newHTTPServer(cfg, log, reg, api, esc.surveys, consoles), &calls, engine, menu,
 		keep.run, esc.run, func(ctx context.Context) { runMonitor(ctx, mon, log) },
 		func(ctx context.Context) {
-			dayRollover(ctx, desk, tickets.ReportOptions{}.Zone(), time.Now, time.After, log.With("component", "acd"))
+			desk.ResetStatsDaily(ctx, tickets.ReportOptions{}.Zone(), time.Now, time.After)
 		},
 		func(ctx context.Context) {
 			watchExtensions(ctx, engine, log, m.ExtensionStatus, consoles.ExtensionChanged, keep.extensionChanged)
