@@ -151,7 +151,7 @@ type ExtensionStatus struct {
 	State     ExtState      `json:"state"`
 	Contact   string        `json:"contact,omitempty"`
 	UserAgent string        `json:"user_agent,omitempty"`
-	RTT       time.Duration `json:"rtt_ns,omitempty"`
+	RTT       time.Duration `json:"-"` // written as rtt_ms (MarshalJSON)
 	Since     time.Time     `json:"since"`
 	Reason    string        `json:"reason,omitempty"` // "expired", "unregistered", "qualify timeout", ...
 }

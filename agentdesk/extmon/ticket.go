@@ -138,13 +138,26 @@ func (m *Monitor) newTicket(ctx context.Context, e *ext) *tickets.Ticket {
 	name := e.status.Extension
 	caller := m.owner(ctx, name)
 	caller.Extension = name
-	return &tickets.Ticket{
+	t := &tickets.Ticket{
 		Kind: tickets.Incident, Service: m.cfg.Service, Impact: m.cfg.Impact, Urgency: m.cfg.Urgency,
 		Priority: m.cfg.Matrix.Priority(m.cfg.Impact, m.cfg.Urgency), Level: m.cfg.Level,
 		Channel: tickets.Web, Queue: m.cfg.Queue, Caller: caller,
 		Subject:     clip(fmt.Sprintf("Extensión %s sin servicio / Extension %s down", name, name), 300),
 		Description: clip(m.downText(e, caller.Name), 20000),
 	}
+	m.service().NewTicketDefaults(t) // queue and level, unless configured
+	return t
+}
+
+// service is the catalog's entry for the tickets' service, or
+// extension_failure's defaults without one.
+func (m *Monitor) service() tickets.Service {
+	if m.d.Catalog != nil {
+		if svc, ok := m.d.Catalog.Current().Service(m.cfg.Service); ok {
+			return svc
+		}
+	}
+	return tickets.Service{Code: m.cfg.Service, Group: DefaultQueue, DefaultKind: tickets.Incident, Level: 1}
 }
 
 func (m *Monitor) at(t time.Time) string { return t.In(m.cfg.Zone).Format("2006-01-02 15:04:05 MST") }
