@@ -40,9 +40,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 )
 
 // bareDialplan is the bare IVR, reachable from the trunk at 7000.

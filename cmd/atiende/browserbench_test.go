@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
-	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/chromedp/chromedp"
 )
 

@@ -43,8 +43,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
 

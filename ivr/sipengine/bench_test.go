@@ -9,9 +9,9 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 )
 
 // BenchmarkIVRCalls drives b.N sipp calls at SIPENGINE_BENCH_CPS calls/s

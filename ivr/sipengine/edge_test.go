@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/emiago/sipgo/sip"
 )
 

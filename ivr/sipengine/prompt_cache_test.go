@@ -15,9 +15,9 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/media"
 	"github.com/pion/rtp"
