@@ -224,7 +224,7 @@ func (a *queueAdmin) infoLocked(q agentdesk.QueueSnapshot, agents []agentdesk.Ag
 			continue
 		}
 		info.Live.AgentsStaffed++
-		if ag.State == agentdesk.StateAvailable {
+		if ag.Free() { // an agent on an internal call is not free for the queue
 			info.Live.AgentsAvailable++
 		}
 	}
