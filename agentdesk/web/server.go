@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -146,6 +147,9 @@ type AgentStatus struct {
 	Reason    string    `json:"reason,omitempty"`
 	Since     time.Time `json:"since"`
 	Queues    []string  `json:"queues,omitempty"`
+	// InternalCall: the agent's phone is on calls between extensions (an
+	// available agent then gets no queue call); nil when on none.
+	InternalCall *agentdesk.InternalCall `json:"internal_call,omitempty"`
 }
 
 // Server serves the API. Create it with New.

@@ -484,7 +484,7 @@ func (a agentControl) Agents(context.Context) ([]web.AgentStatus, error) {
 	out := make([]web.AgentStatus, 0, len(list))
 	for _, ag := range list {
 		st := web.AgentStatus{Username: ag.Username, Name: ag.Name, Extension: ag.Extension, State: string(ag.State),
-			Reason: ag.PauseReason, Since: ag.StateSince}
+			Reason: ag.PauseReason, Since: ag.StateSince, InternalCall: ag.InternalCall}
 		for q := range ag.Skills {
 			st.Queues = append(st.Queues, q)
 		}
