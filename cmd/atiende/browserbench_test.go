@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/chromedp/chromedp"
 )
@@ -35,6 +36,7 @@ import (
 // the frame after the pop's DOM change), dom-p50-ms (to the DOM change),
 // and nproc.
 func BenchmarkScreenPop(b *testing.B) {
+	defer benchload.Report(b)
 	sippeer.Need(b, "sipp")
 	ctx := browsertest.Browser(b)
 	// The call-path benchmark's flow: no keypad survey after the agent hangs

@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 )
@@ -19,6 +20,7 @@ import (
 //
 //	go test -run XXX -bench IVRCalls -benchtime 500x ./ivr/sipengine
 func BenchmarkIVRCalls(b *testing.B) {
+	defer benchload.Report(b)
 	cps, _ := strconv.Atoi(os.Getenv("SIPENGINE_BENCH_CPS"))
 	if cps <= 0 {
 		cps = 50

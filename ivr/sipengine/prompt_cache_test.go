@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
 	"github.com/emiago/diago"
@@ -238,6 +239,7 @@ func BenchmarkPromptSend(b *testing.B) {
 	for _, name := range []string{"decode-per-play", "pre-encoded"} {
 		play := plays[name]
 		b.Run(name, func(b *testing.B) {
+			defer benchload.Report(b)
 			writers := make([]*media.RTPPacketWriter, conc)
 			for i := range writers {
 				conn, err := net.Dial("udp", sink.LocalAddr().String())
