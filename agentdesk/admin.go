@@ -38,4 +38,7 @@ type AgentStatus struct {
 	Reason    string    `json:"reason,omitempty"`
 	Since     time.Time `json:"since"`
 	Queues    []string  `json:"queues,omitempty"`
+	// InternalCall: the agent's phone is on calls between extensions (an
+	// available agent then gets no queue call); nil when on none.
+	InternalCall *InternalCall `json:"internal_call,omitempty"`
 }

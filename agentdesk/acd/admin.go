@@ -221,7 +221,7 @@ func (a *QueueAdmin) infoLocked(q agentdesk.QueueSnapshot, agents []agentdesk.Ag
 			continue
 		}
 		info.Live.AgentsStaffed++
-		if ag.State == agentdesk.StateAvailable {
+		if ag.Free() { // an agent on an internal call is not free for the queue
 			info.Live.AgentsAvailable++
 		}
 	}

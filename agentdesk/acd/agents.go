@@ -96,7 +96,7 @@ func (a *Agents) Agents(context.Context) ([]agentdesk.AgentStatus, error) {
 	out := make([]agentdesk.AgentStatus, 0, len(list))
 	for _, ag := range list {
 		st := agentdesk.AgentStatus{Username: ag.Username, Name: ag.Name, Extension: ag.Extension, State: string(ag.State),
-			Reason: ag.PauseReason, Since: ag.StateSince}
+			Reason: ag.PauseReason, Since: ag.StateSince, InternalCall: ag.InternalCall}
 		for q := range ag.Skills {
 			st.Queues = append(st.Queues, q)
 		}
