@@ -216,7 +216,7 @@ func runServe(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer, 
 		web.Deps{Store: store, Catalog: live, CatalogEditor: catEdit, Phones: phones, Matrix: matrix, Log: log.With("component", "web"),
 			Queues:        queueAdm,
 			Announcements: ann.web(cfg.Engine),
-			Agents:        agents, Extensions: extensionSource{mon}, Maintenance: esc.maintenance, Ready: func(context.Context) error {
+			Agents:        agents, Extensions: web.MonitorExtensions(mon), Maintenance: esc.maintenance, Ready: func(context.Context) error {
 				if !engine.Up() {
 					return fmt.Errorf("telephony engine %s is down", engine.Name())
 				}
