@@ -62,7 +62,7 @@ func newSite(t *testing.T) *site {
 		s.mu.Unlock()
 		s.hub.ServeHTTP(w, r)
 	}))
-	mux.Handle("/api/v1/", fakeAPI(s.desk, &s.calls, &s.mu))
+	mux.Handle("/api/v1/", checkFake(t, fakeAPI(s.desk, &s.calls, &s.mu)))
 	mux.Handle("/", http.FileServerFS(static.FS))
 	srv := httptest.NewUnstartedServer(secure(mux))
 	srv.Config.ConnState = func(c net.Conn, st http.ConnState) {
