@@ -140,11 +140,10 @@ func (h *harness) onlyTicket(t *testing.T) *tickets.Ticket {
 	return list[0]
 }
 
-// A known caller reports an internet failure: the ticket carries the
-// contact's data and the IVR path, the offer event carries the ticket, the
-// agent who answers is assigned, and the call record has its timeline.
-func TestCallOpensTicketAndReachesAgent(t *testing.T) {
-	h := newHarness(t)
+// connect walks a known caller to the network queue and returns the call
+// and the agent's leg once they are bridged.
+func (h *harness) connect(t *testing.T) (*ivrtest.Call, *ivrtest.Call) {
+	t.Helper()
 	phone := h.eng.AddPhone("1001", ivrtest.Answers, 20*time.Millisecond)
 	if err := h.desk.SetAgentState("ana", agentdesk.StateAvailable, ""); err != nil {
 		t.Fatal(err)
@@ -157,6 +156,15 @@ func TestCallOpensTicketAndReachesAgent(t *testing.T) {
 	if err := c.WaitBridged(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
+	return c, agentLeg
+}
+
+// A known caller reports an internet failure: the ticket carries the
+// contact's data and the IVR path, the offer event carries the ticket, the
+// agent who answers is assigned, and the call record has its timeline.
+func TestCallOpensTicketAndReachesAgent(t *testing.T) {
+	h := newHarness(t)
+	c, agentLeg := h.connect(t)
 	agentLeg.CallerHangup() // the agent hangs up
 	if err := c.WaitHandled(10 * time.Second); err != nil {
 		t.Fatal(err)
