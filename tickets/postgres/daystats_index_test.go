@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/agentdesk"
 )
 
 // The day queries must be able to search migration 0008's index by the
@@ -17,7 +17,7 @@ func TestDayStatsUsesTheSpanIndex(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		"figures":  {dayStatsSQL, []any{from, to, int64(tickets.DayBucketWidth / time.Second), []string{"redes"}, []int64{30e6}, []int64{10e6}, int64(20e6), int64(5e6)}},
+		"figures":  {dayStatsSQL, []any{from, to, int64(agentdesk.DayBucketWidth / time.Second), []string{"redes"}, []int64{30e6}, []int64{10e6}, int64(20e6), int64(5e6)}},
 		"call ids": {dayCallIDsSQL, []any{from, to, from}},
 	}, "Index Scan on ticket_calls_span", "Index Cond: (tstzrange(LEAST(queued_at")
 }
