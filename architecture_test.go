@@ -79,6 +79,7 @@ var packages = map[string]layer{
 	"escalation/smtp/smtptest":  {kind: testkit},
 	"tickets/ticketstest":       {kind: testkit},
 	"escalation/timerstoretest": {kind: testkit},
+	"metrics/benchload":         {kind: testkit},
 
 	"cmd/atiende": {kind: command},
 

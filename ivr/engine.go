@@ -133,6 +133,18 @@ var ExtStates = []ExtState{ExtRegistered, ExtUnregistered, ExtUnreachable}
 // "unknown" is Asterisk's endpoint state when it cannot tell.
 var ExtReasons = []string{"registered", "unregistered", "expired", "qualify ok", "qualify timeout", "restored", "unknown"}
 
+// RTTNews reports whether a qualify round trip time is worth announcing
+// to WatchExtensions: the first one, or one that moved by more than a
+// fifth (qualify measures it every interval; each small change is not
+// news, and the history does not record it).
+func RTTNews(prev, now time.Duration) bool {
+	if prev == 0 || now == 0 {
+		return prev != now
+	}
+	d := now - prev
+	return d > prev/5 || -d > prev/5
+}
+
 // ExtensionStatus is an extension's state at a moment.
 type ExtensionStatus struct {
 	Extension string        `json:"extension"`

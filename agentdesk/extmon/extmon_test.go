@@ -148,8 +148,8 @@ func TestLongOutageOpensOneTicketAndNotesRecovery(t *testing.T) {
 		tk.State != tickets.Registered {
 		t.Errorf("ticket: %+v", tk)
 	}
-	for _, s := range []string{"La extensión 1001 (María Pérez) está caída", "sin registro", "Motivo: expired",
-		"sip:1001@192.0.2.10:5060 (baresip v3)", "Extension 1001 (María Pérez) has been down", "Reason: expired"} {
+	for _, s := range []string{"La extensión 1001 (María Pérez) está caída", "sin registro", "Motivo: su registro venció",
+		"sip:1001@192.0.2.10:5060 (baresip v3)", "Extension 1001 (María Pérez) has been down", "Reason: its registration expired"} {
 		if !strings.Contains(tk.Description, s) {
 			t.Errorf("description lacks %q:\n%s", s, tk.Description)
 		}

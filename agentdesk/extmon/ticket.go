@@ -157,14 +157,15 @@ func (m *Monitor) downText(e *ext, owner string) string {
 		who = " (" + owner + ")"
 	}
 	var b strings.Builder
+	es, en := reasonText(st.Reason)
 	fmt.Fprintf(&b, "La extensión %s%s está caída desde %s: %s.", st.Extension, who, m.at(e.downSince), stateES(st.State))
-	if st.Reason != "" {
-		fmt.Fprintf(&b, " Motivo: %s.", st.Reason)
+	if es != "" {
+		fmt.Fprintf(&b, " Motivo: %s.", es)
 	}
 	fmt.Fprintf(&b, " Último contacto: %s.\n", contact(e, "ninguno"))
-	fmt.Fprintf(&b, "Extension %s%s has been down since %s: %s.", st.Extension, who, m.at(e.downSince), st.State)
-	if st.Reason != "" {
-		fmt.Fprintf(&b, " Reason: %s.", st.Reason)
+	fmt.Fprintf(&b, "Extension %s%s has been down since %s: %s.", st.Extension, who, m.at(e.downSince), stateEN(st.State))
+	if en != "" {
+		fmt.Fprintf(&b, " Reason: %s.", en)
 	}
 	fmt.Fprintf(&b, " Last contact: %s.", contact(e, "none"))
 	return b.String()
@@ -172,8 +173,12 @@ func (m *Monitor) downText(e *ext, owner string) string {
 
 func (m *Monitor) downAgainText(e *ext) string {
 	st, at := e.status, m.at(e.downSince)
-	return fmt.Sprintf("La extensión %s volvió a caer desde %s: %s (%s).\nExtension %s went down again at %s: %s (%s).",
-		st.Extension, at, stateES(st.State), st.Reason, st.Extension, at, st.State, st.Reason)
+	es, en := reasonText(st.Reason)
+	if es != "" {
+		es, en = " ("+es+")", " ("+en+")"
+	}
+	return fmt.Sprintf("La extensión %s volvió a caer desde %s: %s%s.\nExtension %s went down again at %s: %s%s.",
+		st.Extension, at, stateES(st.State), es, st.Extension, at, stateEN(st.State), en)
 }
 
 func (m *Monitor) recoveredText(e *ext, st ivr.ExtensionStatus) string {
@@ -193,7 +198,36 @@ func stateES(s ivr.ExtState) string {
 	case ivr.ExtUnreachable:
 		return "inalcanzable (no responde)"
 	}
-	return string(s)
+	return "estado desconocido"
+}
+
+func stateEN(s ivr.ExtState) string {
+	switch s {
+	case ivr.ExtRegistered:
+		return "registered"
+	case ivr.ExtUnregistered:
+		return "not registered"
+	case ivr.ExtUnreachable:
+		return "unreachable (not answering)"
+	}
+	return "state unknown"
+}
+
+// reasonText says why an extension is down, in Spanish and English; ""
+// for a reason that says nothing more than the state, or that the engine
+// gave in its own terms (the reasons are codes: ivr.ExtReasons).
+func reasonText(reason string) (es, en string) {
+	switch reason {
+	case "unregistered":
+		return "el teléfono se dio de baja", "the phone signed off"
+	case "expired":
+		return "su registro venció sin renovarse", "its registration expired and was not renewed"
+	case "qualify timeout":
+		return "dejó de responder a las verificaciones periódicas", "it stopped answering the periodic checks"
+	case "unknown":
+		return "la central no puede saber su estado", "the phone system cannot tell its state"
+	}
+	return "", ""
 }
 
 func contact(e *ext, none string) string {

@@ -373,6 +373,12 @@ func newEngine(ctx context.Context, cfg Config, log *slog.Logger, overlay *ivr.P
 			sc.RTPTimeoutHold = time.Duration(cfg.SIP.RTPTimeoutHold)
 		}
 		sc.AckTimeout = time.Duration(cfg.SIP.AckTimeout)
+		if cfg.SIP.QualifyInterval > 0 {
+			sc.QualifyInterval = time.Duration(cfg.SIP.QualifyInterval)
+		}
+		if cfg.SIP.QualifyTimeout > 0 {
+			sc.QualifyTimeout = time.Duration(cfg.SIP.QualifyTimeout)
+		}
 		sc.CongestionRetryAfter = time.Duration(cfg.Calls.RetryAfter)
 		sc.Prompts = overlay                    // the embedded prompts, or what the admin page uploaded
 		sc.Registrations = sipRegistrations{db} // restart.go: phones stay registered through a restart
