@@ -49,6 +49,10 @@ var packages = map[string]layer{
 	"escalation": {kind: root, rank: 1},
 	"agentdesk":  {kind: root, rank: 2},
 	"metrics":    {kind: root, rank: 3},
+	// A helper of the standard library's kind (a write-behind queue of the
+	// latest value per key): it imports nothing of ours, so any layer may
+	// use it; the SIP registrar and the desk's agent presence do.
+	"ivr/coalesce": {kind: root, rank: 0},
 
 	"ivr/prompts":          {kind: asset},
 	"agentdesk/web/static": {kind: asset},
@@ -73,6 +77,8 @@ var packages = map[string]layer{
 	"tickets/postgres/pgtest":   {kind: testkit},
 	"agentdesk/hub/browsertest": {kind: testkit},
 	"escalation/smtp/smtptest":  {kind: testkit},
+	"tickets/ticketstest":       {kind: testkit},
+	"escalation/timerstoretest": {kind: testkit},
 	"metrics/benchload":         {kind: testkit},
 
 	"cmd/atiende": {kind: command},

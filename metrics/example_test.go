@@ -1,8 +1,12 @@
 package metrics_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,7 +17,8 @@ import (
 
 // How cmd/atiende wires the metrics: one registry, the queue and service
 // names from the configuration, the SLA calendar and the ticket store's
-// open count, and the handler on /metrics.
+// open count, and the handler on /metrics. A call queued and answered on
+// "network" then shows on the scrape.
 func Example() {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg, metrics.Options{
@@ -31,9 +36,26 @@ func Example() {
 		m.Publish(e)
 		// bus.Publish(e)
 	})
-	_ = pub
 	// After starting the ACD: m.Reset(acd.Snapshot()).
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	pub.Publish(agentdesk.Event{Kind: agentdesk.CallQueued, CallID: "c1", Queue: "network", At: t0})
+	pub.Publish(agentdesk.Event{Kind: agentdesk.CallAnswered, CallID: "c1", Queue: "network", Agent: "ana",
+		EnteredQueueAt: t0, At: t0.Add(12 * time.Second)})
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics.Handler(reg))
+
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		if l := sc.Text(); strings.Contains(l, `queue="network"`) &&
+			(strings.HasPrefix(l, "atiende_queue_calls_total") && strings.Contains(l, `outcome="answered"`) ||
+				strings.HasPrefix(l, "atiende_call_answer_seconds_sum")) {
+			fmt.Println(l)
+		}
+	}
+	// Output:
+	// atiende_call_answer_seconds_sum{queue="network"} 12
+	// atiende_queue_calls_total{outcome="answered",queue="network"} 1
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/ivr"
 )
 
@@ -76,7 +77,7 @@ func (m *Monitor) callsChanged(a ivr.ExtensionCalls) {
 }
 
 // fill puts x's internal calls in x.
-func (b *callBook) fill(x *Extension) {
+func (b *callBook) fill(x *agentdesk.ExtensionView) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if p := b.peers[x.Extension]; len(p) > 0 {

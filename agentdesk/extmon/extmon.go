@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/tickets"
 )
@@ -142,7 +143,7 @@ type Deps struct {
 	// OnChange, if set, is called with every change the monitor records
 	// and when a ticket is linked, from the monitor's goroutine: it must
 	// not block (feed a hub or metrics).
-	OnChange func(Extension)
+	OnChange func(agentdesk.ExtensionView)
 	// OnCalls, if set, is called with an extension's internal calls each
 	// time they change, from the engine's goroutine: it must not block.
 	OnCalls func(ivr.ExtensionCalls)
@@ -151,22 +152,6 @@ type Deps struct {
 	Catalog tickets.CatalogSource
 	Clock   func() time.Time // nil: time.Now
 	Log     *slog.Logger     // nil: discard
-}
-
-// Extension is an extension as the network page shows it.
-type Extension struct {
-	ivr.ExtensionStatus
-	Owner string `json:"owner,omitempty"`
-	// Ticket is the ticket opened for the extension's last long outage,
-	// while the monitor knows it; it may be resolved or closed since.
-	Ticket string `json:"ticket,omitempty"`
-	// DownSince is when the current outage began (nil when registered).
-	DownSince *time.Time `json:"down_since,omitempty"`
-	// Calls are the internal calls the extension is on: the other
-	// extension of each ("" for a queue or the help-desk menu).
-	Calls []string `json:"calls,omitempty"`
-	// CallsSince is when the oldest of them began.
-	CallsSince *time.Time `json:"calls_since,omitempty"`
 }
 
 // Down reports whether s counts as down.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/agentdesk/extmon"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/ivrtest"
@@ -204,10 +205,10 @@ func TestFlappingOpensNoTicket(t *testing.T) {
 	e := newEnv(t, down)
 	var (
 		mu      sync.Mutex
-		changes []extmon.Extension
+		changes []agentdesk.ExtensionView
 	)
 	m, err := extmon.New(e.cfg, extmon.Deps{Engine: e.eng, Store: e.db, Tickets: e.db,
-		OnChange: func(x extmon.Extension) { mu.Lock(); changes = append(changes, x); mu.Unlock() }})
+		OnChange: func(x agentdesk.ExtensionView) { mu.Lock(); changes = append(changes, x); mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
 	}

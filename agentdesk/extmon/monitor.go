@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/ivr"
 )
 
@@ -229,7 +230,7 @@ func (m *Monitor) stopTimers() {
 	}
 }
 
-func (m *Monitor) publish(x Extension) {
+func (m *Monitor) publish(x agentdesk.ExtensionView) {
 	if m.d.OnChange != nil {
 		m.d.OnChange(x)
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/tickets"
 )
@@ -16,8 +17,8 @@ type owner struct {
 }
 
 // viewLocked is e as the page shows it, without the owner lookup. Holds m.mu.
-func (m *Monitor) viewLocked(e *ext) Extension {
-	x := Extension{ExtensionStatus: e.status, Ticket: e.ticket, Owner: m.owners[e.status.Extension].caller.Name}
+func (m *Monitor) viewLocked(e *ext) agentdesk.ExtensionView {
+	x := agentdesk.ExtensionView{ExtensionStatus: e.status, Ticket: e.ticket, Owner: m.owners[e.status.Extension].caller.Name}
 	if !e.downSince.IsZero() {
 		t := e.downSince
 		x.DownSince = &t
@@ -28,13 +29,13 @@ func (m *Monitor) viewLocked(e *ext) Extension {
 
 // Extensions returns every extension the monitor or the engine knows, sorted,
 // with its owner and ticket. Round-trip times are the engine's of now.
-func (m *Monitor) Extensions(ctx context.Context) ([]Extension, error) {
+func (m *Monitor) Extensions(ctx context.Context) ([]agentdesk.ExtensionView, error) {
 	live, err := m.d.Engine.Extensions(ctx)
 	if err != nil {
 		m.d.Log.Warn("extensions: list from engine", "error", err)
 	}
 	m.mu.RLock()
-	out := make([]Extension, 0, len(m.exts))
+	out := make([]agentdesk.ExtensionView, 0, len(m.exts))
 	seen := make(map[string]bool, len(m.exts))
 	for _, e := range m.exts {
 		out = append(out, m.viewLocked(e))
@@ -45,7 +46,7 @@ func (m *Monitor) Extensions(ctx context.Context) ([]Extension, error) {
 	for _, st := range live {
 		rtt[st.Extension] = st.RTT
 		if !seen[st.Extension] && st.Extension != "" { // not yet applied by Run
-			x := Extension{ExtensionStatus: st}
+			x := agentdesk.ExtensionView{ExtensionStatus: st}
 			m.calls.fill(&x)
 			out = append(out, x)
 		}

@@ -51,6 +51,20 @@ func openDB(t *testing.T) *postgres.DB {
 // newHarnessOn is newHarness on db; tweak, if set, adjusts intake's deps.
 func newHarnessOn(t *testing.T, db *postgres.DB, tweak func(*intake.Deps)) *harness {
 	t.Helper()
+	h := startHarness(t, func(d *intake.Deps) {
+		d.Store, d.Surveys, d.OpenTickets = db, db, db // as cmd wires it
+		if tweak != nil {
+			tweak(d)
+		}
+	})
+	h.db = db
+	return h
+}
+
+// startHarness runs the flow, the ACD and intake over the scripted engine,
+// on the stores that stores sets (h.db is nil).
+func startHarness(t *testing.T, stores func(*intake.Deps)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	flow, err := ivr.ParseFlow("default.yaml", ivr.DefaultFlowYAML())
 	if err != nil {
@@ -76,12 +90,9 @@ func newHarnessOn(t *testing.T, db *postgres.DB, tweak func(*intake.Deps)) *harn
 	if err := desk.AddAgent(agentdesk.Agent{Username: "ana", Name: "Ana", Extension: "1001", Skills: map[string]int{"network": 0}}); err != nil {
 		t.Fatal(err)
 	}
-	deps := intake.Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
-		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus, Surveys: db,
-		OpenTickets: db} // as cmd wires it
-	if tweak != nil {
-		tweak(&deps)
-	}
+	deps := intake.Deps{Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
+		Matrix: tickets.DefaultMatrix, Queue: desk, Engine: eng, Publish: bus}
+	stores(&deps)
 	svc := intake.New(deps)
 	runner := ivr.NewFlowRunner(flow, svc, nil)
 	runner.Surveys = svc
@@ -89,7 +100,7 @@ func newHarnessOn(t *testing.T, db *postgres.DB, tweak func(*intake.Deps)) *harn
 	done := make(chan struct{})
 	go func() { _ = eng.Serve(sctx, runner); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return &harness{db: db, eng: eng, desk: desk, events: events}
+	return &harness{eng: eng, desk: desk, events: events}
 }
 
 func (h *harness) walkToInternetFailure(t *testing.T, from string) *ivrtest.Call {
@@ -130,11 +141,10 @@ func (h *harness) onlyTicket(t *testing.T) *tickets.Ticket {
 	return list[0]
 }
 
-// A known caller reports an internet failure: the ticket carries the
-// contact's data and the IVR path, the offer event carries the ticket, the
-// agent who answers is assigned, and the call record has its timeline.
-func TestCallOpensTicketAndReachesAgent(t *testing.T) {
-	h := newHarness(t)
+// connect walks a known caller to the network queue and returns the call
+// and the agent's leg once they are bridged.
+func (h *harness) connect(t *testing.T) (*ivrtest.Call, *ivrtest.Call) {
+	t.Helper()
 	phone := h.eng.AddPhone("1001", ivrtest.Answers, 20*time.Millisecond)
 	if err := h.desk.SetAgentState("ana", agentdesk.StateAvailable, ""); err != nil {
 		t.Fatal(err)
@@ -147,6 +157,15 @@ func TestCallOpensTicketAndReachesAgent(t *testing.T) {
 	if err := c.WaitBridged(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
+	return c, agentLeg
+}
+
+// A known caller reports an internet failure: the ticket carries the
+// contact's data and the IVR path, the offer event carries the ticket, the
+// agent who answers is assigned, and the call record has its timeline.
+func TestCallOpensTicketAndReachesAgent(t *testing.T) {
+	h := newHarness(t)
+	c, agentLeg := h.connect(t)
 	agentLeg.CallerHangup() // the agent hangs up
 	if err := c.WaitHandled(10 * time.Second); err != nil {
 		t.Fatal(err)

@@ -5,29 +5,7 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/atiende/atiende/agentdesk"
-	"github.com/atiende/atiende/ivr/ivrtest"
 )
-
-// connect walks a known caller to the network queue and returns the call
-// and the agent's leg once they are bridged.
-func (h *harness) connect(t *testing.T) (*ivrtest.Call, *ivrtest.Call) {
-	t.Helper()
-	phone := h.eng.AddPhone("1001", ivrtest.Answers, 20*time.Millisecond)
-	if err := h.desk.SetAgentState("ana", agentdesk.StateAvailable, ""); err != nil {
-		t.Fatal(err)
-	}
-	c := h.walkToInternetFailure(t, "044 722 276 9600")
-	agentLeg, err := phone.WaitAnswered(10 * time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WaitBridged(5 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	return c, agentLeg
-}
 
 func (h *harness) scores(t *testing.T, by, value string) (int, float64) {
 	t.Helper()

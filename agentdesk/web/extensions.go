@@ -20,8 +20,7 @@ import (
 var netRoles = []tickets.Role{tickets.RoleNetwork, tickets.RoleSupervisor, tickets.RoleAdmin}
 
 // ExtensionSource is what the server needs from the extension monitor
-// (agentdesk/extmon). Plain types keep this package off agentdesk; cmd
-// adapts. Errors carry tickets codes (ENOTFOUND for an unknown extension).
+// (agentdesk/extmon; MonitorExtensions adapts it). Errors carry tickets codes (ENOTFOUND for an unknown extension).
 type ExtensionSource interface {
 	// Extensions returns every known extension.
 	Extensions(ctx context.Context) ([]ExtensionInfo, error)

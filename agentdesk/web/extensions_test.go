@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -185,48 +186,20 @@ func TestExtensionsOpenAPI(t *testing.T) {
 	}
 }
 
-// monitorSource adapts an extmon.Monitor to ExtensionSource: the adapter
-// cmd/atiende uses, checked here end to end.
-type monitorSource struct{ m *extmon.Monitor }
-
-func (s monitorSource) Extensions(ctx context.Context) ([]ExtensionInfo, error) {
-	list, err := s.m.Extensions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ExtensionInfo, len(list))
-	for i, x := range list {
-		out[i] = ExtensionInfo{Extension: x.Extension, Owner: x.Owner, State: string(x.State), Contact: x.Contact,
-			UserAgent: x.UserAgent, RTTMillis: ivr.RTTMillis(x.RTT), Since: x.Since,
-			DownSince: x.DownSince, Reason: x.Reason, Ticket: x.Ticket}
-	}
-	return out, nil
-}
-
-func (s monitorSource) ExtensionHistory(ctx context.Context, ext string, limit int) ([]ExtensionEvent, error) {
-	h, err := s.m.History(ctx, ext, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ExtensionEvent, len(h))
-	for i, st := range h {
-		out[i] = ExtensionEvent{Extension: st.Extension, State: string(st.State), Contact: st.Contact, UserAgent: st.UserAgent,
-			RTTMillis: ivr.RTTMillis(st.RTT), Reason: st.Reason, At: st.Since}
-	}
-	return out, nil
-}
+// lateMonitor is the monitor, set once the environment it reads exists.
+type lateMonitor struct{ *extmon.Monitor }
 
 func TestExtensionsFromMonitor(t *testing.T) {
 	t.Parallel()
 	eng := ivrtest.NewEngine()
-	src := &monitorSource{}
-	e := newEnv(t, withExtensions(src))
+	src := &lateMonitor{}
+	e := newEnv(t, withExtensions(MonitorExtensions(src)))
 	m, err := extmon.New(extmon.Config{DownAfter: time.Hour}, extmon.Deps{Engine: eng, Store: e.db, Tickets: e.db,
 		Owner: extmon.DirectoryOwner(e.db)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	src.m = m
+	src.Monitor = m
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
@@ -254,5 +227,10 @@ func TestExtensionsFromMonitor(t *testing.T) {
 	if len(l.Extensions) != 1 || l.Extensions[0].Reason != "qualify timeout" || l.Extensions[0].DownSince == nil ||
 		l.Extensions[0].Owner != "Ana Ruiz" {
 		t.Errorf("list: %+v", l)
+	}
+	m.InternalCallStarted("1001", "1002")
+	c.must(200, "GET", "/api/v1/extensions", nil, &l)
+	if len(l.Extensions) != 1 || !slices.Equal(l.Extensions[0].Calls, []string{"1002"}) || l.Extensions[0].CallsSince == nil {
+		t.Errorf("internal calls: %+v", l)
 	}
 }

@@ -9,12 +9,16 @@ import (
 	"testing"
 
 	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/tickets/ticketstest"
 )
 
+// The store is a double: what is checked is how /readyz reports it, not
+// how PostgreSQL fails.
 func TestHealthAndReadiness(t *testing.T) {
 	t.Parallel()
-	var engineErr error
-	e := newEnv(t, func(_ *Config, d *Deps) {
+	var engineErr, dbErr error
+	store := &ticketstest.Store{PingFn: func(context.Context) error { return dbErr }}
+	e := newEnvOn(t, store, nil, func(_ *Config, d *Deps) {
 		d.Ready = func(context.Context) error { return engineErr }
 	})
 	c := e.anon()
@@ -34,7 +38,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	engineErr = nil
 
-	e.db.Close()
+	dbErr = tickets.Errorf(tickets.EUNAVAILABLE, "postgres: closed pool")
 	r = c.do("GET", "/readyz", nil)
 	code, msg = r.errCode()
 	if r.status != 503 || code != tickets.EUNAVAILABLE || !strings.Contains(msg, "database") {

@@ -71,10 +71,24 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The reports and ticket statistics are the database's.
+	withDB := func(_ *Config, d *Deps) { d.Reports, d.TicketStats = db, db }
+	e := newEnvOn(t, db, clk, append([]envOption{withDB}, opts...)...)
+	e.db = db
+	return e
+}
+
+// newEnvOn is a running server on store (a ticketstest double for a test
+// that needs the store only in passing); e.db is nil.
+func newEnvOn(t *testing.T, store tickets.Store, clk *clock, opts ...envOption) *env {
+	t.Helper()
+	if clk == nil {
+		clk = &clock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	}
 	fa := &fakeAgents{states: map[string]string{}}
 	cfg := Config{}
-	d := Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
-		Clock: clk.Now, Agents: fa, Reports: db, TicketStats: db}
+	d := Deps{Store: store, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
+		Clock: clk.Now, Agents: fa}
 	for _, o := range opts {
 		o(&cfg, &d)
 	}
@@ -84,7 +98,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, s: s, srv: srv, clock: clk, agent: fa}
+	return &env{t: t, s: s, srv: srv, clock: clk, agent: fa}
 }
 
 // user creates a user with testPassword.

@@ -124,3 +124,26 @@ func TestInternalNotesPolicy(t *testing.T) {
 		}
 	}
 }
+
+// leadOnly checks that GET path answers supervisors and admins, refuses
+// every other role (403) and anonymous callers (401). sup is a supervisor
+// already logged in; the other roles are logged in as <role>2.
+func (e *env) leadOnly(t *testing.T, sup *client, path string) {
+	t.Helper()
+	for _, r := range tickets.Roles {
+		c := sup
+		if r != tickets.RoleSupervisor {
+			c = e.login(string(r)+"2", r)
+		}
+		want := 403
+		if r == tickets.RoleSupervisor || r == tickets.RoleAdmin {
+			want = 200
+		}
+		if got := c.do("GET", path, nil); got.status != want {
+			t.Errorf("GET %s as %s: status %d, want %d", path, r, got.status, want)
+		}
+	}
+	if got := e.anon().do("GET", path, nil); got.status != 401 {
+		t.Errorf("GET %s anonymous: status %d, want 401", path, got.status)
+	}
+}

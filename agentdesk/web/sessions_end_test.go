@@ -17,12 +17,7 @@ func (e *env) status(c *client) int {
 func TestPasswordResetEndsSessionsAndTokens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	admin := e.login("root", tickets.RoleAdmin)
-	ana := e.login("ana", tickets.RoleAgent)
-	var tr tokenResponse
-	ana.must(201, "POST", "/api/v1/tokens", map[string]any{"name": "script"}, &tr)
-	prog := e.anon()
-	prog.bearer = tr.Token
+	admin, ana, prog := e.adminAndAnaWithToken()
 	ana2 := e.login2("ana")
 	for _, c := range []*client{ana, ana2, prog} {
 		if st := e.status(c); st != 200 {
@@ -38,6 +33,7 @@ func TestPasswordResetEndsSessionsAndTokens(t *testing.T) {
 
 	// keep_tokens: the sessions end, the token stays.
 	beto := e.login("beto", tickets.RoleAgent)
+	var tr tokenResponse
 	beto.must(201, "POST", "/api/v1/tokens", map[string]any{"name": "script"}, &tr)
 	prog.bearer = tr.Token
 	admin.must(200, "PUT", "/api/v1/users/beto", map[string]any{"password": "another new password", "keep_tokens": true}, nil)
@@ -64,12 +60,7 @@ func TestPasswordResetEndsSessionsAndTokens(t *testing.T) {
 func TestDisableEndsSessionsAndTokens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	admin := e.login("root", tickets.RoleAdmin)
-	ana := e.login("ana", tickets.RoleAgent)
-	var tr tokenResponse
-	ana.must(201, "POST", "/api/v1/tokens", map[string]any{"name": "script"}, &tr)
-	prog := e.anon()
-	prog.bearer = tr.Token
+	admin, ana, prog := e.adminAndAnaWithToken()
 	admin.must(200, "PUT", "/api/v1/users/ana", map[string]any{"disabled": true}, nil)
 	admin.must(200, "PUT", "/api/v1/users/ana", map[string]any{"disabled": false}, nil)
 	for i, c := range []*client{ana, prog} {
@@ -97,4 +88,16 @@ func TestLogoutEndsEverySession(t *testing.T) {
 	if st := e.status(prog); st != 200 {
 		t.Errorf("the API token after logout: %d, want 200", st)
 	}
+}
+
+// adminAndAnaWithToken logs in an admin and the agent ana, and returns a
+// program using an API token ana made.
+func (e *env) adminAndAnaWithToken() (admin, ana, prog *client) {
+	e.t.Helper()
+	admin, ana = e.login("root", tickets.RoleAdmin), e.login("ana", tickets.RoleAgent)
+	var tr tokenResponse
+	ana.must(201, "POST", "/api/v1/tokens", map[string]any{"name": "script"}, &tr)
+	prog = e.anon()
+	prog.bearer = tr.Token
+	return admin, ana, prog
 }

@@ -92,18 +92,7 @@ func TestLoginLockIsPerAccountAndSource(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.user("ana", tickets.RoleAgent, 1)
-	login := func(peer, xff, pw string) resp {
-		body, _ := json.Marshal(map[string]string{"username": "ana", "password": pw})
-		req := httptest.NewRequest("POST", "/api/v1/login", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if xff != "" {
-			req.Header.Set("X-Forwarded-For", xff)
-		}
-		req.RemoteAddr = peer
-		rec := httptest.NewRecorder()
-		e.s.Handler().ServeHTTP(rec, req)
-		return resp{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-	}
+	login := func(peer, xff, pw string) resp { return e.loginFrom(peer, xff, "ana", pw) }
 	for range DefaultLoginAttempts + 3 {
 		login("192.0.2.66:5000", "", "attacker guess")
 	}
@@ -123,18 +112,7 @@ func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
 	proxy := netip.MustParsePrefix("10.9.0.0/24")
 	e := newEnv(t, func(c *Config, _ *Deps) { c.TrustedProxies = []netip.Prefix{proxy} })
 	e.user("ana", tickets.RoleAgent, 1)
-	login := func(peer, xff, pw string) int {
-		body, _ := json.Marshal(map[string]string{"username": "ana", "password": pw})
-		req := httptest.NewRequest("POST", "/api/v1/login", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if xff != "" {
-			req.Header.Set("X-Forwarded-For", xff)
-		}
-		req.RemoteAddr = peer
-		rec := httptest.NewRecorder()
-		e.s.Handler().ServeHTTP(rec, req)
-		return rec.Code
-	}
+	login := func(peer, xff, pw string) int { return e.loginFrom(peer, xff, "ana", pw).status }
 	// Untrusted peer: a new X-Forwarded-For per guess changes nothing.
 	for i := range DefaultLoginAttempts {
 		if st := login("203.0.113.5:1000", "198.51.100."+strconv.Itoa(i), "guess"); st != 401 {
@@ -187,4 +165,19 @@ func TestClientIP(t *testing.T) {
 			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, got, c.want)
 		}
 	}
+}
+
+// loginFrom posts a login of username as a connection from peer (with an
+// X-Forwarded-For header when xff is not empty) would.
+func (e *env) loginFrom(peer, xff, username, pw string) resp {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": pw})
+	req := httptest.NewRequest("POST", "/api/v1/login", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	req.RemoteAddr = peer
+	rec := httptest.NewRecorder()
+	e.s.Handler().ServeHTTP(rec, req)
+	return resp{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
 }

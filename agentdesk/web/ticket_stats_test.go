@@ -74,23 +74,7 @@ func TestTicketStats(t *testing.T) {
 		}
 	}
 
-	// Supervisors and admins only.
-	for _, r := range tickets.Roles {
-		c := sup
-		if r != tickets.RoleSupervisor {
-			c = e.login(string(r)+"2", r)
-		}
-		want := 403
-		if r == tickets.RoleSupervisor || r == tickets.RoleAdmin {
-			want = 200
-		}
-		if got := c.do("GET", "/api/v1/tickets/stats", nil); got.status != want {
-			t.Errorf("%s: status %d, want %d", r, got.status, want)
-		}
-	}
-	if got := e.anon().do("GET", "/api/v1/tickets/stats", nil); got.status != 401 {
-		t.Errorf("anonymous: status %d, want 401", got.status)
-	}
+	e.leadOnly(t, sup, "/api/v1/tickets/stats") // supervisors and admins only
 	// The path is not taken for a ticket number.
 	if got := agent.do("GET", "/api/v1/tickets/"+near.Number, nil); got.status != 200 {
 		t.Errorf("GET ticket: %d", got.status)

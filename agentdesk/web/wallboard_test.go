@@ -109,23 +109,7 @@ func TestWallboardDay(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400", bad, r.status, r.body)
 		}
 	}
-	// Supervisors and admins only.
-	for _, r := range tickets.Roles {
-		c := sup
-		if r != tickets.RoleSupervisor {
-			c = e.login(string(r)+"2", r)
-		}
-		want := 403
-		if r == tickets.RoleSupervisor || r == tickets.RoleAdmin {
-			want = 200
-		}
-		if got := c.do("GET", "/api/v1/wallboard/day", nil); got.status != want {
-			t.Errorf("%s: status %d, want %d", r, got.status, want)
-		}
-	}
-	if got := e.anon().do("GET", "/api/v1/wallboard/day", nil); got.status != 401 {
-		t.Errorf("anonymous: status %d, want 401", got.status)
-	}
+	e.leadOnly(t, sup, "/api/v1/wallboard/day") // supervisors and admins only
 }
 
 // testWallboard is the day history of the test database with thresholds

@@ -38,13 +38,19 @@ const admZone = "America/Mexico_City"
 // waits for the page the role lands on, with its header drawn.
 func admFormLogin(t testing.TB, ctx context.Context, base, user, password, page string) {
 	t.Helper()
+	formLoginWithin(t, ctx, 15*time.Second, base, user, password, page)
+}
+
+// formLoginWithin is admFormLogin waiting up to d for the page.
+func formLoginWithin(t testing.TB, ctx context.Context, d time.Duration, base, user, password, page string) {
+	t.Helper()
 	brStep(t, ctx, "log in as "+user,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), user),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
-	brWaitJS(t, ctx, 15*time.Second, user+" on "+page,
+	brWaitJS(t, ctx, d, user+" on "+page,
 		`location.pathname === "`+page+`" && document.querySelector("#top nav a") !== null`)
 }
 

@@ -79,16 +79,7 @@ const astBenchCaller = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 
       v=0
       o=caller 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-16
-      a=ptime:20
-      a=sendrecv
-
+` + sippSDPMedia + `
     ]]>
   </send>
   <recv response="100" optional="true"/>
@@ -133,25 +124,9 @@ const astBenchCaller = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 // astBenchFlow is the default flow, with the ticket number not read back
 // and the queue replaced by "goodbye" and a hang-up.
 func astBenchFlow(b testing.TB) string {
-	raw, err := os.ReadFile("../../ivr/flows/default.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := string(raw)
-	for _, r := range [][2]string{
-		{"say_number: true", "say_number: false"},
-		{"  queue:\n    type: enqueue\n    prompts: [transfer]\n    answered: survey\n", "  queue:\n    type: hangup\n    prompts: [goodbye]\n"},
-	} {
-		if !strings.Contains(s, r[0]) {
-			b.Fatalf("default flow changed: %q not found", r[0])
-		}
-		s = strings.Replace(s, r[0], r[1], 1)
-	}
-	path := filepath.Join(b.TempDir(), "asterisk-bench-flow.yaml")
-	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	return path
+	return editedDefaultFlow(b, "asterisk-bench-flow.yaml",
+		[2]string{"say_number: true", "say_number: false"},
+		[2]string{"  queue:\n    type: enqueue\n    prompts: [transfer]\n    answered: survey\n", "  queue:\n    type: hangup\n    prompts: [goodbye]\n"})
 }
 
 func envRates(name string, def []int) []int {

@@ -93,16 +93,7 @@ const brAgentUAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 
       v=0
       o=agent 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-16
-      a=ptime:20
-      a=sendrecv
-
+` + sippSDPMedia + `
     ]]>
   </send>
   <recv request="ACK" crlf="true"/>
@@ -127,16 +118,7 @@ const brAgentUAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 
       v=0
       o=agent 53655765 2353687638 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-16
-      a=ptime:20
-      a=sendrecv
-
+` + sippSDPMedia + `
     ]]>
   </send>
   <recv request="ACK" next="talk"/>
@@ -326,24 +308,10 @@ func brEval[T any](t testing.TB, ctx context.Context, js string) T {
 	return v
 }
 
-// brWaitJS waits up to d until the expression is true, in a loop of
-// evaluations (chromedp.Poll fails when the page navigates meanwhile).
+// brWaitJS waits up to d until the expression is true.
 func brWaitJS(t testing.TB, ctx context.Context, d time.Duration, what, js string) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	var last error
-	for time.Now().Before(deadline) {
-		ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool]("!!("+js+")", chromedp.EvalIgnoreExceptions))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		last = err
-		time.Sleep(20 * time.Millisecond)
-	}
-	browsertest.Screenshot(t, ctx, "failed")
-	t.Fatalf("timed out after %v waiting for %s (last error: %v)", d, what, last)
+	browsertest.WaitJS(t, ctx, d, what, js)
 }
 
 // brLogin logs user in through the login form at / and waits for the page

@@ -52,22 +52,28 @@ func BenchmarkCallPath(b *testing.B) {
 // without the keypad survey after the agent hangs up (the sipp callers wait
 // for Atiende's BYE; the survey has its own tests).
 func benchFlow(b testing.TB) string {
+	return editedDefaultFlow(b, "bench-flow.yaml",
+		[2]string{"say_number: true", "say_number: false"},
+		[2]string{"    type: enqueue\n    prompts: [transfer]\n", "    type: enqueue\n"},
+		[2]string{"    answered: survey\n", ""})
+}
+
+// editedDefaultFlow writes the default flow with each edit (old, new)
+// applied once to a file named name in a temporary directory; a flow
+// without one of the olds fails the test (the default changed under it).
+func editedDefaultFlow(b testing.TB, name string, edits ...[2]string) string {
 	raw, err := os.ReadFile("../../ivr/flows/default.yaml")
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := string(raw)
-	for _, r := range [][2]string{
-		{"say_number: true", "say_number: false"},
-		{"    type: enqueue\n    prompts: [transfer]\n", "    type: enqueue\n"},
-		{"    answered: survey\n", ""},
-	} {
+	for _, r := range edits {
 		if !strings.Contains(s, r[0]) {
 			b.Fatalf("default flow changed: %q not found", r[0])
 		}
 		s = strings.Replace(s, r[0], r[1], 1)
 	}
-	path := filepath.Join(b.TempDir(), "bench-flow.yaml")
+	path := filepath.Join(b.TempDir(), name)
 	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
 		b.Fatal(err)
 	}

@@ -34,13 +34,7 @@ const (
 // role lands on, with its header drawn.
 func catLogin(t testing.TB, ctx context.Context, base, user, password, page string) {
 	t.Helper()
-	brStep(t, ctx, "log in as "+user,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), user),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
-	brWaitJS(t, ctx, catWait, user+" on "+page, `location.pathname === "`+page+`" && document.querySelector("#top nav a") !== null`)
+	formLoginWithin(t, ctx, catWait, base, user, password, page)
 }
 
 // catCatalog is GET /api/v1/catalog.

@@ -717,6 +717,19 @@ func callerScenario(t testing.TB, steps []callerStep, hangupAfter time.Duration)
 	return path
 }
 
+// sippSDPMedia is the SDP of the sipp scenarios after their o= line:
+// PCMU and telephone-event, indented as their CDATA blocks are.
+const sippSDPMedia = `      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-16
+      a=ptime:20
+      a=sendrecv
+`
+
 const callerHead = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="help-desk caller">
@@ -737,16 +750,7 @@ const callerHead = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 
       v=0
       o=caller 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-16
-      a=ptime:20
-      a=sendrecv
-
+` + sippSDPMedia + `
     ]]>
   </send>
   <recv response="100" optional="true"/>

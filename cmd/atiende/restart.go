@@ -17,6 +17,7 @@ import (
 	"github.com/atiende/atiende/agentdesk/acd"
 	"github.com/atiende/atiende/agentdesk/extmon"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/coalesce"
 	"github.com/atiende/atiende/ivr/sipengine"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
@@ -51,11 +52,10 @@ type presence struct {
 	db  *postgres.DB
 	log *slog.Logger
 
-	mu      sync.Mutex
-	live    bool // restore is done: changes are saved
-	pending map[string]postgres.AgentPresence
-	order   []string
-	kick    chan struct{}
+	save *coalesce.Writer[string, postgres.AgentPresence] // the latest state per agent
+
+	mu   sync.Mutex
+	live bool // restore is done: changes are saved
 	// unconfirmed: extension -> agent put back available whose phone has
 	// not yet answered since the restart.
 	unconfirmed map[string]string
@@ -63,8 +63,12 @@ type presence struct {
 }
 
 func newPresence(db *postgres.DB, log *slog.Logger) *presence {
-	return &presence{db: db, log: log, pending: map[string]postgres.AgentPresence{}, kick: make(chan struct{}, 1),
-		unconfirmed: map[string]string{}}
+	save := coalesce.New(func(ctx context.Context, _ string, rec postgres.AgentPresence) error {
+		return db.SaveAgentPresence(ctx, rec)
+	}, func(u string, rec postgres.AgentPresence, err error) {
+		log.Warn("agent presence not saved", "agent", u, "state", rec.State, "error", err)
+	})
+	return &presence{db: db, log: log, save: save, unconfirmed: map[string]string{}}
 }
 
 // Publish records agent_state events (agentdesk.Publisher: never blocks).
@@ -88,10 +92,7 @@ func (p *presence) Publish(e agentdesk.Event) {
 		p.mu.Unlock()
 		return // AddAgent's logged_out at start is not a choice of the agent
 	}
-	if _, ok := p.pending[e.Agent]; !ok {
-		p.order = append(p.order, e.Agent)
-	}
-	p.pending[e.Agent] = rec
+	p.save.Put(e.Agent, rec) // under p.mu: in the order of the events
 	if rec.State != string(agentdesk.StateAvailable) || rec.Extension == "" {
 		for ext, u := range p.unconfirmed {
 			if u == e.Agent {
@@ -100,46 +101,10 @@ func (p *presence) Publish(e agentdesk.Event) {
 		}
 	}
 	p.mu.Unlock()
-	select {
-	case p.kick <- struct{}{}:
-	default:
-	}
 }
 
 // run saves the changes until ctx is done, then what is left.
-func (p *presence) run(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			p.flush(fctx)
-			cancel()
-			return
-		case <-p.kick:
-			p.flush(ctx)
-		}
-	}
-}
-
-func (p *presence) flush(ctx context.Context) {
-	for {
-		p.mu.Lock()
-		if len(p.order) == 0 {
-			p.mu.Unlock()
-			return
-		}
-		u := p.order[0]
-		p.order = p.order[1:]
-		rec := p.pending[u]
-		delete(p.pending, u)
-		p.mu.Unlock()
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := p.db.SaveAgentPresence(wctx, rec); err != nil {
-			p.log.Warn("agent presence not saved", "agent", u, "state", rec.State, "error", err)
-		}
-		cancel()
-	}
-}
+func (p *presence) run(ctx context.Context) { p.save.Run(ctx) }
 
 // restore puts every agent back as they were before the restart, on the
 // extension they had picked. From then on changes are saved.

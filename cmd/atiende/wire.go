@@ -192,7 +192,7 @@ func newWeb(cfg Config, db *postgres.DB, esc *escalationParts, live *tickets.Liv
 		SessionTTL: time.Duration(cfg.HTTP.SessionTTL), TrustedProxies: proxies, Profiling: cfg.HTTP.Pprof},
 		web.Deps{Store: esc.store, Catalog: live, CatalogEditor: dp.catalog, Phones: cfg.phonePlan(), Matrix: priorityMatrix(cfg),
 			Log: log.With("component", "web"), Queues: dp.queues, Agents: dp.agents, AgentExtensions: dp.agents, AgentSync: dp.agents,
-			Announcements: announcementsWeb(cfg, ann, db), Extensions: extensionSource{mon},
+			Announcements: announcementsWeb(cfg, ann, db), Extensions: web.MonitorExtensions(mon),
 			Maintenance: esc.maintenance, Ready: func(context.Context) error {
 				if !engine.Up() {
 					return fmt.Errorf("telephony engine %s is down", engine.Name())

@@ -3,6 +3,7 @@ package sipengine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -22,29 +23,10 @@ import (
 func serveLogged(t *testing.T, cfg Config, h ivr.Handler) (*Engine, *syncBuffer) {
 	t.Helper()
 	buf := &syncBuffer{}
-	e, err := New(cfg, slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h == nil {
-		h = ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {})
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- e.Serve(ctx, h) }()
-	select {
-	case <-e.Ready():
-	case err := <-errc:
-		t.Fatalf("serve: %v", err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("engine not ready")
-	}
+	e, stop := serveEngine(t, cfg, slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo})), h, 10*time.Second)
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-errc:
-		case <-time.After(10 * time.Second):
-			t.Error("serve did not return")
+		if err := stop(); errors.Is(err, errNotReturned) {
+			t.Error(err)
 		}
 	})
 	return e, buf

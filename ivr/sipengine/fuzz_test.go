@@ -2,6 +2,7 @@ package sipengine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -71,26 +72,10 @@ func FuzzEdge(f *testing.F) {
 
 // serveFuzz is startEngine for a fuzz target.
 func serveFuzz(f *testing.F, cfg Config, h ivr.Handler) (*Engine, func()) {
-	e, err := New(cfg, nil)
-	if err != nil {
-		f.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- e.Serve(ctx, h) }()
-	select {
-	case <-e.Ready():
-	case err := <-errc:
-		f.Fatalf("serve: %v", err)
-	case <-time.After(5 * time.Second):
-		f.Fatal("engine not ready")
-	}
+	e, stop := serveEngine(f, cfg, nil, h, 15*time.Second)
 	return e, func() {
-		cancel()
-		select {
-		case <-errc:
-		case <-time.After(15 * time.Second):
-			f.Error("serve did not return")
+		if err := stop(); errors.Is(err, errNotReturned) {
+			f.Error(err)
 		}
 	}
 }

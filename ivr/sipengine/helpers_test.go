@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"os"
@@ -37,10 +39,26 @@ func startEngine(t *testing.T, cfg Config, h ivr.Handler) *Engine {
 	if os.Getenv("SIPENGINE_DEBUG") != "" {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	e, stop := serveEngine(t, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), h, 10*time.Second)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return e
+}
+
+// errNotReturned: Serve did not return after its context ended.
+var errNotReturned = errors.New("serve did not return")
+
+// serveEngine serves cfg with h (nil: a handler that does nothing) and
+// returns the engine once it is ready, and stop, which ends it and returns
+// Serve's error, or errNotReturned after wait.
+func serveEngine(tb testing.TB, cfg Config, log *slog.Logger, h ivr.Handler, wait time.Duration) (*Engine, func() error) {
+	tb.Helper()
 	e, err := New(cfg, log)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if h == nil {
 		h = ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {})
@@ -51,22 +69,24 @@ func startEngine(t *testing.T, cfg Config, h ivr.Handler) *Engine {
 	select {
 	case <-e.Ready():
 	case err := <-errc:
-		t.Fatalf("serve: %v", err)
+		cancel()
+		tb.Fatalf("serve: %v", err)
 	case <-time.After(5 * time.Second):
-		t.Fatal("engine not ready")
+		cancel()
+		tb.Fatal("engine not ready")
 	}
-	t.Cleanup(func() {
+	return e, func() error {
 		cancel()
 		select {
 		case err := <-errc:
 			if err != nil {
-				t.Errorf("serve: %v", err)
+				return fmt.Errorf("serve: %w", err)
 			}
-		case <-time.After(10 * time.Second):
-			t.Error("serve did not return")
+			return nil
+		case <-time.After(wait):
+			return errNotReturned
 		}
-	})
-	return e
+	}
 }
 
 // toneWAV is a 440 Hz tone as 8 kHz mono 16-bit WAV.

@@ -128,7 +128,7 @@ func (e *Engine) password(user string) (string, bool) {
 func (e *Engine) registrarLoop(ctx context.Context) {
 	if p := e.reg.persist; p != nil {
 		done := make(chan struct{})
-		go func() { defer close(done); p.run(ctx) }()
+		go func() { defer close(done); p.Run(ctx) }()
 		defer func() { <-done }()
 	}
 	e.restore(ctx)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/ivr/coalesce"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -28,7 +29,7 @@ type registrar struct {
 	fresh chan string
 
 	// persist, if set, keeps the bindings across restarts.
-	persist *persister
+	persist *coalesce.Writer[string, *Registration]
 }
 
 // binding is one extension's registration.
@@ -89,7 +90,7 @@ func (r *registrar) bind(ext string, contact sip.Uri, transport, source, userAge
 	changed := b.status.State != ivr.ExtRegistered || b.contact.String() != contact.String()
 	b.contact, b.transport, b.source, b.callID, b.expires, b.restored = contact, transport, source, callID, now.Add(ttl), false
 	b.status.Contact, b.status.UserAgent = contact.String(), userAgent
-	r.persist.put(ext, &Registration{Extension: ext, Contact: b.status.Contact, Transport: transport, Source: source,
+	r.persist.Put(ext, &Registration{Extension: ext, Contact: b.status.Contact, Transport: transport, Source: source,
 		UserAgent: userAgent, CallID: callID, Expires: b.expires})
 	if changed {
 		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "registered", 0
@@ -110,7 +111,7 @@ func (r *registrar) restore(ext string, contact sip.Uri, transport, source, user
 	b := r.exts[ext]
 	now := r.now()
 	if b == nil || !expires.After(now) {
-		r.persist.put(ext, nil)
+		r.persist.Put(ext, nil)
 		return false
 	}
 	if b.status.State != ivr.ExtUnregistered {
@@ -135,7 +136,7 @@ func (r *registrar) unbindLocked(b *binding, reason string) {
 		return
 	}
 	*b = binding{status: ivr.ExtensionStatus{Extension: b.status.Extension, State: ivr.ExtUnregistered, Since: r.now(), Reason: reason}}
-	r.persist.put(b.status.Extension, nil)
+	r.persist.Put(b.status.Extension, nil)
 	r.publishLocked(b.status)
 }
 

@@ -5,8 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // ChangesChannel is the NOTIFY channel of the things every process keeps in
@@ -23,9 +21,8 @@ const (
 	TopicAnnouncements  = "announcements"
 )
 
-// Changes is a process's one listener on ChangesChannel: it holds one
-// dedicated connection outside the pool and runs the reloads watching each
-// topic. After every (re)connect each reload runs once, since
+// Changes hears ChangesChannel (on the DB's one listening connection,
+// listen.go) and runs the reloads watching each topic. After every (re)connect each reload runs once, since
 // notifications may have been missed meanwhile.
 type Changes struct {
 	db *DB
@@ -108,9 +105,9 @@ func (c *Changes) notifyAll() {
 	}
 }
 
-// Start listens until ctx ends, reconnecting with backoff. It returns once
-// the first LISTEN is in place (or after 5 s, or when ctx ends), so that a
-// change committed after it returns is heard.
+// Start listens until ctx ends, on the DB's one listening connection. It
+// returns once LISTEN is in place (or after 5 s, or when ctx ends), so that
+// a change committed after it returns is heard.
 func (c *Changes) Start(ctx context.Context) {
 	c.mu.Lock()
 	if c.started {
@@ -119,62 +116,12 @@ func (c *Changes) Start(ctx context.Context) {
 	}
 	c.started = true
 	c.mu.Unlock()
-	ready := make(chan struct{})
-	var first atomic.Bool
 	// Every (re)connect reloads everything: changes made while nobody
 	// listened (before the start, or while the connection was lost) are
 	// not lost.
-	connected := func() {
-		c.notifyAll()
-		if first.CompareAndSwap(false, true) {
-			close(ready)
-		}
-	}
-	go func() {
-		backoff := 100 * time.Millisecond
-		for ctx.Err() == nil {
-			err := c.listen(ctx, func() { backoff = 100 * time.Millisecond; connected() })
-			if ctx.Err() != nil {
-				return
-			}
-			c.db.log.Warn("changes: listen connection lost; caches may be stale until it is back", "error", err, "retry_in", backoff)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(backoff*2, 30*time.Second)
-		}
-	}()
-	select {
-	case <-ready:
-	case <-ctx.Done():
-	case <-time.After(5 * time.Second):
-		c.db.log.Warn("changes: not listening yet; retrying in the background")
-	}
-}
-
-func (c *Changes) listen(ctx context.Context, connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, c.db.pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return err
-	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		_ = conn.Close(cctx)
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ChangesChannel}.Sanitize()); err != nil {
-		return err
-	}
-	connected()
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		c.notify(n.Payload)
-	}
+	ready := c.db.listen.subscribe(ctx, &subscription{channel: ChangesChannel, notified: c.notify,
+		connected: func(bool) { c.notifyAll() }})
+	c.db.listen.waitReady(ctx, ready, "changes")
 }
 
 // Cache holds a copy of what load returns, reloaded when its topic is

@@ -29,10 +29,11 @@ type Options struct {
 
 // DB is a tickets.Store on a PostgreSQL connection pool.
 type DB struct {
-	pool  *pgxpool.Pool
-	clock func() time.Time
-	log   *slog.Logger
-	group *groupCommit // ticket creations committed together
+	pool   *pgxpool.Pool
+	clock  func() time.Time
+	log    *slog.Logger
+	group  *groupCommit // ticket creations committed together
+	listen *listener    // the one LISTEN connection
 }
 
 var _ tickets.Store = (*DB)(nil)
@@ -59,6 +60,7 @@ func open(ctx context.Context, cfg *pgxpool.Config, o Options) (*DB, error) {
 	}
 	db := &DB{pool: pool, clock: o.Clock, log: o.Logger}
 	db.group = newGroupCommit(db)
+	db.listen = newListener(db)
 	if db.clock == nil {
 		db.clock = time.Now
 	}

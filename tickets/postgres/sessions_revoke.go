@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -34,66 +33,18 @@ func (db *DB) EndSessions(ctx context.Context, username string, tokens bool) err
 }
 
 // ListenRevoked calls revoked with the username of every EndSessions, by
-// this process or another on the same database, until ctx ends. It holds
-// one dedicated connection outside the pool, LISTENing on RevokedChannel,
-// and reconnects with backoff when it drops; after a reconnect it calls
-// resync (if not nil), since notifications may have been missed meanwhile.
-// It returns once the first LISTEN is in place (or ctx ends), so that no
-// revocation made after it returns goes unheard.
+// this process or another on the same database, until ctx ends. It hears
+// RevokedChannel on the DB's one listening connection (listen.go); after
+// that connection is lost and back it calls resync (if not nil), since
+// notifications may have been missed meanwhile. It returns once LISTEN is
+// in place (or ctx ends), so that no revocation made after it returns goes
+// unheard.
 func (db *DB) ListenRevoked(ctx context.Context, revoked func(username string), resync func()) {
-	ready := make(chan struct{})
-	var once bool
-	connected := func() {
-		if !once {
-			once = true
-			close(ready)
-		} else if resync != nil {
-			resync()
-		}
-	}
-	go func() {
-		backoff := 100 * time.Millisecond
-		for ctx.Err() == nil {
-			err := db.listenRevoked(ctx, revoked, func() { backoff = 100 * time.Millisecond; connected() })
-			if ctx.Err() != nil {
-				return
+	ready := db.listen.subscribe(ctx, &subscription{channel: RevokedChannel, notified: revoked,
+		connected: func(first bool) {
+			if !first && resync != nil {
+				resync()
 			}
-			db.log.Warn("session revocations: listen connection lost", "error", err, "retry_in", backoff)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(backoff*2, 30*time.Second)
-		}
-	}()
-	select {
-	case <-ready:
-	case <-ctx.Done():
-	case <-time.After(5 * time.Second):
-		db.log.Warn("session revocations: not listening yet; retrying in the background")
-	}
-}
-
-func (db *DB) listenRevoked(ctx context.Context, revoked func(string), connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, db.pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return err
-	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		_ = conn.Close(cctx)
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{RevokedChannel}.Sanitize()); err != nil {
-		return err
-	}
-	connected()
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		revoked(n.Payload)
-	}
+		}})
+	db.listen.waitReady(ctx, ready, "session revocations")
 }

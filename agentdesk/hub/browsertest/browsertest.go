@@ -208,3 +208,24 @@ func Incognito(t testing.TB, ctx context.Context) context.Context {
 	}
 	return tctx
 }
+
+// WaitJS waits up to d until the expression js is true, evaluating it in
+// a loop (chromedp.Poll fails when the page navigates meanwhile); at the
+// deadline it takes a screenshot and fails the test with what it waited for.
+func WaitJS(t testing.TB, ctx context.Context, d time.Duration, what, js string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	var last error
+	for time.Now().Before(deadline) {
+		ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool]("!!("+js+")", chromedp.EvalIgnoreExceptions))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		last = err
+		time.Sleep(20 * time.Millisecond)
+	}
+	Screenshot(t, ctx, "failed")
+	t.Fatalf("timed out after %v waiting for %s (last error: %v)", d, what, last)
+}

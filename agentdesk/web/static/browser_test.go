@@ -62,7 +62,7 @@ func newSite(t *testing.T) *site {
 		s.mu.Unlock()
 		s.hub.ServeHTTP(w, r)
 	}))
-	mux.Handle("/api/v1/", fakeAPI(s.desk, &s.calls, &s.mu))
+	mux.Handle("/api/v1/", checkFake(t, fakeAPI(s.desk, &s.calls, &s.mu)))
 	mux.Handle("/", http.FileServerFS(static.FS))
 	srv := httptest.NewUnstartedServer(secure(mux))
 	srv.Config.ConnState = func(c net.Conn, st http.ConnState) {
@@ -100,24 +100,10 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitJS waits until the expression is true. It evaluates in a loop rather
-// than with chromedp.Poll, which fails when the page navigates meanwhile.
+// waitJS waits until the expression is true (10 s).
 func waitJS(t *testing.T, ctx context.Context, what, js string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool]("!!("+js+")", chromedp.EvalIgnoreExceptions))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		last = err
-		time.Sleep(25 * time.Millisecond)
-	}
-	browsertest.Screenshot(t, ctx, "failed")
-	t.Fatalf("timed out waiting for %s (last error: %v)", what, last)
+	browsertest.WaitJS(t, ctx, 10*time.Second, what, js)
 }
 
 func login(t *testing.T, ctx context.Context, base, user, page string) {

@@ -52,7 +52,7 @@ func deskFakeAPI(mux *http.ServeMux) {
 		}
 		return true
 	}
-	mux.HandleFunc("GET /api/v1/tickets/stats", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/tickets/stats", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "supervisor", "admin") {
 			return
 		}
@@ -76,7 +76,7 @@ func deskFakeAPI(mux *http.ServeMux) {
 			},
 		})
 	})
-	mux.HandleFunc("GET /api/v1/users", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/users", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "admin") {
 			return
 		}
@@ -89,7 +89,7 @@ func deskFakeAPI(mux *http.ServeMux) {
 		}
 		writeJSON(w, 200, append(out, desk.users...))
 	})
-	mux.HandleFunc("POST /api/v1/users", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "POST /api/v1/users", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "admin") {
 			return
 		}
@@ -112,7 +112,7 @@ func deskFakeAPI(mux *http.ServeMux) {
 		desk.users = append(desk.users, u)
 		writeJSON(w, 201, u)
 	})
-	mux.HandleFunc("PUT /api/v1/users/{username}", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "PUT /api/v1/users/{username}", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "admin") {
 			return
 		}
@@ -120,14 +120,14 @@ func deskFakeAPI(mux *http.ServeMux) {
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		writeJSON(w, 200, map[string]any{"username": r.PathValue("username"), "role": "agent", "version": 2})
 	})
-	mux.HandleFunc("GET /api/v1/agents", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/agents", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "supervisor", "admin") {
 			return
 		}
 		writeJSON(w, 200, []map[string]any{{"username": "ana", "name": "Ana López", "extension": "1001", "state": "available",
 			"since": time.Now(), "queues": []string{"redes"}}})
 	})
-	mux.HandleFunc("GET /api/v1/maintenance", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/maintenance", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "supervisor", "admin") {
 			return
 		}
@@ -135,7 +135,7 @@ func deskFakeAPI(mux *http.ServeMux) {
 		defer desk.mu.Unlock()
 		writeJSON(w, 200, map[string]any{"items": append([]map[string]any{}, desk.maint...)})
 	})
-	mux.HandleFunc("POST /api/v1/maintenance", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "POST /api/v1/maintenance", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "supervisor", "admin") {
 			return
 		}
@@ -149,7 +149,7 @@ func deskFakeAPI(mux *http.ServeMux) {
 		desk.maint = append(desk.maint, req)
 		writeJSON(w, 201, req)
 	})
-	mux.HandleFunc("POST /api/v1/maintenance/{id}/cancel", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "POST /api/v1/maintenance/{id}/cancel", func(w http.ResponseWriter, r *http.Request) {
 		if !guard(w, r, "supervisor", "admin") {
 			return
 		}

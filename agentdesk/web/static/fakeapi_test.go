@@ -113,7 +113,7 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 	tk := maps.Clone(ticket)
 	var history, notes []map[string]any
 	current := func() map[string]any { mu.Lock(); defer mu.Unlock(); return maps.Clone(tk) }
-	mux.HandleFunc("POST /api/v1/tickets/{number}/transition", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "POST /api/v1/tickets/{number}/transition", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			To, Reason string
 			Version    int
@@ -137,7 +137,7 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 	})
 	// PATCH changes the assignee or the subject, as someone else (or
 	// Atiende) would while the console shows the ticket.
-	mux.HandleFunc("PATCH /api/v1/tickets/{number}", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "PATCH /api/v1/tickets/{number}", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Version           int
 			Assignee, Subject *string
@@ -161,17 +161,17 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 			writeJSON(w, 200, tk)
 		}
 	})
-	mux.HandleFunc("GET /api/v1/tickets/{number}/history", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/tickets/{number}/history", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		writeJSON(w, 200, append([]map[string]any{}, history...))
 	})
-	mux.HandleFunc("GET /api/v1/tickets/{number}/notes", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/tickets/{number}/notes", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
 		writeJSON(w, 200, append([]map[string]any{}, notes...))
 	})
-	mux.HandleFunc("POST /api/v1/tickets/{number}/notes", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "POST /api/v1/tickets/{number}/notes", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Body     string
 			Internal bool
@@ -183,7 +183,7 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 		mu.Unlock()
 		writeJSON(w, 201, n)
 	})
-	mux.HandleFunc("POST /api/v1/login", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "POST /api/v1/login", func(w http.ResponseWriter, r *http.Request) {
 		var req struct{ Username, Password string }
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		u := users[req.Username]
@@ -194,7 +194,7 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 		http.SetCookie(w, &http.Cookie{Name: "test_user", Value: req.Username, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 		writeJSON(w, 200, map[string]any{"user": u, "csrf_token": csrfToken})
 	})
-	mux.HandleFunc("GET /api/v1/me", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/me", func(w http.ResponseWriter, r *http.Request) {
 		u := userOf(r)
 		if u == nil {
 			apiError(w, 401, "unauthorized", "log in")
@@ -202,7 +202,7 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 		}
 		writeJSON(w, 200, map[string]any{"user": u, "csrf_token": csrfToken})
 	})
-	mux.HandleFunc("POST /api/v1/agents/{username}/state", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "POST /api/v1/agents/{username}/state", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-CSRF-Token") != csrfToken || userOf(r) == nil {
 			apiError(w, 403, "forbidden", "missing or invalid CSRF token")
 			return
@@ -220,14 +220,14 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 			State: agentdesk.AgentState(req.State), PauseReason: req.Reason, Extension: req.Extension})
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("GET /api/v1/tickets/{number}", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/tickets/{number}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("number") != ticket["number"] {
 			apiError(w, 404, "not_found", "ticket not found")
 			return
 		}
 		writeJSON(w, 200, current())
 	})
-	mux.HandleFunc("GET /api/v1/tickets", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/tickets", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		items := []map[string]any{}
 		switch {
@@ -240,10 +240,10 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 		}
 		writeJSON(w, 200, map[string]any{"items": items, "total": len(items)})
 	})
-	mux.HandleFunc("GET /api/v1/contacts/lookup", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/contacts/lookup", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 404, "not_found", "no contact with that number")
 	})
-	mux.HandleFunc("GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"services": []map[string]any{{
 			"code": "internet_failure", "group": "redes", "default_kind": "incident", "level": 1,
 			"name":      map[string]string{"es": "Falla de conexión a internet", "en": "Internet connection failure"},
@@ -252,10 +252,10 @@ func fakeAPI(d *fakeDesk, stateCalls *[]string, mu *sync.Mutex) http.Handler {
 	})
 	deskFakeAPI(mux) // deskfake_test.go: ticket stats, users, agents, maintenance
 	// wallboard_day_browser_test.go: the day's history, 404 unless a test sets it.
-	mux.HandleFunc("GET /api/v1/wallboard/day", fakeWallboardDay)
-	mux.HandleFunc("GET /api/v1/reports/weekly", fakeWeeklyReport)
-	mux.HandleFunc("GET /api/v1/reports/weekly.csv", fakeWeeklyReportCSV)
-	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+	handle(mux, "GET /api/v1/wallboard/day", fakeWallboardDay)
+	handle(mux, "GET /api/v1/reports/weekly", fakeWeeklyReport)
+	handle(mux, "GET /api/v1/reports/weekly.csv", fakeWeeklyReportCSV)
+	handle(mux, "/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 404, "not_found", "no such endpoint in the fake: "+r.Method+" "+strings.TrimPrefix(r.URL.Path, "/api/v1"))
 	})
 	return mux
