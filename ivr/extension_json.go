@@ -17,3 +17,18 @@ func (s ExtensionStatus) MarshalJSON() ([]byte, error) {
 		RTTMillis float64 `json:"rtt_ms,omitempty"`
 	}{plain(s), RTTMillis(s.RTT)})
 }
+
+// UnmarshalJSON reads what MarshalJSON writes: the RTT from rtt_ms.
+func (s *ExtensionStatus) UnmarshalJSON(b []byte) error {
+	type plain ExtensionStatus
+	var v struct {
+		plain
+		RTTMillis float64 `json:"rtt_ms"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = ExtensionStatus(v.plain)
+	s.RTT = time.Duration(v.RTTMillis * float64(time.Millisecond))
+	return nil
+}
