@@ -17,6 +17,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,6 +82,10 @@ type atiende struct {
 	DBURL   string
 	Logs    *logBuffer
 	stop    func()
+	// label is the value of the pprof label "atiende" that every
+	// goroutine of this instance carries (goroutines_test.go): serve runs
+	// under it, and goroutines inherit their creator's labels.
+	label string
 
 	storeOnce sync.Once
 	db        *postgres.DB
@@ -228,11 +233,11 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
-	go func() {
+	a := &atiende{t: t, SIPAddr: sipAddr, DBURL: dbURL, Logs: logs, label: strconv.FormatInt(instances.Add(1), 10)}
+	go pprof.Do(ctx, pprof.Labels(instanceLabel, a.label), func(ctx context.Context) {
 		done <- Main(ctx, []string{"serve", "-config", cfgPath}, getenv, pw, logs)
 		pw.Close()
-	}()
-	a := &atiende{t: t, SIPAddr: sipAddr, DBURL: dbURL, Logs: logs}
+	})
 	var stopOnce sync.Once
 	stopServe := func() {
 		cancel()
