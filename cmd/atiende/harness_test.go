@@ -72,6 +72,10 @@ type harnessOptions struct {
 	LogJSON bool
 	// Env adds or overrides environment variables (e.g. ATIENDE_ENGINE).
 	Env map[string]string
+	// AsteriskExtra is appended to the lab Asterisk's config files
+	// (asterisklab.Options.Extra) when the help desk runs on Asterisk
+	// (engineKits, twoengine_test.go); the embedded engine ignores it.
+	AsteriskExtra map[string]string
 }
 
 // atiende is one running `atiende serve`.

@@ -72,7 +72,7 @@ var engineKits = []engineKit{
 		return newHelpDesk(t, a, "sip", nil, a.SIPAddr)
 	}},
 	{"asterisk", func(t *testing.T, o harnessOptions) *helpDesk {
-		ast := asterisklab.Start(t, asterisklab.Options{})
+		ast := asterisklab.Start(t, asterisklab.Options{Extra: o.AsteriskExtra})
 		o.Env = asteriskEnv(ast)
 		a := startAtiende(t, o)
 		return newHelpDesk(t, a, "asterisk", ast, ast.SIPAddr())
