@@ -1,7 +1,8 @@
 // Package agentdesk holds the help desk's people and queues: agents and their
 // presence, queue configuration, waiting calls, the events published for
 // consoles, wallboards and metrics, and the snapshot a wallboard starts from.
-// It imports only the standard library and the ivr domain root; queueing
+// It imports only the standard library and the ivr and tickets domain
+// roots; queueing
 // lives in agentdesk/acd, fan-out to browsers in agentdesk/hub.
 package agentdesk
 

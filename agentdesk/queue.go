@@ -2,6 +2,7 @@ package agentdesk
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -20,6 +21,10 @@ const (
 	// FewestCalls offers the call to the agent who took fewest calls.
 	FewestCalls Strategy = "fewest_calls"
 )
+
+// Strategies lists the valid strategies: the one list the configuration
+// file, the admin page's settings and the ACD check against.
+var Strategies = []Strategy{LongestIdle, RingAll, RoundRobin, FewestCalls}
 
 // Queue defaults, as issue 3 and the seeds give them.
 const (
@@ -120,9 +125,7 @@ func (c QueueConfig) Validate() error {
 	case c.ServiceLevel < 0:
 		return fmt.Errorf("%w: queue %s: negative service level", ErrInvalid, c.Name)
 	}
-	switch c.Strategy {
-	case "", LongestIdle, RingAll, RoundRobin, FewestCalls:
-	default:
+	if c.Strategy != "" && !slices.Contains(Strategies, c.Strategy) {
 		return fmt.Errorf("%w: queue %s: unknown strategy %q", ErrInvalid, c.Name, c.Strategy)
 	}
 	switch c.NoAgents {

@@ -151,32 +151,26 @@ func Notice(t *tickets.Ticket, kind TemplateKind, event string, now time.Time) A
 		Key: fmt.Sprintf("%s/notify/%s/%s", t.Number, kind, event)}
 }
 
-// Maintenance is a planned window on some services.
-type Maintenance struct {
-	ID         string
-	Start, End time.Time
-	Services   []string // catalog service codes
-}
-
 // MaintenanceNotice returns the notice of m to the affected contacts, due
-// Rules.MaintenanceNotice business time before the window (16h). A window
-// too close for that notice is refused with EINVALID.
-func (s *SLA) MaintenanceNotice(m Maintenance, now time.Time) (Action, error) {
+// Rules.MaintenanceNotice business time before the window (16h). ref names
+// the window in the action (its ID once stored). A window too close for
+// that notice is refused with EINVALID.
+func (s *SLA) MaintenanceNotice(ref string, m *Maintenance, now time.Time) (Action, error) {
 	switch {
-	case strings.TrimSpace(m.ID) == "":
+	case strings.TrimSpace(ref) == "":
 		return Action{}, tickets.Errorf(tickets.EINVALID, "maintenance: id is required")
 	case !m.End.After(m.Start):
-		return Action{}, tickets.Errorf(tickets.EINVALID, "maintenance %s: ends before it starts", m.ID)
+		return Action{}, tickets.Errorf(tickets.EINVALID, "maintenance %s: ends before it starts", ref)
 	case len(m.Services) == 0:
-		return Action{}, tickets.Errorf(tickets.EINVALID, "maintenance %s: no affected services", m.ID)
+		return Action{}, tickets.Errorf(tickets.EINVALID, "maintenance %s: no affected services", ref)
 	}
 	cal := s.Calendars[s.Rules.Calendar]
 	due := cal.Add(m.Start, -s.Rules.MaintenanceNotice)
 	if due.Before(now) {
 		return Action{}, tickets.Errorf(tickets.EINVALID,
 			"maintenance %s: starts %s business hours from now; contacts must be told at least %s business hours ahead",
-			m.ID, hours(cal.Between(now, m.Start).Round(time.Minute)), hours(s.Rules.MaintenanceNotice))
+			ref, hours(cal.Between(now, m.Start).Round(time.Minute)), hours(s.Rules.MaintenanceNotice))
 	}
-	return Action{Kind: Notify, DueAt: due, Template: MaintenanceTemplate, Ref: m.ID,
-		Key: "maintenance/" + m.ID + "/notice"}, nil
+	return Action{Kind: Notify, DueAt: due, Template: MaintenanceTemplate, Ref: ref,
+		Key: "maintenance/" + ref + "/notice"}, nil
 }

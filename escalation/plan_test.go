@@ -222,8 +222,8 @@ func TestMaintenanceNotice(t *testing.T) {
 	mx := zone(t, "America/Mexico_City")
 	at := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, mx) }
 	sla := defaultSLA(t)
-	m := escalation.Maintenance{ID: "mw-1", Start: at(25, 10), End: at(25, 14), Services: []string{"connectivity"}}
-	a, err := sla.MaintenanceNotice(m, at(23, 9))
+	m := &escalation.Maintenance{Start: at(25, 10), End: at(25, 14), Services: []string{"connectivity"}}
+	a, err := sla.MaintenanceNotice("mw-1", m, at(23, 9))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestMaintenanceNotice(t *testing.T) {
 	if a.Kind != escalation.Notify || a.Template != escalation.MaintenanceTemplate || !a.DueAt.Equal(at(23, 12)) || a.Key != "maintenance/mw-1/notice" {
 		t.Errorf("notice = %+v", a)
 	}
-	_, err = sla.MaintenanceNotice(m, at(23, 13))
+	_, err = sla.MaintenanceNotice("mw-1", m, at(23, 13))
 	if tickets.ErrorCode(err) != tickets.EINVALID || !strings.Contains(err.Error(), "at least 16 business hours ahead") {
 		t.Errorf("late notice: %v", err)
 	}

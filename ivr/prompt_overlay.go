@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/atiende/atiende/tickets"
 )
 
 // PromptOverlay is the prompts an engine plays (an fs.FS of
@@ -20,7 +18,7 @@ import (
 // recordings uploaded on the admin page that play now, over the product's own
 // prompts. It never asks a database: Set gives it every recording that may
 // play (cmd reloads it when they change), and Open picks by the clock
-// (tickets.PlayingAnnouncements). Safe for concurrent use.
+// (PlayingAnnouncements). Safe for concurrent use.
 type PromptOverlay struct {
 	base fs.FS
 	now  func() time.Time
@@ -29,7 +27,7 @@ type PromptOverlay struct {
 
 // CustomPrompt is one uploaded recording with its samples.
 type CustomPrompt struct {
-	tickets.Announcement
+	Announcement
 	PCM []byte // 8000 Hz mono 16-bit samples (CheckPromptWAV's)
 }
 
@@ -63,12 +61,12 @@ func (o *PromptOverlay) Playing(sound string, t time.Time) []CustomPrompt {
 		return nil
 	}
 	list := *o.set.Load()
-	metas := make([]tickets.Announcement, len(list))
+	metas := make([]Announcement, len(list))
 	for i := range list {
 		metas[i] = list[i].Announcement
 	}
 	var out []CustomPrompt
-	for _, a := range tickets.PlayingAnnouncements(metas, lang, name, t) {
+	for _, a := range PlayingAnnouncements(metas, lang, name, t) {
 		for _, c := range list {
 			if c.ID == a.ID {
 				out = append(out, c)
@@ -82,7 +80,7 @@ func (o *PromptOverlay) Playing(sound string, t time.Time) []CustomPrompt {
 // NoticeActive reports whether a notice plays at t for callers in lang: the
 // `notice` condition of flows (FlowRunner.Notices).
 func (o *PromptOverlay) NoticeActive(lang string, t time.Time) bool {
-	return len(o.Playing(lang+"/"+tickets.NoticePrompt, t)) > 0
+	return len(o.Playing(lang+"/"+NoticePrompt, t)) > 0
 }
 
 // Open serves "<lang>/<name>.wav": the recording that plays now (several
@@ -156,7 +154,7 @@ func (i promptInfo) Sys() any { return i.f.version }
 
 // PromptNames lists the prompt names (without language) a recording may
 // replace in lang: every sound flow plays and every file of base in that
-// language, sorted, with tickets.NoticePrompt when flow plays notices.
+// language, sorted, with NoticePrompt when flow plays notices.
 func PromptNames(flow *Flow, base fs.FS, lang string) []string {
 	seen := map[string]bool{}
 	for _, s := range flow.Sounds(lang) {

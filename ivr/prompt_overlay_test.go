@@ -12,13 +12,12 @@ import (
 
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/prompts"
-	"github.com/atiende/atiende/tickets"
 )
 
 var overlayNow = time.Date(2026, 12, 20, 10, 0, 0, 0, time.UTC)
 
-func custom(id int64, lang, prompt string, pcm []byte, mod func(*tickets.Announcement)) ivr.CustomPrompt {
-	a := tickets.Announcement{ID: id, Language: lang, Prompt: prompt, Enabled: true,
+func custom(id int64, lang, prompt string, pcm []byte, mod func(*ivr.Announcement)) ivr.CustomPrompt {
+	a := ivr.Announcement{ID: id, Language: lang, Prompt: prompt, Enabled: true,
 		CreatedAt: overlayNow.Add(-time.Duration(100-id) * time.Hour), UpdatedAt: overlayNow.Add(-time.Hour)}
 	if mod != nil {
 		mod(&a)
@@ -78,11 +77,11 @@ func TestPromptOverlayServesTheRecordingThatPlaysNow(t *testing.T) {
 	o.Set([]ivr.CustomPrompt{
 		custom(1, "es", "welcome", old, nil),
 		custom(2, "es", "welcome", usual, nil), // uploaded after 1: it takes over
-		custom(3, "es", "welcome", holiday, func(a *tickets.Announcement) {
+		custom(3, "es", "welcome", holiday, func(a *ivr.Announcement) {
 			a.Start, a.End = at(overlayNow.Add(24*time.Hour)), at(overlayNow.Add(72*time.Hour))
 		}),
-		custom(4, "es", "welcome", tone(300, 100*time.Millisecond), func(a *tickets.Announcement) { a.Enabled = false }),
-		custom(5, "en", "welcome", tone(1100, 100*time.Millisecond), func(a *tickets.Announcement) { a.End = at(overlayNow.Add(time.Hour)) }),
+		custom(4, "es", "welcome", tone(300, 100*time.Millisecond), func(a *ivr.Announcement) { a.Enabled = false }),
+		custom(5, "en", "welcome", tone(1100, 100*time.Millisecond), func(a *ivr.Announcement) { a.End = at(overlayNow.Add(time.Hour)) }),
 	})
 	for _, tc := range []struct {
 		at       time.Time
@@ -114,9 +113,9 @@ func TestPromptOverlayPlaysActiveNoticesInOrder(t *testing.T) {
 	o := ivr.NewPromptOverlay(prompts.FS, func() time.Time { return clock })
 	email, vpn := tone(600, 400*time.Millisecond), tone(800, 200*time.Millisecond)
 	o.Set([]ivr.CustomPrompt{
-		custom(7, "es", "notice", vpn, func(a *tickets.Announcement) { a.Start = at(overlayNow.Add(-time.Minute)) }),
-		custom(6, "es", "notice", email, func(a *tickets.Announcement) { a.Start = at(overlayNow.Add(-time.Hour)) }),
-		custom(8, "es", "notice", tone(1000, time.Second), func(a *tickets.Announcement) { a.Start = at(overlayNow.Add(time.Hour)) }),
+		custom(7, "es", "notice", vpn, func(a *ivr.Announcement) { a.Start = at(overlayNow.Add(-time.Minute)) }),
+		custom(6, "es", "notice", email, func(a *ivr.Announcement) { a.Start = at(overlayNow.Add(-time.Hour)) }),
+		custom(8, "es", "notice", tone(1000, time.Second), func(a *ivr.Announcement) { a.Start = at(overlayNow.Add(time.Hour)) }),
 	})
 	if !o.NoticeActive("es", clock) || o.NoticeActive("en", clock) {
 		t.Fatalf("notice active: es %v, en %v", o.NoticeActive("es", clock), o.NoticeActive("en", clock))
@@ -165,7 +164,7 @@ func TestPromptOverlayConcurrentSetAndOpen(t *testing.T) {
 		if i%2 == 1 {
 			pcm = b
 		}
-		o.Set([]ivr.CustomPrompt{{Announcement: tickets.Announcement{ID: int64(i), Language: "es", Prompt: "welcome", Enabled: true}, PCM: pcm}})
+		o.Set([]ivr.CustomPrompt{{Announcement: ivr.Announcement{ID: int64(i), Language: "es", Prompt: "welcome", Enabled: true}, PCM: pcm}})
 	}
 	close(stop)
 	wg.Wait()
@@ -196,7 +195,7 @@ func TestPromptOverlayVersionsTellRecordingsApart(t *testing.T) {
 	when := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	pcm := make([]byte, 1600)
 	rec := func(id int64) ivr.CustomPrompt {
-		return ivr.CustomPrompt{Announcement: tickets.Announcement{ID: id, Language: "es", Prompt: "welcome",
+		return ivr.CustomPrompt{Announcement: ivr.Announcement{ID: id, Language: "es", Prompt: "welcome",
 			Enabled: true, UpdatedAt: when}, PCM: pcm}
 	}
 	o := ivr.NewPromptOverlay(nil, func() time.Time { return when })

@@ -59,3 +59,12 @@ type Store interface {
 
 // Clock is injected wherever time is read, so tests can move it.
 type Clock func() time.Time
+
+// OpenCount is how many open tickets share a state, priority and level
+// (the atiende_tickets_open gauge).
+type OpenCount struct {
+	State    State
+	Priority Priority
+	Level    int
+	Count    int
+}

@@ -2,8 +2,6 @@ package tickets
 
 import (
 	"context"
-	"slices"
-	"strconv"
 	"time"
 )
 
@@ -74,62 +72,4 @@ type SurveyStatsStore interface {
 type WeekSurveys struct {
 	Week     SurveyStats `json:"week"`
 	Previous SurveyStats `json:"previous"`
-}
-
-// surveyCSVHeader names the survey CSV columns in each language.
-var surveyCSVHeader = map[string][]string{
-	"en": {"week", "by", "name", "answers", "mean_score", "low_scores", "score_1", "score_2", "score_3", "score_4", "score_5",
-		"prev_answers", "prev_mean_score", "delta_mean_score"},
-	"es": {"semana", "por", "nombre", "respuestas", "calificacion_media", "calificaciones_bajas", "calif_1", "calif_2", "calif_3", "calif_4", "calif_5",
-		"ant_respuestas", "ant_calificacion_media", "dif_calificacion_media"},
-}
-
-var surveyCSVBy = map[string]map[string]string{
-	"en": {"agent": "agent", "queue": "queue", "service": "service", "total": "all"},
-	"es": {"agent": "agente", "queue": "cola", "service": "servicio", "total": "todos"},
-}
-
-// WeeklySurveyCSVRecords returns the survey figures of a weekly report as
-// CSV records: the header, then one row per agent, queue and service, and
-// the total. Means have two decimals; an empty cell is a mean without
-// answers.
-func WeeklySurveyCSVRecords(r *WeeklyReport, lang string) [][]string {
-	lang = reportLang(lang)
-	out := [][]string{slices.Clone(surveyCSVHeader[lang])}
-	if r.Surveys == nil {
-		return out
-	}
-	by := surveyCSVBy[lang]
-	prevOf := func(list []SurveyFigure, key string) SurveyFigure {
-		for _, f := range list {
-			if f.Key == key {
-				return f
-			}
-		}
-		return SurveyFigure{}
-	}
-	row := func(kind, name string, cur, prev SurveyFigure) {
-		rec := []string{r.Week, by[kind], name, strconv.Itoa(cur.Count), reportFixed2(cur.Mean), strconv.Itoa(cur.Low)}
-		for _, n := range cur.Scores {
-			rec = append(rec, strconv.Itoa(n))
-		}
-		var delta *float64
-		if cur.Mean != nil && prev.Mean != nil {
-			d := *cur.Mean - *prev.Mean
-			delta = &d
-		}
-		rec = append(rec, strconv.Itoa(prev.Count), reportFixed2(prev.Mean), reportFixed2(delta))
-		out = append(out, rec)
-	}
-	w, p := &r.Surveys.Week, &r.Surveys.Previous
-	for _, g := range []struct {
-		kind      string
-		cur, prev []SurveyFigure
-	}{{"agent", w.ByAgent, p.ByAgent}, {"queue", w.ByQueue, p.ByQueue}, {"service", w.ByService, p.ByService}} {
-		for _, f := range g.cur {
-			row(g.kind, f.Key, f, prevOf(g.prev, f.Key))
-		}
-	}
-	row("total", by["total"], w.Total, p.Total)
-	return out
 }

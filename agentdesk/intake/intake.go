@@ -15,6 +15,7 @@ import (
 
 	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/agentdesk/acd"
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/tickets"
 )
@@ -82,9 +83,9 @@ type KeypadSurveys interface {
 }
 
 // MaintenanceFinder returns the window in progress at `at` affecting
-// callers of service in area, or nil (tickets.Maintenance.Affects).
+// callers of service in area, or nil (escalation.Maintenance.Affects).
 type MaintenanceFinder interface {
-	ActiveMaintenance(ctx context.Context, service, area string, at time.Time) (*tickets.Maintenance, error)
+	ActiveMaintenance(ctx context.Context, service, area string, at time.Time) (*escalation.Maintenance, error)
 }
 
 // Service implements ivr.FlowServices.

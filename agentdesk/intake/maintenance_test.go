@@ -8,15 +8,16 @@ import (
 
 	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/agentdesk/intake"
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
 
-func maintenanceDB(t *testing.T, start time.Time) (*postgres.DB, *tickets.Maintenance) {
+func maintenanceDB(t *testing.T, start time.Time) (*postgres.DB, *escalation.Maintenance) {
 	t.Helper()
 	ctx := context.Background()
 	db := openDB(t)
-	w := &tickets.Maintenance{Services: []string{"internet_failure"}, Areas: []string{"Piso 3"}, Start: start,
+	w := &escalation.Maintenance{Services: []string{"internet_failure"}, Areas: []string{"Piso 3"}, Start: start,
 		End: start.Add(2 * time.Hour), SummaryES: "Cambio de router", SummaryEN: "Router change", CreatedBy: "sup1"}
 	if err := db.CreateMaintenance(ctx, w); err != nil {
 		t.Fatal(err)

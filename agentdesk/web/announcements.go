@@ -22,15 +22,15 @@ import (
 // help desk's own recorded welcome), and notices (prompt "notice": "we know
 // email is down") that the flow plays right after the welcome. Each has an
 // optional window and a switch. Which one callers hear is
-// tickets.PlayingAnnouncements' rule: every active notice, in the order they
+// ivr.PlayingAnnouncements' rule: every active notice, in the order they
 // began; for a prompt, the active recording that began last. The routes
 // exist when Deps.Announcements is set.
 
 // Announcements is what the announcement routes need.
 type Announcements struct {
-	Store tickets.AnnouncementStore
+	Store ivr.AnnouncementStore
 	// Prompts lists the prompt names a recording may replace in a language
-	// ("es", "en"), tickets.NoticePrompt among them when the flow plays
+	// ("es", "en"), ivr.NoticePrompt among them when the flow plays
 	// notices (ivr.PromptNames).
 	Prompts func(lang string) []string
 	// PromptText is what a prompt says in a language, the words the page
@@ -49,7 +49,7 @@ type Announcements struct {
 }
 
 type announcementList struct {
-	Items []tickets.Announcement `json:"items"`
+	Items []ivr.Announcement `json:"items"`
 	// Playing are the IDs callers hear now (none when the engine cannot
 	// play uploads).
 	Playing []int64 `json:"playing"`
@@ -82,12 +82,12 @@ func (s *Server) announcementRoutes() []route {
 			Status:  200, Resp: announcementList{}, Handle: s.listAnnouncements},
 		{Method: "POST", Path: API + "/announcements", Roles: leadRoles, Tag: "announcements",
 			Summary: "Upload an IVR announcement: a WAV file (8000 Hz, mono, 16-bit PCM, at most 5 MiB) as the body, what it replaces in the query",
-			Query:   uploadQuery(), Body: "", BodyType: "audio/wav", Status: 201, Resp: tickets.Announcement{}, Handle: s.uploadAnnouncement},
+			Query:   uploadQuery(), Body: "", BodyType: "audio/wav", Status: 201, Resp: ivr.Announcement{}, Handle: s.uploadAnnouncement},
 		{Method: "GET", Path: API + "/announcements/{id}", Roles: leadRoles, Tag: "announcements", Summary: "Get an IVR announcement",
-			Status: 200, Resp: tickets.Announcement{}, Handle: s.getAnnouncement},
+			Status: 200, Resp: ivr.Announcement{}, Handle: s.getAnnouncement},
 		{Method: "PUT", Path: API + "/announcements/{id}", Roles: leadRoles, Tag: "announcements",
 			Summary: "Change an IVR announcement's title, window and switch (null start or end: no bound)",
-			Body:    tickets.AnnouncementWindow{}, Status: 200, Resp: tickets.Announcement{}, Handle: s.putAnnouncement},
+			Body:    ivr.AnnouncementWindow{}, Status: 200, Resp: ivr.Announcement{}, Handle: s.putAnnouncement},
 		{Method: "DELETE", Path: API + "/announcements/{id}", Roles: leadRoles, Tag: "announcements", Summary: "Delete an IVR announcement and its recording",
 			Status: 204, Handle: s.deleteAnnouncement},
 		{Method: "GET", Path: API + "/announcements/{id}/audio", Roles: leadRoles, Tag: "announcements",
@@ -116,7 +116,7 @@ func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request, _ *ca
 	resp := announcementList{Items: items, Playing: []int64{}, Prompts: map[string][]string{},
 		PromptTexts: map[string]map[string]string{}, EnginePlays: s.ann.EnginePlays, MaxBytes: s.annMaxBytes()}
 	if resp.Items == nil {
-		resp.Items = []tickets.Announcement{}
+		resp.Items = []ivr.Announcement{}
 	}
 	for _, lang := range []string{"es", "en"} {
 		resp.Prompts[lang] = s.ann.Prompts(lang)
@@ -138,7 +138,7 @@ func (s *Server) listAnnouncements(w http.ResponseWriter, r *http.Request, _ *ca
 				continue
 			}
 			seen[key] = true
-			for _, p := range tickets.PlayingAnnouncements(items, a.Language, a.Prompt, now) {
+			for _, p := range ivr.PlayingAnnouncements(items, a.Language, a.Prompt, now) {
 				resp.Playing = append(resp.Playing, p.ID)
 			}
 		}
@@ -156,7 +156,7 @@ func (s *Server) uploadAnnouncement(w http.ResponseWriter, r *http.Request, c *c
 			message: "Content-Type must be audio/wav: send the WAV file itself as the body"}
 	}
 	q := r.URL.Query()
-	a := &tickets.Announcement{Language: strings.TrimSpace(q.Get("language")), Prompt: strings.TrimSpace(q.Get("prompt")),
+	a := &ivr.Announcement{Language: strings.TrimSpace(q.Get("language")), Prompt: strings.TrimSpace(q.Get("prompt")),
 		Title: q.Get("title"), Enabled: true, CreatedBy: c.User.Username}
 	var err error
 	if a.Start, err = timeParam(q.Get("start"), "start"); err != nil {
@@ -244,7 +244,7 @@ func (s *Server) getAnnouncement(w http.ResponseWriter, r *http.Request, _ *call
 }
 
 func (s *Server) putAnnouncement(w http.ResponseWriter, r *http.Request, c *caller) error {
-	var req tickets.AnnouncementWindow
+	var req ivr.AnnouncementWindow
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}

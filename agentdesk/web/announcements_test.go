@@ -22,7 +22,7 @@ func newAnnouncementEnv(t *testing.T, enginePlays bool, maxBytes int64) (*env, *
 	t.Helper()
 	changed := &atomic.Int32{}
 	e := newEnv(t, func(_ *Config, d *Deps) {
-		d.Announcements = &Announcements{Store: d.Store.(tickets.AnnouncementStore),
+		d.Announcements = &Announcements{Store: d.Store.(ivr.AnnouncementStore),
 			Prompts:     func(lang string) []string { return ivr.PromptNames(ivr.DefaultFlow(), prompts.FS, lang) },
 			Changed:     func(context.Context) { changed.Add(1) },
 			EnginePlays: enginePlays, MaxBytes: maxBytes}
@@ -65,11 +65,11 @@ func (c *client) upload(query string, wav []byte) resp {
 }
 
 type annList struct {
-	Items       []tickets.Announcement `json:"items"`
-	Playing     []int64                `json:"playing"`
-	Prompts     map[string][]string    `json:"prompts"`
-	EnginePlays bool                   `json:"engine_plays"`
-	MaxBytes    int64                  `json:"max_bytes"`
+	Items       []ivr.Announcement  `json:"items"`
+	Playing     []int64             `json:"playing"`
+	Prompts     map[string][]string `json:"prompts"`
+	EnginePlays bool                `json:"engine_plays"`
+	MaxBytes    int64               `json:"max_bytes"`
 }
 
 func TestAnnouncementsAPI(t *testing.T) {
@@ -92,7 +92,7 @@ func TestAnnouncementsAPI(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("upload: %d %s", r.status, r.body)
 	}
-	var notice tickets.Announcement
+	var notice ivr.Announcement
 	r.decode(t, &notice)
 	if notice.ID == 0 || notice.Language != "es" || notice.Prompt != "notice" || notice.Title != "Correo caído" || !notice.Enabled ||
 		notice.DurationMS != 1500 || notice.CreatedBy != "sup1" || !notice.Start.Equal(start) || !notice.End.Equal(end) ||
@@ -120,7 +120,7 @@ func TestAnnouncementsAPI(t *testing.T) {
 	e.clock.Add(time.Minute)
 	newer := adm.upload("language=es&prompt=welcome&title=Nueva", wavFile(8000, 1, 16, 300*time.Millisecond))
 	off := sup.upload("language=en&prompt=welcome&enabled=false", wavFile(8000, 1, 16, 300*time.Millisecond))
-	var o, n, f tickets.Announcement
+	var o, n, f ivr.Announcement
 	if old.status != 201 || newer.status != 201 || off.status != 201 {
 		t.Fatalf("uploads: %d %s / %d %s / %d %s", old.status, old.body, newer.status, newer.body, off.status, off.body)
 	}
@@ -133,7 +133,7 @@ func TestAnnouncementsAPI(t *testing.T) {
 	}
 
 	// Switch the newer one off: the old one plays again. Then a window for it.
-	var got tickets.Announcement
+	var got ivr.Announcement
 	sup.must(200, "PUT", "/api/v1/announcements/"+itoa(int(n.ID)), map[string]any{"title": "Nueva", "enabled": false}, &got)
 	if got.Enabled || got.UpdatedBy != "sup1" || got.Title != "Nueva" {
 		t.Fatalf("switched off: %+v", got)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -19,12 +20,12 @@ import (
 
 // MaintenanceDesk schedules maintenance windows (*desk.Maintenance). It
 // checks the window against the catalog and the notice period, refusing a
-// start too soon with a *tickets.NoticeError, stores it and schedules the
+// start too soon with a *escalation.NoticeError, stores it and schedules the
 // notice emails.
 type MaintenanceDesk interface {
-	ScheduleMaintenance(ctx context.Context, m *tickets.Maintenance) error
-	ListMaintenance(ctx context.Context, f tickets.MaintenanceFilter) ([]tickets.Maintenance, error)
-	CancelMaintenance(ctx context.Context, id int64, actor string) (*tickets.Maintenance, error)
+	ScheduleMaintenance(ctx context.Context, m *escalation.Maintenance) error
+	ListMaintenance(ctx context.Context, f escalation.MaintenanceFilter) ([]escalation.Maintenance, error)
+	CancelMaintenance(ctx context.Context, id int64, actor string) (*escalation.Maintenance, error)
 }
 
 type maintenanceRequest struct {
@@ -37,7 +38,7 @@ type maintenanceRequest struct {
 }
 
 type maintenanceList struct {
-	Items []tickets.Maintenance `json:"items"`
+	Items []escalation.Maintenance `json:"items"`
 }
 
 // noticeRefusal is the 422 body of a window that starts too soon.
@@ -63,12 +64,12 @@ func (s *Server) maintenanceRoutes() []route {
 	return []route{
 		{Method: "POST", Path: API + "/maintenance", Roles: leadRoles, Tag: "maintenance",
 			Summary: "Schedule a planned maintenance window and its notice to the affected contacts",
-			Body:    maintenanceRequest{}, Status: 201, Resp: tickets.Maintenance{}, Handle: s.createMaintenance},
+			Body:    maintenanceRequest{}, Status: 201, Resp: escalation.Maintenance{}, Handle: s.createMaintenance},
 		{Method: "GET", Path: API + "/maintenance", Roles: leadRoles, Tag: "maintenance", Summary: "List maintenance windows",
 			Query: maintenanceQuery(), Status: 200, Resp: maintenanceList{}, Handle: s.listMaintenance},
 		{Method: "POST", Path: API + "/maintenance/{id}/cancel", Roles: leadRoles, Tag: "maintenance",
 			Summary: "Cancel a maintenance window (its notice is then not sent)",
-			Status:  200, Resp: tickets.Maintenance{}, Handle: s.cancelMaintenance},
+			Status:  200, Resp: escalation.Maintenance{}, Handle: s.cancelMaintenance},
 	}
 }
 
@@ -77,14 +78,14 @@ func (s *Server) createMaintenance(w http.ResponseWriter, r *http.Request, c *ca
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	m := &tickets.Maintenance{Services: req.Services, Areas: req.Areas, Start: req.Start, End: req.End,
+	m := &escalation.Maintenance{Services: req.Services, Areas: req.Areas, Start: req.Start, End: req.End,
 		SummaryES: req.SummaryES, SummaryEN: req.SummaryEN, CreatedBy: c.User.Username}
 	m.Normalize()
 	if err := m.Validate(s.catalog.Current()); err != nil {
 		return err
 	}
 	if err := s.maint.ScheduleMaintenance(r.Context(), m); err != nil {
-		var ne *tickets.NoticeError
+		var ne *escalation.NoticeError
 		if errors.As(err, &ne) {
 			writeJSON(w, http.StatusUnprocessableEntity, noticeRefusal{
 				Error:         errorDetail{Code: tickets.EINVALID, Message: tickets.ErrorMessage(ne)},
@@ -100,7 +101,7 @@ func (s *Server) createMaintenance(w http.ResponseWriter, r *http.Request, c *ca
 
 func (s *Server) listMaintenance(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	q := r.URL.Query()
-	var f tickets.MaintenanceFilter
+	var f escalation.MaintenanceFilter
 	past, err := boolParam(q.Get("past"), "past")
 	if err != nil {
 		return err
@@ -123,7 +124,7 @@ func (s *Server) listMaintenance(w http.ResponseWriter, r *http.Request, _ *call
 		return err
 	}
 	if list == nil {
-		list = []tickets.Maintenance{}
+		list = []escalation.Maintenance{}
 	}
 	writeJSON(w, http.StatusOK, maintenanceList{Items: list})
 	return nil

@@ -83,7 +83,7 @@ func TestMaintenanceAPI(t *testing.T) {
 		t.Errorf("malformed start: %d %s", r.status, r.body)
 	}
 
-	var w tickets.Maintenance
+	var w escalation.Maintenance
 	r = sup.do("POST", "/api/v1/maintenance", maintenanceBody(earliestStart))
 	if r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)
@@ -133,7 +133,7 @@ func TestMaintenanceRoles(t *testing.T) {
 		lead := role == tickets.RoleSupervisor || role == tickets.RoleAdmin
 		start := earliestStart.Add(time.Duration(i) * 24 * time.Hour)
 		r := c.do("POST", "/api/v1/maintenance", maintenanceBody(start))
-		var w tickets.Maintenance
+		var w escalation.Maintenance
 		if lead {
 			if r.status != 201 {
 				t.Fatalf("%s create: %d %s", role, r.status, r.body)

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/agentdesk"
 )
 
 // Queue settings (admin page, queues tab): supervisors and admins see every
@@ -21,7 +21,7 @@ import (
 // plain types so that this package does not depend on agentdesk; cmd adapts
 // the ACD, the configuration and the store. Errors carry tickets codes:
 // ENOTFOUND for a queue the desk does not run, ECONFLICT for a stale
-// version, EINVALID for a bad value (a *tickets.QueueSettingError names the
+// version, EINVALID for a bad value (a *agentdesk.QueueSettingError names the
 // field).
 type QueueAdmin interface {
 	// Queues returns every queue the desk runs, by name.
@@ -29,7 +29,7 @@ type QueueAdmin interface {
 	// SaveQueueSettings saves s (s.UpdatedBy says who) over the queue's
 	// configured values if its settings are still at version expected (0:
 	// never saved), and applies them to the desk at once.
-	SaveQueueSettings(ctx context.Context, s tickets.QueueSettings, expected int) (QueueInfo, error)
+	SaveQueueSettings(ctx context.Context, s agentdesk.QueueSettings, expected int) (QueueInfo, error)
 	// ResetQueueSettings puts the queue back on its configured values if its
 	// settings are still at version expected; a queue already on them is
 	// left as it is.
@@ -42,10 +42,10 @@ type QueueInfo struct {
 	// Effective holds the values the queue runs with, Config those of the
 	// configuration file (defaults filled in). Only the strategy, the
 	// durations and AutoPause (never nil) are set.
-	Effective, Config tickets.QueueSettings
+	Effective, Config agentdesk.QueueSettings
 	// Saved is the queue's latest record from the admin page, Reverted when
 	// the queue is back on Config; nil when it never had one.
-	Saved *tickets.QueueSettings
+	Saved *agentdesk.QueueSettings
 	Live  QueueLive
 }
 
@@ -179,7 +179,7 @@ func (s *Server) putQueue(w http.ResponseWriter, r *http.Request, c *caller) err
 	if req.Version < 0 {
 		return queueFieldError("version", "must be 0 or more")
 	}
-	st := tickets.QueueSettings{Queue: r.PathValue("name"), Strategy: req.Strategy, AutoPause: req.AutoPause,
+	st := agentdesk.QueueSettings{Queue: r.PathValue("name"), Strategy: req.Strategy, AutoPause: req.AutoPause,
 		NoAgents: req.NoAgents, Overflow: req.Overflow, UpdatedBy: c.User.Username}
 	for _, f := range []struct {
 		name string
@@ -237,7 +237,7 @@ func queueFieldError(field, format string, args ...any) error {
 // queueSettingErr turns a refused setting into a 400 naming the field;
 // other errors pass.
 func queueSettingErr(err error) error {
-	var fe *tickets.QueueSettingError
+	var fe *agentdesk.QueueSettingError
 	if !errors.As(err, &fe) {
 		return err
 	}
@@ -258,7 +258,7 @@ func valueError(field, format string, args ...any) error {
 
 func queueSecs(d time.Duration) float64 { return d.Seconds() }
 
-func queueValuesOf(st tickets.QueueSettings) queueValues {
+func queueValuesOf(st agentdesk.QueueSettings) queueValues {
 	return queueValues{Strategy: st.Strategy, RingTimeout: queueSecs(st.RingTimeout), WrapUp: queueSecs(st.WrapUp),
 		MaxWait: queueSecs(st.MaxWait), AnnounceInterval: queueSecs(st.AnnounceInterval), ServiceLevel: queueSecs(st.ServiceLevel),
 		AutoPause: st.AutoPause == nil || *st.AutoPause, NoAgents: st.NoAgents, Overflow: st.Overflow}

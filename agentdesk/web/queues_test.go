@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -18,20 +19,20 @@ import (
 type fakeQueues struct {
 	mu     sync.Mutex
 	now    func() time.Time
-	config map[string]tickets.QueueSettings
-	saved  map[string]*tickets.QueueSettings
-	saves  []tickets.QueueSettings // what SaveQueueSettings was given
+	config map[string]agentdesk.QueueSettings
+	saved  map[string]*agentdesk.QueueSettings
+	saves  []agentdesk.QueueSettings // what SaveQueueSettings was given
 }
 
 func newFakeQueues(now func() time.Time) *fakeQueues {
 	yes := true
-	cfg := func(name string) tickets.QueueSettings {
-		return tickets.QueueSettings{Queue: name, Strategy: "longest_idle", RingTimeout: 15 * time.Second,
+	cfg := func(name string) agentdesk.QueueSettings {
+		return agentdesk.QueueSettings{Queue: name, Strategy: "longest_idle", RingTimeout: 15 * time.Second,
 			WrapUp: 10 * time.Second, MaxWait: 2 * time.Minute, AnnounceInterval: 30 * time.Second,
 			ServiceLevel: 20 * time.Second, AutoPause: &yes}
 	}
-	return &fakeQueues{now: now, config: map[string]tickets.QueueSettings{"redes": cfg("redes"), "correo": cfg("correo")},
-		saved: map[string]*tickets.QueueSettings{}}
+	return &fakeQueues{now: now, config: map[string]agentdesk.QueueSettings{"redes": cfg("redes"), "correo": cfg("correo")},
+		saved: map[string]*agentdesk.QueueSettings{}}
 }
 
 func (f *fakeQueues) infoLocked(name string) QueueInfo {
@@ -74,7 +75,7 @@ func (f *fakeQueues) version(name string) int {
 	return 0
 }
 
-func (f *fakeQueues) SaveQueueSettings(_ context.Context, s tickets.QueueSettings, expected int) (QueueInfo, error) {
+func (f *fakeQueues) SaveQueueSettings(_ context.Context, s agentdesk.QueueSettings, expected int) (QueueInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.saves = append(f.saves, s)

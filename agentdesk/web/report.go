@@ -88,6 +88,6 @@ func (s *Server) weeklyReportCSV(w http.ResponseWriter, r *http.Request, c *call
 	w.Header().Set("Content-Disposition", `attachment; filename="atiende-weekly-`+rep.Week+`.csv"`)
 	w.WriteHeader(http.StatusOK)
 	cw := csv.NewWriter(w)
-	_ = cw.WriteAll(tickets.WeeklyCSVRecords(rep, lang)) // the status is sent: a write error is the client gone
+	_ = cw.WriteAll(WeeklyCSVRecords(rep, lang)) // the status is sent: a write error is the client gone
 	return nil
 }

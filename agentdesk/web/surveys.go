@@ -97,6 +97,6 @@ func (s *Server) weeklySurveysCSV(w http.ResponseWriter, r *http.Request, c *cal
 	w.Header().Set("Content-Disposition", `attachment; filename="atiende-weekly-surveys-`+rep.Week+`.csv"`)
 	w.WriteHeader(http.StatusOK)
 	cw := csv.NewWriter(w)
-	_ = cw.WriteAll(tickets.WeeklySurveyCSVRecords(rep, lang))
+	_ = cw.WriteAll(WeeklySurveyCSVRecords(rep, lang))
 	return nil
 }

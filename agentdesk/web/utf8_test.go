@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/prompts"
@@ -19,9 +20,9 @@ func newFullEnv(t *testing.T) *env {
 		d.Extensions = sampleExtensions()
 		d.Queues = newFakeQueues(d.Clock)
 		d.Maintenance = &desk.Maintenance{Catalog: d.Catalog}
-		d.Wallboard = testWallboard{DayStatsStore: d.Store.(tickets.DayStatsStore),
-			th: func() map[string]tickets.QueueThresholds { return nil }}
-		d.Announcements = &Announcements{Store: d.Store.(tickets.AnnouncementStore),
+		d.Wallboard = testWallboard{DayStatsStore: d.Store.(agentdesk.DayStatsStore),
+			th: func() map[string]agentdesk.QueueThresholds { return nil }}
+		d.Announcements = &Announcements{Store: d.Store.(ivr.AnnouncementStore),
 			Prompts: func(lang string) []string { return ivr.PromptNames(ivr.DefaultFlow(), prompts.FS, lang) },
 			Changed: func(context.Context) {}}
 		live := tickets.NewLiveCatalog(tickets.DefaultCatalog())

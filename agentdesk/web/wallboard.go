@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -20,10 +21,10 @@ import (
 // (*tickets/postgres.DB computes them) and the thresholds the ACD measures
 // each queue with now. Plain types: cmd adapts the ACD.
 type WallboardSource interface {
-	tickets.DayStatsStore
+	agentdesk.DayStatsStore
 	// QueueThresholds gives each queue's service level and short abandon;
 	// a queue not listed, and zero fields, take the defaults.
-	QueueThresholds() map[string]tickets.QueueThresholds
+	QueueThresholds() map[string]agentdesk.QueueThresholds
 }
 
 // wallboardDay is the answer of GET /wallboard/day.
@@ -38,13 +39,13 @@ type wallboardDay struct {
 	BucketMinutes int       `json:"bucket_minutes"`
 	// Thresholds are those the figures were computed with, per queue, and
 	// for any other queue; the page measures live calls with the same.
-	Thresholds        map[string]tickets.QueueThresholds `json:"thresholds"`
-	DefaultThresholds tickets.QueueThresholds            `json:"default_thresholds"`
+	Thresholds        map[string]agentdesk.QueueThresholds `json:"thresholds"`
+	DefaultThresholds agentdesk.QueueThresholds            `json:"default_thresholds"`
 	// Buckets: every bucket of the day, midnight first, per queue and in
 	// total; Totals per queue and All for the whole day.
-	Buckets []tickets.DayBucket            `json:"buckets"`
-	Totals  map[string]tickets.CallFigures `json:"totals"`
-	All     tickets.CallFigures            `json:"all"`
+	Buckets []agentdesk.DayBucket            `json:"buckets"`
+	Totals  map[string]agentdesk.CallFigures `json:"totals"`
+	All     agentdesk.CallFigures            `json:"all"`
 	// Calls are the IDs of the counted calls that ended at or after
 	// calls_since (empty without it): events of those calls are already
 	// in the figures.
@@ -66,7 +67,7 @@ func (s *Server) wallboardRoutes() []route {
 
 func (s *Server) wallboardDay(w http.ResponseWriter, r *http.Request, _ *caller) error {
 	now := s.now()
-	q := tickets.DayStatsQuery{Location: s.reportOptions().Zone(), Thresholds: map[string]tickets.QueueThresholds{}}
+	q := agentdesk.DayStatsQuery{Location: s.reportOptions().Zone(), Thresholds: map[string]agentdesk.QueueThresholds{}}
 	q.Date = tickets.DateOf(now, q.Location)
 	if v := strings.TrimSpace(r.URL.Query().Get("date")); v != "" {
 		d, err := tickets.ParseDate(v)
@@ -90,8 +91,8 @@ func (s *Server) wallboardDay(w http.ResponseWriter, r *http.Request, _ *caller)
 		return err
 	}
 	writeJSON(w, http.StatusOK, wallboardDay{Date: day.Date, TimeZone: day.TimeZone, From: day.From.UTC(), To: day.To.UTC(),
-		AsOf: now.UTC(), BucketMinutes: int(tickets.DayBucketWidth / time.Minute),
-		Thresholds: maps.Clone(q.Thresholds), DefaultThresholds: tickets.QueueThresholds{}.WithDefaults(),
+		AsOf: now.UTC(), BucketMinutes: int(agentdesk.DayBucketWidth / time.Minute),
+		Thresholds: maps.Clone(q.Thresholds), DefaultThresholds: agentdesk.QueueThresholds{}.WithDefaults(),
 		Buckets: day.Buckets, Totals: day.Totals, All: day.All, Calls: day.Calls})
 	return nil
 }

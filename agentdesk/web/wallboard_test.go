@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -18,10 +19,10 @@ func TestWallboardDay(t *testing.T) {
 		redesSL = 30 * time.Second
 	)
 	e := newEnv(t, func(_ *Config, d *Deps) {
-		d.Wallboard = testWallboard{DayStatsStore: d.Store.(tickets.DayStatsStore), th: func() map[string]tickets.QueueThresholds {
+		d.Wallboard = testWallboard{DayStatsStore: d.Store.(agentdesk.DayStatsStore), th: func() map[string]agentdesk.QueueThresholds {
 			mu.Lock()
 			defer mu.Unlock()
-			return map[string]tickets.QueueThresholds{"redes": {ServiceLevel: redesSL}}
+			return map[string]agentdesk.QueueThresholds{"redes": {ServiceLevel: redesSL}}
 		}}
 	})
 	// 03:00 UTC on the 3rd is 21:00 on the 2nd in Mexico City: "today" is
@@ -65,10 +66,10 @@ func TestWallboardDay(t *testing.T) {
 	if th := d.Thresholds["redes"]; th.ServiceLevel != 30*time.Second || th.ShortAbandon != 5*time.Second {
 		t.Errorf("redes thresholds %+v, want 30 s and the default 5 s", th)
 	}
-	if d.DefaultThresholds != (tickets.QueueThresholds{ServiceLevel: 20 * time.Second, ShortAbandon: 5 * time.Second}) {
+	if d.DefaultThresholds != (agentdesk.QueueThresholds{ServiceLevel: 20 * time.Second, ShortAbandon: 5 * time.Second}) {
 		t.Errorf("default thresholds %+v", d.DefaultThresholds)
 	}
-	type F = tickets.CallFigures
+	type F = agentdesk.CallFigures
 	want := map[int]map[string]F{
 		0:  {"soporte": {Offered: 1, ShortAbandoned: 1}},
 		83: {"redes": {Offered: 1}},
@@ -130,11 +131,11 @@ func TestWallboardDay(t *testing.T) {
 // testWallboard is the day history of the test database with thresholds
 // the test sets.
 type testWallboard struct {
-	tickets.DayStatsStore
-	th func() map[string]tickets.QueueThresholds
+	agentdesk.DayStatsStore
+	th func() map[string]agentdesk.QueueThresholds
 }
 
-func (w testWallboard) QueueThresholds() map[string]tickets.QueueThresholds { return w.th() }
+func (w testWallboard) QueueThresholds() map[string]agentdesk.QueueThresholds { return w.th() }
 
 // Without a Wallboard there is no route.
 func TestWallboardDayNeedsASource(t *testing.T) {

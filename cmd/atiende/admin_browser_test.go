@@ -507,7 +507,7 @@ func admMaintenance(t *testing.T, a *atiende, browser context.Context) {
 	if earliest.Before(lo.Truncate(time.Second)) || earliest.After(hi) {
 		t.Errorf("earliest start %v; 16 office hours from the submission is between %v and %v", earliest, lo, hi)
 	}
-	if ws, err := a.store().ListMaintenance(ctx, tickets.MaintenanceFilter{IncludeCancelled: true}); err != nil || len(ws) != 0 {
+	if ws, err := a.store().ListMaintenance(ctx, escalation.MaintenanceFilter{IncludeCancelled: true}); err != nil || len(ws) != 0 {
 		t.Fatalf("windows in PostgreSQL after the refusal: %+v %v", ws, err)
 	}
 
@@ -522,7 +522,7 @@ func admMaintenance(t *testing.T, a *atiende, browser context.Context) {
 	if got := brEval[string](t, page, admFlash); got != "flash: Mantenimiento programado" {
 		t.Fatalf("flash after scheduling: %q", got)
 	}
-	ws, err := a.store().ListMaintenance(ctx, tickets.MaintenanceFilter{IncludeCancelled: true})
+	ws, err := a.store().ListMaintenance(ctx, escalation.MaintenanceFilter{IncludeCancelled: true})
 	if err != nil || len(ws) != 1 {
 		t.Fatalf("windows in PostgreSQL: %+v %v", ws, err)
 	}
@@ -588,7 +588,7 @@ func admMaintenance(t *testing.T, a *atiende, browser context.Context) {
 }
 
 type maintenanceListJSON struct {
-	Items []tickets.Maintenance `json:"items"`
+	Items []escalation.Maintenance `json:"items"`
 }
 
 // admClock is the clock of the store that writes the report's fixture.

@@ -21,7 +21,7 @@ import (
 // reloads it at once; one made through another process sharing the database
 // reloads it when PostgreSQL notifies it (serve.go: postgres.Changes).
 type announcements struct {
-	store   tickets.AnnouncementStore
+	store   ivr.AnnouncementStore
 	flow    *ivr.Flow
 	base    fs.FS
 	overlay *ivr.PromptOverlay
@@ -35,7 +35,7 @@ type announcements struct {
 	pcm map[int64][]byte // samples by ID: a recording's audio never changes
 }
 
-func newAnnouncements(st tickets.AnnouncementStore, flow *ivr.Flow, base fs.FS, log *slog.Logger) *announcements {
+func newAnnouncements(st ivr.AnnouncementStore, flow *ivr.Flow, base fs.FS, log *slog.Logger) *announcements {
 	return &announcements{store: st, flow: flow, base: base, overlay: ivr.NewPromptOverlay(base, time.Now),
 		now: time.Now, log: log, pcm: map[int64][]byte{}}
 }

@@ -48,7 +48,7 @@ func toneWAV(hz float64, d time.Duration) []byte {
 }
 
 // uploadWAV posts a recording as the API client (its session's CSRF token).
-func (c *apiClient) uploadWAV(query string, wav []byte) (int, tickets.Announcement, string) {
+func (c *apiClient) uploadWAV(query string, wav []byte) (int, ivr.Announcement, string) {
 	c.t.Helper()
 	req, err := http.NewRequest("POST", c.base+"/api/v1/announcements?"+query, bytes.NewReader(wav))
 	if err != nil {
@@ -62,7 +62,7 @@ func (c *apiClient) uploadWAV(query string, wav []byte) (int, tickets.Announceme
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	var a tickets.Announcement
+	var a ivr.Announcement
 	if resp.StatusCode == 201 {
 		if err := json.Unmarshal(b, &a); err != nil {
 			c.t.Fatalf("upload answer %s: %v", b, err)
@@ -284,7 +284,7 @@ func TestAnnouncementsHeardOnACall(t *testing.T) {
 
 	// (2) Switched off: the same call goes straight from the welcome to
 	// the menu.
-	var off tickets.Announcement
+	var off ivr.Announcement
 	if code := sup.do("PUT", fmt.Sprintf("/api/v1/announcements/%d", notice.ID), map[string]any{"title": notice.Title, "enabled": false}, &off); code != 200 || off.Enabled {
 		t.Fatalf("switch off: %d %+v", code, off)
 	}
@@ -315,16 +315,16 @@ func TestAnnouncementsHeardOnACall(t *testing.T) {
 	}
 }
 
-// memAnnouncements is an in-memory tickets.AnnouncementStore that counts
+// memAnnouncements is an in-memory ivr.AnnouncementStore that counts
 // audio fetches.
 type memAnnouncements struct {
 	mu      sync.Mutex
-	list    []tickets.Announcement
+	list    []ivr.Announcement
 	audio   map[int64][]byte
 	fetches int
 }
 
-func (m *memAnnouncements) CreateAnnouncement(_ context.Context, a *tickets.Announcement, audio []byte) error {
+func (m *memAnnouncements) CreateAnnouncement(_ context.Context, a *ivr.Announcement, audio []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	a.ID = int64(len(m.audio) + 1)
@@ -333,7 +333,7 @@ func (m *memAnnouncements) CreateAnnouncement(_ context.Context, a *tickets.Anno
 	return nil
 }
 
-func (m *memAnnouncements) Announcement(context.Context, int64) (*tickets.Announcement, error) {
+func (m *memAnnouncements) Announcement(context.Context, int64) (*ivr.Announcement, error) {
 	return nil, tickets.Errorf(tickets.ENOTFOUND, "not in the fake")
 }
 
@@ -348,16 +348,16 @@ func (m *memAnnouncements) AnnouncementAudio(_ context.Context, id int64) ([]byt
 	return b, nil
 }
 
-func (m *memAnnouncements) ListAnnouncements(context.Context) ([]tickets.Announcement, error) {
+func (m *memAnnouncements) ListAnnouncements(context.Context) ([]ivr.Announcement, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.list), nil
 }
 
-func (m *memAnnouncements) LiveAnnouncements(_ context.Context, t time.Time) ([]tickets.Announcement, error) {
+func (m *memAnnouncements) LiveAnnouncements(_ context.Context, t time.Time) ([]ivr.Announcement, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []tickets.Announcement
+	var out []ivr.Announcement
 	for _, a := range m.list {
 		if a.Enabled && !a.Over(t) {
 			out = append(out, a)
@@ -366,7 +366,7 @@ func (m *memAnnouncements) LiveAnnouncements(_ context.Context, t time.Time) ([]
 	return out, nil
 }
 
-func (m *memAnnouncements) UpdateAnnouncement(_ context.Context, id int64, w tickets.AnnouncementWindow, _ string) (*tickets.Announcement, error) {
+func (m *memAnnouncements) UpdateAnnouncement(_ context.Context, id int64, w ivr.AnnouncementWindow, _ string) (*ivr.Announcement, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i := range m.list {
@@ -382,7 +382,7 @@ func (m *memAnnouncements) UpdateAnnouncement(_ context.Context, id int64, w tic
 func (m *memAnnouncements) DeleteAnnouncement(_ context.Context, id int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.list = slices.DeleteFunc(m.list, func(a tickets.Announcement) bool { return a.ID == id })
+	m.list = slices.DeleteFunc(m.list, func(a ivr.Announcement) bool { return a.ID == id })
 	delete(m.audio, id)
 	return nil
 }
@@ -394,9 +394,9 @@ func TestAnnouncementCache(t *testing.T) {
 	ctx := context.Background()
 	st := &memAnnouncements{audio: map[int64][]byte{}}
 	ann := newAnnouncements(st, ivr.DefaultFlow(), prompts.FS, slog.New(slog.DiscardHandler))
-	notice := &tickets.Announcement{Language: "es", Prompt: "notice", Enabled: true, CreatedAt: time.Now().Add(-time.Minute)}
+	notice := &ivr.Announcement{Language: "es", Prompt: "notice", Enabled: true, CreatedAt: time.Now().Add(-time.Minute)}
 	_ = st.CreateAnnouncement(ctx, notice, toneWAV(noticeHz, 500*time.Millisecond))
-	broken := &tickets.Announcement{Language: "es", Prompt: "welcome", Enabled: true}
+	broken := &ivr.Announcement{Language: "es", Prompt: "welcome", Enabled: true}
 	_ = st.CreateAnnouncement(ctx, broken, []byte("not a wav")) // never stored by the API; skipped if it were
 
 	if err := ann.reload(ctx); err != nil {
@@ -422,7 +422,7 @@ func TestAnnouncementCache(t *testing.T) {
 	if err := ann.reload(ctx); err != nil || st.fetches != fetches+1 { // only the broken one again
 		t.Errorf("reload fetched %d recordings, want 1 (%v)", st.fetches-fetches, err)
 	}
-	if _, err := st.UpdateAnnouncement(ctx, notice.ID, tickets.AnnouncementWindow{Enabled: false}, "sup"); err != nil {
+	if _, err := st.UpdateAnnouncement(ctx, notice.ID, ivr.AnnouncementWindow{Enabled: false}, "sup"); err != nil {
 		t.Fatal(err)
 	}
 	ann.web("sip").Changed(ctx)

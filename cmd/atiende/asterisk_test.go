@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +14,13 @@ import (
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
 
-// asteriskEnv runs Atiende on the lab Asterisk a.
+// asteriskEnv runs Atiende on the lab Asterisk a, set up as
+// deploy/asterisk/README.md says: uploaded recordings are written into
+// Asterisk's sounds folder (astdatadir/sounds of the lab), so they play.
 func asteriskEnv(a *asterisklab.Asterisk) map[string]string {
 	return map[string]string{"ATIENDE_ENGINE": "asterisk", "ATIENDE_ARI_URL": a.URL(),
-		"ATIENDE_ARI_USER": asterisklab.User, "ATIENDE_ARI_PASSWORD": a.Password, "ATIENDE_ARI_APP": asterisklab.App}
+		"ATIENDE_ARI_USER": asterisklab.User, "ATIENDE_ARI_PASSWORD": a.Password, "ATIENDE_ARI_APP": asterisklab.App,
+		"ATIENDE_ASTERISK_SOUNDS_DIR": filepath.Join(a.Dir, "data", "sounds")}
 }
 
 // readyEngine is /readyz's status code and its engine check.

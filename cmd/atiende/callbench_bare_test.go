@@ -19,7 +19,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"math"
 	"os"
@@ -35,7 +34,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
-	"github.com/jackc/pgx/v5"
+	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
 
 // rateRun is one side's figures at one rate.
@@ -338,27 +337,11 @@ func pidsCPU(pids []int) time.Duration {
 // connections and the background workers (WAL writer, checkpointer), as
 // pg_stat_activity lists them now; pooled connections live through the run.
 func postgresPIDs(b *testing.B, d *benchDesk) []int {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, d.a.DBURL)
+	pids, err := pgtest.BackendPIDs(d.a.DBURL)
 	if err != nil {
 		b.Logf("PostgreSQL pids: %v", err)
-		return nil
 	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()")
-	if err != nil {
-		b.Logf("PostgreSQL pids: %v", err)
-		return nil
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var pid int
-		if rows.Scan(&pid) == nil {
-			out = append(out, pid)
-		}
-	}
-	return out
+	return pids
 }
 
 // rssKB is the resident set size of process pid.

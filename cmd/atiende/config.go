@@ -10,10 +10,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"gopkg.in/yaml.v3"
 )
 
@@ -444,10 +446,8 @@ func (c *Config) Validate() error {
 		if name != "" {
 			key = "queues.overrides." + name
 		}
-		switch q.Strategy {
-		case "", "longest_idle", "ring_all", "round_robin", "fewest_calls":
-		default:
-			return bad(key+".strategy", "%q is not longest_idle, ring_all, round_robin or fewest_calls", q.Strategy)
+		if q.Strategy != "" && !slices.Contains(agentdesk.Strategies, agentdesk.Strategy(q.Strategy)) {
+			return bad(key+".strategy", "%q is not one of %v", q.Strategy, agentdesk.Strategies)
 		}
 		if q.RingTimeout < 0 || (q.RingTimeout > 0 && time.Duration(q.RingTimeout) < time.Second) {
 			return bad(key+".ring_timeout", "must be at least 1s")

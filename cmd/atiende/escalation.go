@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/escalation/smtp"
@@ -65,7 +66,7 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Caller:    &desk.PhoneCaller{Engine: engine, CallerID: cfg.Escalation.AlertCallerID, CallerName: "Mesa de Servicio"},
 		Directory: desk.FallbackDirectory{Primary: db, Fallback: sla.Directory},
 		Surveys:   db, SurveyURL: public + "/survey/", SurveySecret: secret,
-		Supervisor: cfg.Escalation.SupervisorEmail, ReportStore: db, WeeklyReportTo: cfg.Escalation.WeeklyReportTo,
+		Supervisor: cfg.Escalation.SupervisorEmail, ReportStore: db, ReportText: web.RenderWeeklyText, WeeklyReportTo: cfg.Escalation.WeeklyReportTo,
 		Log: log.With("component", "escalation")}
 	if m != nil {
 		exec.OnEscalated = func(_ *tickets.Ticket, level int) { m.Escalation(level) }

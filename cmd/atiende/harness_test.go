@@ -279,7 +279,9 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve never said where it listens")
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	// The embedded engine is up once it has encoded its prompts: 2-5 s, but
+	// 12-13 s with -race on 2 loaded cores.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(a.Base + "/readyz")
 		if err == nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,17 +12,6 @@ import (
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
-
-// The admin page's no-agents choices are the ACD's.
-func TestQueueNoAgentsChoicesAreTheACDs(t *testing.T) {
-	var acd []string
-	for _, c := range agentdesk.NoAgentsChoices {
-		acd = append(acd, string(c))
-	}
-	if !slices.Equal(acd, tickets.QueueNoAgents) {
-		t.Errorf("the ACD's no-agents choices %v, the admin page's %v", acd, tickets.QueueNoAgents)
-	}
-}
 
 // no_agents from the configuration file, then from the admin page: in force
 // at once; an overflow to a queue the desk does not run is refused.
@@ -45,10 +33,10 @@ func TestQueueAdminNoAgents(t *testing.T) {
 		t.Errorf("email from the configuration: %+v", eff)
 	}
 
-	s := tickets.QueueSettings{Queue: "network", Strategy: "longest_idle", RingTimeout: 15 * time.Second,
+	s := agentdesk.QueueSettings{Queue: "network", Strategy: "longest_idle", RingTimeout: 15 * time.Second,
 		MaxWait: time.Minute, ServiceLevel: 20 * time.Second, NoAgents: "overflow", Overflow: "ventas", UpdatedBy: "supervisora"}
 	_, err = adm.SaveQueueSettings(ctx, s, 0)
-	if tickets.ErrorCode(err) != tickets.EINVALID || tickets.QueueSettingField(err) != "overflow" {
+	if tickets.ErrorCode(err) != tickets.EINVALID || agentdesk.QueueSettingField(err) != "overflow" {
 		t.Fatalf("overflow to a queue the desk does not run: %v", err)
 	}
 	s.Overflow = "email"

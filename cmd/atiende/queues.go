@@ -26,7 +26,7 @@ var _ web.QueueAdmin = (*queueAdmin)(nil)
 // the store until it comes back.
 type queueAdmin struct {
 	desk  *acd.ACD
-	store tickets.QueueSettingsStore
+	store agentdesk.QueueSettingsStore
 	qc    QueuesConfig
 	log   *slog.Logger
 
@@ -35,14 +35,14 @@ type queueAdmin struct {
 	mu sync.Mutex
 	// saved is the store's latest record per queue (reverted ones too);
 	// applied the version of it each queue of the ACD runs with.
-	saved   map[string]tickets.QueueSettings
+	saved   map[string]agentdesk.QueueSettings
 	applied map[string]int
 }
 
 // newQueueAdmin applies the saved settings over the queues desk already has
 // (from the configuration file).
-func newQueueAdmin(ctx context.Context, desk *acd.ACD, st tickets.QueueSettingsStore, qc QueuesConfig, log *slog.Logger) (*queueAdmin, error) {
-	a := &queueAdmin{desk: desk, store: st, qc: qc, log: log, saved: map[string]tickets.QueueSettings{}, applied: map[string]int{}}
+func newQueueAdmin(ctx context.Context, desk *acd.ACD, st agentdesk.QueueSettingsStore, qc QueuesConfig, log *slog.Logger) (*queueAdmin, error) {
+	a := &queueAdmin{desk: desk, store: st, qc: qc, log: log, saved: map[string]agentdesk.QueueSettings{}, applied: map[string]int{}}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.syncLocked(ctx, true); err != nil {
@@ -86,10 +86,10 @@ func (a *queueAdmin) configForLocked(name string) agentdesk.QueueConfig {
 }
 
 // settingsOfQueue says a queue configuration in the terms of the admin page.
-func settingsOfQueue(qc agentdesk.QueueConfig) tickets.QueueSettings {
+func settingsOfQueue(qc agentdesk.QueueConfig) agentdesk.QueueSettings {
 	qc = qc.WithDefaults()
 	auto := qc.AutoPauses()
-	return tickets.QueueSettings{Queue: qc.Name, Strategy: string(qc.Strategy), RingTimeout: max(qc.RingTimeout, 0),
+	return agentdesk.QueueSettings{Queue: qc.Name, Strategy: string(qc.Strategy), RingTimeout: max(qc.RingTimeout, 0),
 		WrapUp: max(qc.WrapUp, 0), MaxWait: max(qc.MaxWait, 0), AnnounceInterval: max(qc.AnnounceInterval, 0),
 		ServiceLevel: max(qc.ServiceLevel, 0), AutoPause: &auto, NoAgents: string(qc.NoAgents), Overflow: qc.Overflow}
 }
@@ -145,7 +145,7 @@ func (a *queueAdmin) reload(ctx context.Context) error {
 	return a.syncLocked(ctx, false)
 }
 
-func (a *queueAdmin) logChange(msg string, s tickets.QueueSettings, prev agentdesk.QueueConfig) {
+func (a *queueAdmin) logChange(msg string, s agentdesk.QueueSettings, prev agentdesk.QueueConfig) {
 	a.log.Info(msg, "queue", s.Queue, "by", s.UpdatedBy, "version", s.Version, "reverted", s.Reverted,
 		"changes", queueChanges(prev, a.configForLocked(s.Queue)))
 }
@@ -181,7 +181,7 @@ func queueChanges(from, to agentdesk.QueueConfig) string {
 	return strings.Join(out, ", ")
 }
 
-func noAgentsText(s tickets.QueueSettings) string {
+func noAgentsText(s agentdesk.QueueSettings) string {
 	if s.NoAgents == string(agentdesk.NoAgentsOverflow) {
 		return s.NoAgents + " to " + s.Overflow
 	}
@@ -248,7 +248,7 @@ func (a *queueAdmin) queueLocked(name string) (web.QueueInfo, error) {
 // SaveQueueSettings saves s and applies it to the ACD at once: calls that
 // join the queue from now on use it (calls already waiting keep the
 // settings they joined with).
-func (a *queueAdmin) SaveQueueSettings(ctx context.Context, s tickets.QueueSettings, expected int) (web.QueueInfo, error) {
+func (a *queueAdmin) SaveQueueSettings(ctx context.Context, s agentdesk.QueueSettings, expected int) (web.QueueInfo, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, err := a.queueLocked(s.Queue); err != nil {
@@ -277,7 +277,7 @@ func (a *queueAdmin) SaveQueueSettings(ctx context.Context, s tickets.QueueSetti
 }
 
 // checkOverflowLocked refuses an overflow to a queue the desk does not run.
-func (a *queueAdmin) checkOverflowLocked(s tickets.QueueSettings) error {
+func (a *queueAdmin) checkOverflowLocked(s agentdesk.QueueSettings) error {
 	if s.NoAgents != string(agentdesk.NoAgentsOverflow) || s.Overflow == "" {
 		return nil
 	}
@@ -285,7 +285,7 @@ func (a *queueAdmin) checkOverflowLocked(s tickets.QueueSettings) error {
 		return nil
 	}
 	reason := fmt.Sprintf("there is no queue %q to overflow to", s.Overflow)
-	return &tickets.QueueSettingError{Field: "overflow", Reason: reason,
+	return &agentdesk.QueueSettingError{Field: "overflow", Reason: reason,
 		Err: tickets.Errorf(tickets.EINVALID, "queue settings: overflow: %s", reason)}
 }
 

@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,20 +21,6 @@ import (
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 	"github.com/chromedp/chromedp"
 )
-
-// The admin page's strategy names are the ACD's.
-func TestQueueStrategiesAreTheACDs(t *testing.T) {
-	for _, s := range []agentdesk.Strategy{agentdesk.LongestIdle, agentdesk.RingAll, agentdesk.RoundRobin, agentdesk.FewestCalls} {
-		if !slices.Contains(tickets.QueueStrategies, string(s)) {
-			t.Errorf("the ACD's strategy %s cannot be set from the admin page", s)
-		}
-	}
-	for _, s := range tickets.QueueStrategies {
-		if err := (agentdesk.QueueConfig{Name: "q", Strategy: agentdesk.Strategy(s)}).Validate(); err != nil {
-			t.Errorf("the admin page offers %s, which the ACD refuses: %v", s, err)
-		}
-	}
-}
 
 func queueTestDB(t *testing.T, url string) *postgres.DB {
 	t.Helper()
@@ -75,7 +60,7 @@ func queueSnap(t *testing.T, desk *acd.ACD, name string) agentdesk.QueueSnapshot
 	return agentdesk.QueueSnapshot{}
 }
 
-func queueInfo(t *testing.T, adm *queueAdmin, name string) (found bool, settings, config tickets.QueueSettings, saved *tickets.QueueSettings) {
+func queueInfo(t *testing.T, adm *queueAdmin, name string) (found bool, settings, config agentdesk.QueueSettings, saved *agentdesk.QueueSettings) {
 	t.Helper()
 	list, err := adm.Queues(context.Background())
 	if err != nil {
@@ -86,7 +71,7 @@ func queueInfo(t *testing.T, adm *queueAdmin, name string) (found bool, settings
 			return true, q.Effective, q.Config, q.Saved
 		}
 	}
-	return false, tickets.QueueSettings{}, tickets.QueueSettings{}, nil
+	return false, agentdesk.QueueSettings{}, agentdesk.QueueSettings{}, nil
 }
 
 func TestQueueAdminAppliesSettings(t *testing.T) {
@@ -117,7 +102,7 @@ func TestQueueAdminAppliesSettings(t *testing.T) {
 
 	// Save: in force at once, logged with who.
 	no := false
-	s := tickets.QueueSettings{Queue: "network", Strategy: "ring_all", RingTimeout: 7 * time.Second, WrapUp: 0,
+	s := agentdesk.QueueSettings{Queue: "network", Strategy: "ring_all", RingTimeout: 7 * time.Second, WrapUp: 0,
 		MaxWait: time.Minute, AnnounceInterval: 0, ServiceLevel: 30 * time.Second, AutoPause: &no, UpdatedBy: "supervisora"}
 	info, err := adm.SaveQueueSettings(ctx, s, 0)
 	if err != nil {
@@ -217,7 +202,7 @@ func TestQueueAdminAppliesSettings(t *testing.T) {
 
 	// Two processes on one database: a change made through one reaches
 	// the other's ACD when it next looks.
-	e := tickets.QueueSettings{Queue: "email", Strategy: "fewest_calls", RingTimeout: 20 * time.Second, WrapUp: 5 * time.Second,
+	e := agentdesk.QueueSettings{Queue: "email", Strategy: "fewest_calls", RingTimeout: 20 * time.Second, WrapUp: 5 * time.Second,
 		MaxWait: 2 * time.Minute, AnnounceInterval: time.Minute, ServiceLevel: 20 * time.Second, UpdatedBy: "admin"}
 	if _, err := adm2.SaveQueueSettings(ctx, e, 0); err != nil {
 		t.Fatal(err)
@@ -254,7 +239,7 @@ func TestQueueAdminAppliesSettings(t *testing.T) {
 
 	// Settings of a support group the catalog no longer has are kept, not
 	// turned into a queue; when the group comes back they apply.
-	gone := tickets.QueueSettings{Queue: "ventas", Strategy: "ring_all", RingTimeout: 9 * time.Second, MaxWait: time.Minute,
+	gone := agentdesk.QueueSettings{Queue: "ventas", Strategy: "ring_all", RingTimeout: 9 * time.Second, MaxWait: time.Minute,
 		ServiceLevel: 20 * time.Second, UpdatedBy: "admin"}
 	if err := db.PutQueueSettings(ctx, &gone, 0); err != nil {
 		t.Fatal(err)

@@ -213,7 +213,7 @@ func (p *presence) extensionChanged(st ivr.ExtensionStatus) {
 // agree after a restart.
 func restoreQueueStats(ctx context.Context, db *postgres.DB, desk *acd.ACD, now time.Time, log *slog.Logger) error {
 	w := wallboardSource{db: db, desk: desk}
-	q := tickets.DayStatsQuery{Location: tickets.ReportOptions{}.Zone(), Thresholds: map[string]tickets.QueueThresholds{}}
+	q := agentdesk.DayStatsQuery{Location: tickets.ReportOptions{}.Zone(), Thresholds: map[string]agentdesk.QueueThresholds{}}
 	q.Date = tickets.DateOf(now, q.Location)
 	for name, th := range w.QueueThresholds() {
 		q.Thresholds[name] = th.WithDefaults()

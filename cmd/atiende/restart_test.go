@@ -16,7 +16,6 @@ import (
 	"github.com/atiende/atiende/agentdesk/acd"
 	"github.com/atiende/atiende/agentdesk/hub"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
-	"github.com/atiende/atiende/tickets"
 )
 
 // liveQueues reads the desk's snapshot as the wallboard gets it: the first
@@ -51,10 +50,10 @@ func (c *apiClient) liveQueues(t testing.TB) map[string]agentdesk.QueueStats {
 }
 
 // dayTotals reads the wallboard's day chart totals per queue.
-func (c *apiClient) dayTotals(t testing.TB) map[string]tickets.CallFigures {
+func (c *apiClient) dayTotals(t testing.TB) map[string]agentdesk.CallFigures {
 	t.Helper()
 	var day struct {
-		Totals map[string]tickets.CallFigures `json:"totals"`
+		Totals map[string]agentdesk.CallFigures `json:"totals"`
 	}
 	if code := c.do("GET", "/api/v1/wallboard/day", nil, &day); code != 200 {
 		t.Fatalf("GET /api/v1/wallboard/day: %d", code)

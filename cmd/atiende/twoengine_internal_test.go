@@ -56,10 +56,10 @@ password = 1004
 [1004](agent-aor)
 `
 
-// phone starts an agent's baresip registered as ext (agent) and waits
+// extPhone starts an agent's baresip registered as ext (agent) and waits
 // until Atiende's extension list shows it registered: the router rings
 // only extensions it knows to be there.
-func (d *helpDesk) phone(t *testing.T, admin *apiClient, ext string, autoAnswer bool) *sippeer.Baresip {
+func (d *helpDesk) extPhone(t *testing.T, admin *apiClient, ext string, autoAnswer bool) *sippeer.Baresip {
 	t.Helper()
 	b := d.agent(t, ext, autoAnswer)
 	if !waitFor(20*time.Second, func() bool { return admin.extensionState(ext) == "registered" }) {
@@ -123,8 +123,8 @@ func (c *apiClient) extensionCalls() map[string][]string {
 // ana until she hangs up; then it is.
 func scInternalCallBusy(t *testing.T, d *helpDesk) {
 	admin := d.login(t, "admin", adminPassword)
-	ana := d.phone(t, admin, "1001", true)
-	beto := d.phone(t, admin, "1002", true)
+	ana := d.extPhone(t, admin, "1001", true)
+	beto := d.extPhone(t, admin, "1002", true)
 	d.available(t, "ana")
 	if err := ana.Dial("sip:1002@" + d.phones); err != nil {
 		t.Fatal(err)
@@ -199,8 +199,8 @@ func scInternalCallBusy(t *testing.T, d *helpDesk) {
 // ana answers it.
 func scInternalToQueue(t *testing.T, d *helpDesk) {
 	admin := d.login(t, "admin", adminPassword)
-	ana := d.phone(t, admin, "1001", true)
-	dario := d.phone(t, admin, "1004", false)
+	ana := d.extPhone(t, admin, "1001", true)
+	dario := d.extPhone(t, admin, "1004", false)
 	d.available(t, "ana")
 	if err := dario.Dial("sip:1003@" + d.phones); err != nil {
 		t.Fatal(err)
@@ -234,7 +234,7 @@ func scInternalToQueue(t *testing.T, d *helpDesk) {
 // not registered: its rule sends the call to the help-desk menu.
 func scInternalToMenu(t *testing.T, d *helpDesk) {
 	admin := d.login(t, "admin", adminPassword)
-	dario := d.phone(t, admin, "1004", false)
+	dario := d.extPhone(t, admin, "1004", false)
 	if err := dario.Dial("sip:1002@" + d.phones); err != nil {
 		t.Fatal(err)
 	}

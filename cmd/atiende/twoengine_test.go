@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
@@ -101,6 +102,8 @@ var callScenarios = []callScenario{
 	{"TicketStatus", harnessOptions{Queues: testQueues}, scTicketStatus},
 	{"KeypadSurvey", harnessOptions{Queues: testQueues}, scKeypadSurvey},
 	{"MaintenanceNotice", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scMaintenanceNotice},
+	{"UploadedAnnouncementHeard", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scUploadedAnnouncementHeard},
+	{"P1AlertAcknowledged", p1AlertOpts, scP1AlertAcknowledged},
 }
 
 func TestCallPaths(t *testing.T) {
@@ -621,7 +624,7 @@ func scKeypadSurvey(t *testing.T, d *helpDesk) {
 // new one), and queues; she hangs up in the queue.
 func scMaintenanceNotice(t *testing.T, d *helpDesk) {
 	now := time.Now()
-	m := &tickets.Maintenance{Services: []string{"internet_failure"}, Start: now.Add(-time.Minute), End: now.Add(time.Hour),
+	m := &escalation.Maintenance{Services: []string{"internet_failure"}, Start: now.Add(-time.Minute), End: now.Add(time.Hour),
 		SummaryES: "Cambio del enlace principal", SummaryEN: "Main link replacement", CreatedBy: "supervisora"}
 	if err := d.store().CreateMaintenance(t.Context(), m); err != nil {
 		t.Fatal(err)

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/agentdesk/acd"
-	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
 
@@ -19,15 +19,15 @@ type wallboardSource struct {
 	desk *acd.ACD
 }
 
-func (w wallboardSource) DayCallStats(ctx context.Context, q tickets.DayStatsQuery) (*tickets.DayStats, error) {
+func (w wallboardSource) DayCallStats(ctx context.Context, q agentdesk.DayStatsQuery) (*agentdesk.DayStats, error) {
 	return w.db.DayCallStats(ctx, q)
 }
 
-func (w wallboardSource) QueueThresholds() map[string]tickets.QueueThresholds {
+func (w wallboardSource) QueueThresholds() map[string]agentdesk.QueueThresholds {
 	s := w.desk.Snapshot()
-	out := make(map[string]tickets.QueueThresholds, len(s.Queues))
+	out := make(map[string]agentdesk.QueueThresholds, len(s.Queues))
 	for _, q := range s.Queues {
-		out[q.Name] = tickets.QueueThresholds{ServiceLevel: q.Stats.ServiceLevel}
+		out[q.Name] = agentdesk.QueueThresholds{ServiceLevel: q.Stats.ServiceLevel}
 	}
 	return out
 }

@@ -53,6 +53,50 @@ func TestSMTPDownThenDelivered(t *testing.T) {
 	}
 }
 
+// The notes of a phone alert that nobody acknowledged say why in words
+// the desk reads, in Spanish and English, never the engine's error text.
+func TestP1PhoneAlertNotesReadable(t *testing.T) {
+	ctx := context.Background()
+	clock := memstore.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, mx(t)))
+	mp := smtptest.Start(t, 0)
+	eng := ivrtest.NewEngine()
+	eng.AddPhone("2001", ivrtest.Busy, 0)
+	eng.AddPhone("2002", ivrtest.Unreachable, 0)
+	caller := &desk.PhoneCaller{Engine: eng, CallerID: "5000", Pause: 10 * time.Millisecond}
+	e := newEnv(t, pgtest.DB(t), clock, newSLA(t, 500*time.Millisecond), mp.SMTPAddr, caller)
+	tk := newTicket(t, e.desk, tickets.P1)
+	act, err := escalation.ManualEscalation(tk, 2, "Caída total del enlace", "supervisor1", clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.timers.Schedule(ctx, act)
+	e.drain(t)
+	notes, err := e.db.Notes(ctx, tk.Number, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, n := range notes {
+		all = append(all, n.Body)
+	}
+	text := strings.Join(all, "\n")
+	for _, want := range []string{
+		"Alerta de escalamiento a Ana Ruiz (nivel 2) sin confirmar: se llamó a 2001 (ocupado).",
+		"Escalation alert to Ana Ruiz (level 2) not acknowledged: called 2001 (busy).",
+		"se llamó a 2002 (no disponible).",
+		"called 2002 (unreachable).",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the notes lack %q:\n%s", want, text)
+		}
+	}
+	for _, code := range []string{"ivr:", "ivrtest", "dial "} {
+		if strings.Contains(text, code) {
+			t.Errorf("the notes show the engine's error text %q:\n%s", code, text)
+		}
+	}
+}
+
 // P1: the escalation phones the level's contacts in order. Ana does not
 // answer within the acknowledgement time; Beto answers and presses 1: a
 // note on the ticket records it and nobody else is called.
@@ -93,8 +137,10 @@ func TestP1PhoneAlertAcknowledged(t *testing.T) {
 		all = append(all, n.Body)
 	}
 	text := strings.Join(all, "\n")
-	if !strings.Contains(text, "Ana Ruiz (level 2) not acknowledged: called 2001") ||
-		!strings.Contains(text, "acknowledged by Beto Soto by phone (2002)") {
+	if !strings.Contains(text, "Ana Ruiz (level 2) not acknowledged: called 2001 (no answer)") ||
+		!strings.Contains(text, "Ana Ruiz (nivel 2) sin confirmar: se llamó a 2001 (no contestó)") ||
+		!strings.Contains(text, "acknowledged by Beto Soto by phone (2002)") ||
+		!strings.Contains(text, "confirmado por Beto Soto por teléfono (2002)") {
 		t.Errorf("notes:\n%s", text)
 	}
 	if got, _ := e.db.Ticket(ctx, tk.Number); got.Level != 2 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/escalation"
+	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -69,9 +70,12 @@ type Executor struct {
 	// leaves them pending with an error until one is configured.
 	Maintenance escalation.Executor
 	// ReportStore gives the weekly fault report its rows (*postgres.DB);
-	// WeeklyReportTo are the addresses it is emailed to every Monday (see
-	// WeeklyReport and ScheduleWeeklyReport).
+	// ReportText writes it as plain text in a language ("es" or "en"; the
+	// web layer's web.RenderWeeklyText); WeeklyReportTo are the addresses
+	// it is emailed to every Monday (see WeeklyReport and
+	// ScheduleWeeklyReport).
 	ReportStore    tickets.ReportStore
+	ReportText     func(r *tickets.WeeklyReport, lang string) string
 	WeeklyReportTo []string
 	// FollowUps performs SurveyFollowUp actions (*Surveys); nil leaves
 	// them pending with an error until one is configured.
@@ -288,24 +292,29 @@ func (x *Executor) phoneAlert(ctx context.Context, a escalation.Claimed) error {
 	if err != nil && !errors.Is(err, escalation.ErrNoPhone) {
 		return err
 	}
-	var tried []string
+	var triedES, triedEN []string
 	for _, at := range attempts {
-		s := at.To
 		if at.Err != nil {
-			s += " (" + at.Err.Error() + ")"
+			x.log().Info("phone alert not acknowledged", "ticket", t.Number, "to", at.To, "error", at.Err)
 		}
-		tried = append(tried, s)
+		es, en := alertOutcome(at.Err)
+		triedES = append(triedES, at.To+" ("+es+")")
+		triedEN = append(triedEN, at.To+" ("+en+")")
 	}
 	now := x.now()
 	if acked != nil {
-		body := fmt.Sprintf("Escalation to level %d acknowledged by %s by phone (%s) at %s.",
-			a.Level, c.Name, attempts[len(attempts)-1].To, now.UTC().Format(time.RFC3339))
+		to, at := attempts[len(attempts)-1].To, now.UTC().Format("2006-01-02 15:04 UTC")
+		body := fmt.Sprintf("Escalamiento al nivel %d confirmado por %s por teléfono (%s) el %s.\n"+
+			"Escalation to level %d acknowledged by %s by phone (%s) at %s.",
+			a.Level, c.Name, to, at, a.Level, c.Name, to, at)
 		return x.Desk.AddNote(ctx, t.Number, &tickets.Note{Author: SystemActor, Body: body, Internal: true})
 	}
 	base := strings.TrimSuffix(a.Key, "/call/"+a.Ref)
 	parent := a
 	parent.Key = base
-	note := fmt.Sprintf("Escalation alert to %s (level %d) not acknowledged: called %s.", c.Name, a.Level, strings.Join(tried, ", "))
+	note := fmt.Sprintf("Alerta de escalamiento a %s (nivel %d) sin confirmar: se llamó a %s.\n"+
+		"Escalation alert to %s (level %d) not acknowledged: called %s.",
+		c.Name, a.Level, strings.Join(triedES, ", "), c.Name, a.Level, strings.Join(triedEN, ", "))
 	if err := x.Desk.AddNote(ctx, t.Number, &tickets.Note{Author: SystemActor, Body: note, Internal: true}); err != nil {
 		return err
 	}
@@ -316,4 +325,27 @@ func (x *Executor) phoneAlert(ctx context.Context, a escalation.Claimed) error {
 	}
 	return x.Desk.Timers.Schedule(ctx, x.supervisorNotice(parent, "supervisor/unacknowledged",
 		fmt.Sprintf("No level %d contact acknowledged the phone alert of P1 ticket %s", a.Level, t.Number), now))
+}
+
+// alertOutcome names, in Spanish and English, why a phone alert's call
+// was not acknowledged: the note is read by the desk, so the engine's
+// error text (logged) does not go into it.
+func alertOutcome(err error) (es, en string) {
+	switch {
+	case err == nil:
+		return "no contestó o no confirmó", "no answer or no acknowledgement"
+	case errors.Is(err, ivr.ErrBusy):
+		return "ocupado", "busy"
+	case errors.Is(err, ivr.ErrNoAnswer):
+		return "no contestó", "no answer"
+	case errors.Is(err, ivr.ErrUnreachable):
+		return "no disponible", "unreachable"
+	case errors.Is(err, ivr.ErrDeclined):
+		return "rechazó la llamada", "declined"
+	case errors.Is(err, ivr.ErrHungUp):
+		return "colgó sin confirmar", "hung up without acknowledging"
+	case errors.Is(err, ivr.ErrEngineDown):
+		return "la telefonía no está disponible", "the phone system is down"
+	}
+	return "la llamada falló", "the call failed"
 }

@@ -16,14 +16,14 @@ import (
 // MaintenanceStore keeps maintenance windows and finds their contacts
 // (*postgres.DB).
 type MaintenanceStore interface {
-	CreateMaintenance(ctx context.Context, m *tickets.Maintenance) error
-	Maintenance(ctx context.Context, id int64) (*tickets.Maintenance, error)
-	ListMaintenance(ctx context.Context, f tickets.MaintenanceFilter) ([]tickets.Maintenance, error)
-	CancelMaintenance(ctx context.Context, id int64, actor string) (*tickets.Maintenance, error)
+	CreateMaintenance(ctx context.Context, m *escalation.Maintenance) error
+	Maintenance(ctx context.Context, id int64) (*escalation.Maintenance, error)
+	ListMaintenance(ctx context.Context, f escalation.MaintenanceFilter) ([]escalation.Maintenance, error)
+	CancelMaintenance(ctx context.Context, id int64, actor string) (*escalation.Maintenance, error)
 	MarkMaintenanceNotified(ctx context.Context, id int64, at time.Time) error
 	// MaintenanceContacts returns who must be told of m: who opened tickets
 	// on its services since `since`, and the contacts of its areas.
-	MaintenanceContacts(ctx context.Context, m *tickets.Maintenance, since time.Time) ([]*tickets.Contact, error)
+	MaintenanceContacts(ctx context.Context, m *escalation.Maintenance, since time.Time) ([]*tickets.Contact, error)
 	Contact(ctx context.Context, id int64) (*tickets.Contact, error)
 }
 
@@ -88,28 +88,27 @@ func (m *Maintenance) EarliestStart(now time.Time) time.Time {
 	return m.calendar().Add(now, m.SLA.Rules.MaintenanceNotice)
 }
 
-// ScheduleMaintenance checks w (tickets.Maintenance.Validate against the
-// catalog; a start closer than the notice period is a *tickets.NoticeError
+// ScheduleMaintenance checks w (escalation.Maintenance.Validate against the
+// catalog; a start closer than the notice period is a *escalation.NoticeError
 // naming the earliest allowed start), stores it and schedules its notice.
 // If the notice cannot be scheduled the window is cancelled again and the
 // error returned, so no window exists without its notice.
-func (m *Maintenance) ScheduleMaintenance(ctx context.Context, w *tickets.Maintenance) error {
+func (m *Maintenance) ScheduleMaintenance(ctx context.Context, w *escalation.Maintenance) error {
 	w.Normalize()
 	if err := w.Validate(m.catalog()); err != nil {
 		return err
 	}
 	now := m.now()
-	probe := escalation.Maintenance{ID: "new", Start: w.Start, End: w.End, Services: w.Services}
+	planned := *w // the window as checked: the store rounds the times it keeps
 	if earliest := m.EarliestStart(now); w.Start.Before(earliest) {
-		return &tickets.NoticeError{Earliest: earliest, Notice: m.SLA.Rules.MaintenanceNotice}
-	} else if _, err := m.SLA.MaintenanceNotice(probe, now); err != nil {
-		return &tickets.NoticeError{Earliest: earliest, Notice: m.SLA.Rules.MaintenanceNotice}
+		return &escalation.NoticeError{Earliest: earliest, Notice: m.SLA.Rules.MaintenanceNotice}
+	} else if _, err := m.SLA.MaintenanceNotice("new", &planned, now); err != nil {
+		return &escalation.NoticeError{Earliest: earliest, Notice: m.SLA.Rules.MaintenanceNotice}
 	}
 	if err := m.Store.CreateMaintenance(ctx, w); err != nil {
 		return err
 	}
-	probe.ID = strconv.FormatInt(w.ID, 10)
-	a, err := m.SLA.MaintenanceNotice(probe, now)
+	a, err := m.SLA.MaintenanceNotice(strconv.FormatInt(w.ID, 10), &planned, now)
 	if err == nil {
 		a.Actor = w.CreatedBy
 		err = m.Timers.Schedule(ctx, a)
@@ -125,13 +124,13 @@ func (m *Maintenance) ScheduleMaintenance(ctx context.Context, w *tickets.Mainte
 }
 
 // ListMaintenance returns the windows f selects.
-func (m *Maintenance) ListMaintenance(ctx context.Context, f tickets.MaintenanceFilter) ([]tickets.Maintenance, error) {
+func (m *Maintenance) ListMaintenance(ctx context.Context, f escalation.MaintenanceFilter) ([]escalation.Maintenance, error) {
 	return m.Store.ListMaintenance(ctx, f)
 }
 
 // CancelMaintenance calls a window off; its pending notice then sends
 // nothing when due.
-func (m *Maintenance) CancelMaintenance(ctx context.Context, id int64, actor string) (*tickets.Maintenance, error) {
+func (m *Maintenance) CancelMaintenance(ctx context.Context, id int64, actor string) (*escalation.Maintenance, error) {
 	return m.Store.CancelMaintenance(ctx, id, actor)
 }
 
@@ -164,7 +163,7 @@ func (m *Maintenance) Execute(ctx context.Context, a escalation.Claimed) error {
 	return m.email(ctx, a, w, cid)
 }
 
-func (m *Maintenance) fanOut(ctx context.Context, a escalation.Claimed, w *tickets.Maintenance) error {
+func (m *Maintenance) fanOut(ctx context.Context, a escalation.Claimed, w *escalation.Maintenance) error {
 	now := m.now()
 	days := m.RecentDays
 	if days <= 0 {
@@ -193,7 +192,7 @@ func (m *Maintenance) fanOut(ctx context.Context, a escalation.Claimed, w *ticke
 	return m.Store.MarkMaintenanceNotified(ctx, w.ID, now)
 }
 
-func (m *Maintenance) email(ctx context.Context, a escalation.Claimed, w *tickets.Maintenance, contactID int64) error {
+func (m *Maintenance) email(ctx context.Context, a escalation.Claimed, w *escalation.Maintenance, contactID int64) error {
 	if m.Mail == nil {
 		return errors.New("no mail notifier configured for maintenance notices")
 	}
@@ -221,7 +220,7 @@ func (m *Maintenance) email(ctx context.Context, a escalation.Claimed, w *ticket
 
 // data fills the maintenance template: the window, the services named in
 // lang, and the summary (as Reason, for templates that show it).
-func (m *Maintenance) data(w *tickets.Maintenance, c *tickets.Contact, lang string) escalation.Data {
+func (m *Maintenance) data(w *escalation.Maintenance, c *tickets.Contact, lang string) escalation.Data {
 	loc := time.UTC
 	if cal := m.calendar(); cal != nil && cal.Location != nil {
 		loc = cal.Location

@@ -79,8 +79,8 @@ func (e *maintEnv) drain(t *testing.T) {
 	}
 }
 
-func newWindow(start time.Time, services ...string) *tickets.Maintenance {
-	return &tickets.Maintenance{Services: services, Start: start, End: start.Add(3 * time.Hour),
+func newWindow(start time.Time, services ...string) *escalation.Maintenance {
+	return &escalation.Maintenance{Services: services, Start: start, End: start.Add(3 * time.Hour),
 		SummaryES: "Cambio del equipo de red", SummaryEN: "Network equipment change", CreatedBy: "sup1"}
 }
 
@@ -104,7 +104,7 @@ func TestMaintenanceNoticeAcrossWeekend(t *testing.T) {
 		time.Date(2026, 3, 6, 14, 30, 0, 0, loc), // today
 	} {
 		err := e.m.ScheduleMaintenance(ctx, newWindow(start, "internet_failure"))
-		var ne *tickets.NoticeError
+		var ne *escalation.NoticeError
 		if !errors.As(err, &ne) || !ne.Earliest.Equal(tuesdayNoon) || tickets.ErrorCode(err) != tickets.EINVALID {
 			t.Errorf("start %v: %v, want a notice error naming %v", start, err, tuesdayNoon)
 		}
@@ -113,7 +113,7 @@ func TestMaintenanceNoticeAcrossWeekend(t *testing.T) {
 		!strings.Contains(err.Error(), "teleport") {
 		t.Errorf("unknown service: %v", err)
 	}
-	if list, _ := e.db.ListMaintenance(ctx, tickets.MaintenanceFilter{IncludeCancelled: true}); len(list) != 0 {
+	if list, _ := e.db.ListMaintenance(ctx, escalation.MaintenanceFilter{IncludeCancelled: true}); len(list) != 0 {
 		t.Fatalf("refused windows were stored: %+v", list)
 	}
 
@@ -127,7 +127,7 @@ func TestMaintenanceNoticeAcrossWeekend(t *testing.T) {
 	if err := e.m.ScheduleMaintenance(ctx, second); err != nil {
 		t.Fatal(err)
 	}
-	for w, due := range map[*tickets.Maintenance]time.Time{first: clock.Now(), second: time.Date(2026, 3, 9, 12, 0, 0, 0, loc)} {
+	for w, due := range map[*escalation.Maintenance]time.Time{first: clock.Now(), second: time.Date(2026, 3, 9, 12, 0, 0, 0, loc)} {
 		st, err := e.timers.Timer(ctx, noticeKey(w))
 		if err != nil {
 			t.Fatal(err)
@@ -138,7 +138,7 @@ func TestMaintenanceNoticeAcrossWeekend(t *testing.T) {
 	}
 }
 
-func noticeKey(w *tickets.Maintenance) string {
+func noticeKey(w *escalation.Maintenance) string {
 	return "maintenance/" + itoa(w.ID) + "/notice"
 }
 

@@ -21,7 +21,8 @@ import (
 // once, and schedules the next week's action. Each email builds the report
 // of W with tickets.BuildWeeklyReport over Executor.ReportStore, with the
 // same options as the web page and CSV (tickets.ReportOptions{}), and
-// carries the plain-text report in Spanish and then in English.
+// carries the plain-text report (Executor.ReportText) in Spanish and then
+// in English.
 //
 // The chain is started by ScheduleWeeklyReport, which the process calls at
 // every start: it is idempotent (a done key is left alone, a pending one
@@ -121,21 +122,21 @@ func (x *Executor) weeklyReportEmail(ctx context.Context, a escalation.Claimed, 
 	if !slices.ContainsFunc(x.weeklyRecipients(), func(r string) bool { return strings.EqualFold(r, to) }) {
 		return escalation.Permanent(fmt.Errorf("weekly report %s: %s is no longer a recipient", week, to))
 	}
-	if x.ReportStore == nil {
-		return errors.New("weekly report: no report store configured")
+	if x.ReportStore == nil || x.ReportText == nil {
+		return errors.New("weekly report: no report store or renderer configured")
 	}
 	rep, err := tickets.BuildWeeklyReport(ctx, x.ReportStore, week, weeklyReportOptions())
 	if err != nil {
 		return err
 	}
-	subject, text := WeeklyReportEmail(rep)
+	subject, text := WeeklyReportEmail(rep, x.ReportText)
 	return x.Mail.Send(ctx, escalation.Email{To: []string{to}, Subject: subject, Text: text, Language: "es", Key: a.Key})
 }
 
 // WeeklyReportEmail returns the subject and plain-text body of the weekly
-// report email: the report in Spanish, then in English.
-func WeeklyReportEmail(r *tickets.WeeklyReport) (subject, text string) {
+// report email: the report in Spanish, then in English, as render writes it.
+func WeeklyReportEmail(r *tickets.WeeklyReport, render func(r *tickets.WeeklyReport, lang string) string) (subject, text string) {
 	subject = fmt.Sprintf("Reporte semanal de averías %s / Weekly fault report %s", r.Week, r.Week)
-	text = tickets.RenderWeeklyText(r, "es") + "\n-- English --\n\n" + tickets.RenderWeeklyText(r, "en")
+	text = render(r, "es") + "\n-- English --\n\n" + render(r, "en")
 	return subject, text
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/escalation/memstore"
@@ -81,7 +82,7 @@ func weeklyEnv(t *testing.T, start time.Time, to []string) (*memstore.Store, *me
 	timers := memstore.New()
 	mail := &weeklyMail{fail: map[string]int{}}
 	exec := &desk.Executor{Desk: &desk.Store{Timers: timers, Clock: clock}, Mail: mail,
-		ReportStore: &weeklyReportStore{rows: weekRows(mx(t))}, WeeklyReportTo: to}
+		ReportStore: &weeklyReportStore{rows: weekRows(mx(t))}, ReportText: web.RenderWeeklyText, WeeklyReportTo: to}
 	w := &escalation.Worker{Store: timers, Exec: exec, Clock: clock,
 		Config: escalation.WorkerConfig{RetryBase: time.Minute, Lease: 5 * time.Minute}}
 	return timers, clock, mail, w

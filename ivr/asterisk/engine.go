@@ -28,8 +28,11 @@ type Engine struct {
 	dropped atomic.Uint64
 	// duplicates counts events Asterisk sent twice (see recentFrames).
 	duplicates atomic.Uint64
-	downAt     atomic.Int64 // unix ns when the websocket went down; 0 while up
-	queue      chan item    // events and state changes, applied in order by dispatch
+	// unused counts events decoded and not acted on (see usedEvents).
+	unused    atomic.Uint64
+	filterOff sync.Once
+	downAt    atomic.Int64 // unix ns when the websocket went down; 0 while up
+	queue     chan item    // events and state changes, applied in order by dispatch
 
 	mu        sync.Mutex
 	serving   bool
@@ -92,6 +95,10 @@ func (e *Engine) Up() bool { return e.up.Load() }
 // Events from Asterisk are never dropped: the websocket reader waits when
 // the dispatcher is behind.
 func (e *Engine) Dropped() uint64 { return e.dropped.Load() }
+
+// UnusedEvents is how many events Asterisk sent that the engine does not
+// act on: 0 when Asterisk applies the app's event filter.
+func (e *Engine) UnusedEvents() uint64 { return e.unused.Load() }
 
 // Serve connects to Asterisk, hands every call to the help-desk numbers to
 // h, and blocks until ctx is done; then it waits for the handlers (their
@@ -177,6 +184,8 @@ func (e *Engine) handle(ev ari.Event) {
 		e.endpointState(ev.Endpoint)
 	case *ari.ContactStatusChange:
 		e.contactStatus(ev)
+	default:
+		e.unused.Add(1)
 	}
 }
 

@@ -21,7 +21,6 @@ import (
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/prompts"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
-	"github.com/atiende/atiende/tickets"
 )
 
 // realConfig is the engine's configuration for a lab Asterisk, with the
@@ -390,7 +389,7 @@ func TestRealUploadedAnnouncement(t *testing.T) {
 		v := int16(8000 * math.Sin(2*math.Pi*400*float64(i)/8000))
 		binary.LittleEndian.PutUint16(tone[2*i:], uint16(v))
 	}
-	overlay.Set([]ivr.CustomPrompt{{Announcement: tickets.Announcement{ID: 7, Language: "es", Prompt: "welcome",
+	overlay.Set([]ivr.CustomPrompt{{Announcement: ivr.Announcement{ID: 7, Language: "es", Prompt: "welcome",
 		Enabled: true, CreatedAt: time.Now().Add(-time.Minute)}, PCM: tone}})
 	cfg := realConfig(a)
 	cfg.Prompts = overlay
@@ -427,4 +426,32 @@ func TestRealUploadedAnnouncement(t *testing.T) {
 		t.Errorf("sipp: %v", err)
 	}
 	a.CheckClean(t)
+}
+
+// The app receives only the events the engine acts on (the app's event
+// filter): an IVR call with a key brings no ChannelVarset, PlaybackStarted
+// or other unused event, and the key still arrives.
+func TestRealEventFilter(t *testing.T) {
+	a := asterisklab.Start(t, asterisklab.Options{})
+	got := make(chan string, 1)
+	eng := serveReal(t, realConfig(a), keysHandler(t, 3*time.Second, got))
+	s := sippeer.StartSipp(t, sippeer.SippOptions{
+		Scenario: "testdata/caller_key2.xml", Remote: a.SIPAddr(),
+		Keys: []string{"caller=+15551230002"}, Args: []string{"-s", "6000", "-m", "1"},
+	})
+	select {
+	case keys := <-got:
+		if keys != "2" {
+			t.Errorf("the IVR got keys %q for one press of 2, want %q", keys, "2")
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("no call reached the handler")
+	}
+	if err := s.Wait(20 * time.Second); err != nil {
+		t.Errorf("sipp: %v", err)
+	}
+	a.CheckClean(t)
+	if n := eng.UnusedEvents(); n != 0 {
+		t.Errorf("the app received %d events it does not use: the event filter is not applied", n)
+	}
 }

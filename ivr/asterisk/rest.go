@@ -1,6 +1,7 @@
 package asterisk
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,24 +92,45 @@ func newREST(cfg Config) *rest {
 }
 
 func (r *rest) do(ctx context.Context, method, path string, q url.Values, out any) error {
+	return r.send(ctx, method, path, q, nil, out)
+}
+
+// doJSON sends in as the JSON body, for the few operations whose parameter
+// is a body (eventFilter).
+func (r *rest) doJSON(ctx context.Context, method, path string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("ari %s %s: %w", method, path, err)
+	}
+	return r.send(ctx, method, path, nil, b, out)
+}
+
+func (r *rest) send(ctx context.Context, method, path string, q url.Values, body []byte, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	u := r.base + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return fmt.Errorf("ari %s %s: %w", method, path, err)
 	}
 	req.SetBasicAuth(r.user, r.pass)
 	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := r.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("ari %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
 		return fmt.Errorf("ari %s %s: read: %w", method, path, err)
 	}

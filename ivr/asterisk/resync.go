@@ -17,6 +17,9 @@ const resyncGrace = time.Second
 // with the channels still in the app. Asterisk replays nothing that
 // happened meanwhile.
 func (e *Engine) resync(ctx context.Context) error {
+	if err := e.setEventFilter(ctx); err != nil {
+		return err
+	}
 	var app ari.ApplicationData
 	if err := e.rest.do(ctx, "GET", "/applications/"+pathEsc(e.cfg.App), nil, &app); err != nil {
 		return fmt.Errorf("get app: %w", err)

@@ -150,6 +150,7 @@ func (e *Engine) read(ctx context.Context, conn *websocket.Conn) error {
 			var typed struct{ Type string }
 			if json.Unmarshal(data, &typed) == nil && typed.Type != "" && strings.HasPrefix(err.Error(), "unhandled type") {
 				e.log.Debug("ARI event type not used", "type", typed.Type)
+				e.unused.Add(1)
 				continue // newer than the library; none we act on
 			}
 			e.dropped.Add(1)

@@ -7,11 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/tickets"
 	"github.com/jackc/pgx/v5"
 )
 
-var _ tickets.AnnouncementStore = (*DB)(nil)
+var _ ivr.AnnouncementStore = (*DB)(nil)
 
 // maxAnnouncementAudio is the audio column's limit (the migration's CHECK).
 const maxAnnouncementAudio = 5 << 20
@@ -20,20 +21,20 @@ const maxAnnouncementAudio = 5 << 20
 const announcementCols = `id, language, prompt, title, start_at, end_at, enabled, octet_length(audio), duration_ms,
 	created_by, created_at, updated_by, updated_at`
 
-func scanAnnouncement(row pgx.Row) (*tickets.Announcement, error) {
-	var a tickets.Announcement
+func scanAnnouncement(row pgx.Row) (*ivr.Announcement, error) {
+	var a ivr.Announcement
 	err := row.Scan(&a.ID, &a.Language, &a.Prompt, &a.Title, &a.Start, &a.End, &a.Enabled, &a.AudioBytes, &a.DurationMS,
 		&a.CreatedBy, &a.CreatedAt, &a.UpdatedBy, &a.UpdatedAt)
 	return &a, err
 }
 
-func collectAnnouncements(rows pgx.Rows) ([]tickets.Announcement, error) {
+func collectAnnouncements(rows pgx.Rows) ([]ivr.Announcement, error) {
 	return pgx.CollectRows(rows, byValue(scanAnnouncement))
 }
 
 // CreateAnnouncement stores a new announcement with its audio (a WAV file
 // the caller has checked; DurationMS is the caller's too).
-func (db *DB) CreateAnnouncement(ctx context.Context, a *tickets.Announcement, audio []byte) error {
+func (db *DB) CreateAnnouncement(ctx context.Context, a *ivr.Announcement, audio []byte) error {
 	a.Normalize()
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("postgres: create announcement: %w", err)
@@ -60,7 +61,7 @@ func (db *DB) CreateAnnouncement(ctx context.Context, a *tickets.Announcement, a
 }
 
 // Announcement returns the announcement with the given ID.
-func (db *DB) Announcement(ctx context.Context, id int64) (*tickets.Announcement, error) {
+func (db *DB) Announcement(ctx context.Context, id int64) (*ivr.Announcement, error) {
 	a, err := scanAnnouncement(db.pool.QueryRow(ctx, "SELECT "+announcementCols+" FROM ivr_announcements WHERE id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: announcement: %w", notFound("announcement %d does not exist", id))
@@ -83,7 +84,7 @@ func (db *DB) AnnouncementAudio(ctx context.Context, id int64) ([]byte, error) {
 }
 
 // ListAnnouncements returns every announcement by language, prompt and ID.
-func (db *DB) ListAnnouncements(ctx context.Context) ([]tickets.Announcement, error) {
+func (db *DB) ListAnnouncements(ctx context.Context) ([]ivr.Announcement, error) {
 	rows, err := db.pool.Query(ctx, "SELECT "+announcementCols+" FROM ivr_announcements ORDER BY language, prompt, id")
 	if err != nil {
 		return nil, dbErr("list announcements", err)
@@ -96,7 +97,7 @@ func (db *DB) ListAnnouncements(ctx context.Context) ([]tickets.Announcement, er
 }
 
 // LiveAnnouncements returns the enabled announcements not over at t.
-func (db *DB) LiveAnnouncements(ctx context.Context, t time.Time) ([]tickets.Announcement, error) {
+func (db *DB) LiveAnnouncements(ctx context.Context, t time.Time) ([]ivr.Announcement, error) {
 	rows, err := db.pool.Query(ctx, "SELECT "+announcementCols+` FROM ivr_announcements
 		WHERE enabled AND (end_at IS NULL OR end_at > $1) ORDER BY id`, t)
 	if err != nil {
@@ -110,12 +111,12 @@ func (db *DB) LiveAnnouncements(ctx context.Context, t time.Time) ([]tickets.Ann
 }
 
 // UpdateAnnouncement replaces an announcement's title, window and switch.
-func (db *DB) UpdateAnnouncement(ctx context.Context, id int64, w tickets.AnnouncementWindow, actor string) (*tickets.Announcement, error) {
+func (db *DB) UpdateAnnouncement(ctx context.Context, id int64, w ivr.AnnouncementWindow, actor string) (*ivr.Announcement, error) {
 	actor = strings.TrimSpace(actor)
 	if actor == "" {
 		return nil, tickets.Errorf(tickets.EINVALID, "changing announcement %d requires an actor", id)
 	}
-	var out *tickets.Announcement
+	var out *ivr.Announcement
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		a, err := scanAnnouncement(tx.QueryRow(ctx, "SELECT "+announcementCols+" FROM ivr_announcements WHERE id = $1 FOR UPDATE", id))
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
@@ -20,7 +21,7 @@ func TestAnnouncementsCreateListUpdateDelete(t *testing.T) {
 	clk := &fakeClock{now: time.Date(2026, 3, 2, 16, 0, 0, 0, time.UTC)}
 	db := newDB(t, postgres.Options{Clock: clk.Now})
 
-	welcome := &tickets.Announcement{Language: "es", Prompt: "welcome", Title: "  Bienvenida grabada  ",
+	welcome := &ivr.Announcement{Language: "es", Prompt: "welcome", Title: "  Bienvenida grabada  ",
 		Enabled: true, DurationMS: 2500, CreatedBy: "supervisora"}
 	audio := fakeWAV(40000, 7)
 	if err := db.CreateAnnouncement(ctx, welcome, audio); err != nil {
@@ -33,12 +34,12 @@ func TestAnnouncementsCreateListUpdateDelete(t *testing.T) {
 	}
 	clk.Add(time.Minute)
 	start := clk.now.Add(time.Hour)
-	notice := &tickets.Announcement{Language: "es", Prompt: tickets.NoticePrompt, Title: "Correo caído",
+	notice := &ivr.Announcement{Language: "es", Prompt: ivr.NoticePrompt, Title: "Correo caído",
 		Start: &start, End: new(start.Add(4 * time.Hour)), Enabled: true, DurationMS: 4000, CreatedBy: "supervisora"}
 	if err := db.CreateAnnouncement(ctx, notice, fakeWAV(100, 1)); err != nil {
 		t.Fatal(err)
 	}
-	english := &tickets.Announcement{Language: "en", Prompt: "welcome", Enabled: false, CreatedBy: "admin"}
+	english := &ivr.Announcement{Language: "en", Prompt: "welcome", Enabled: false, CreatedBy: "admin"}
 	if err := db.CreateAnnouncement(ctx, english, fakeWAV(100, 2)); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestAnnouncementsCreateListUpdateDelete(t *testing.T) {
 	// Switch the notice off and move its window; the audio stays.
 	clk.Add(time.Minute)
 	newEnd := start.Add(8 * time.Hour)
-	up, err := db.UpdateAnnouncement(ctx, notice.ID, tickets.AnnouncementWindow{Title: "Correo caído (todo el día)",
+	up, err := db.UpdateAnnouncement(ctx, notice.ID, ivr.AnnouncementWindow{Title: "Correo caído (todo el día)",
 		Start: &start, End: &newEnd, Enabled: false}, "admin")
 	if err != nil || up.Enabled || !up.End.Equal(newEnd) || up.UpdatedBy != "admin" || !up.UpdatedAt.Equal(clk.now) ||
 		up.CreatedBy != "supervisora" || up.AudioBytes != int64(len(fakeWAV(100, 1))) {
@@ -89,18 +90,18 @@ func TestAnnouncementsCreateListUpdateDelete(t *testing.T) {
 		t.Errorf("live after switching the notice off %v", ids)
 	}
 	// No window at all is fine.
-	if up, err = db.UpdateAnnouncement(ctx, notice.ID, tickets.AnnouncementWindow{Enabled: true}, "admin"); err != nil || up.Start != nil || up.End != nil {
+	if up, err = db.UpdateAnnouncement(ctx, notice.ID, ivr.AnnouncementWindow{Enabled: true}, "admin"); err != nil || up.Start != nil || up.End != nil {
 		t.Fatalf("window cleared: %+v, %v", up, err)
 	}
 
 	// Refusals.
-	_, err = db.UpdateAnnouncement(ctx, notice.ID, tickets.AnnouncementWindow{Start: &newEnd, End: &start, Enabled: true}, "admin")
+	_, err = db.UpdateAnnouncement(ctx, notice.ID, ivr.AnnouncementWindow{Start: &newEnd, End: &start, Enabled: true}, "admin")
 	wantCode(t, err, tickets.EINVALID)
-	_, err = db.UpdateAnnouncement(ctx, 999, tickets.AnnouncementWindow{}, "admin")
+	_, err = db.UpdateAnnouncement(ctx, 999, ivr.AnnouncementWindow{}, "admin")
 	wantCode(t, err, tickets.ENOTFOUND)
-	_, err = db.UpdateAnnouncement(ctx, notice.ID, tickets.AnnouncementWindow{}, " ")
+	_, err = db.UpdateAnnouncement(ctx, notice.ID, ivr.AnnouncementWindow{}, " ")
 	wantCode(t, err, tickets.EINVALID)
-	for name, a := range map[string]*tickets.Announcement{
+	for name, a := range map[string]*ivr.Announcement{
 		"language":  {Language: "fr", Prompt: "welcome", CreatedBy: "x"},
 		"prompt":    {Language: "es", Prompt: "../welcome", CreatedBy: "x"},
 		"no author": {Language: "es", Prompt: "welcome"},
@@ -110,8 +111,8 @@ func TestAnnouncementsCreateListUpdateDelete(t *testing.T) {
 			t.Errorf("%s: %v, want invalid", name, err)
 		}
 	}
-	wantCode(t, db.CreateAnnouncement(ctx, &tickets.Announcement{Language: "es", Prompt: "welcome", CreatedBy: "x"}, nil), tickets.EINVALID)
-	wantCode(t, db.CreateAnnouncement(ctx, &tickets.Announcement{Language: "es", Prompt: "welcome", CreatedBy: "x"}, fakeWAV(5<<20, 0)), tickets.EINVALID)
+	wantCode(t, db.CreateAnnouncement(ctx, &ivr.Announcement{Language: "es", Prompt: "welcome", CreatedBy: "x"}, nil), tickets.EINVALID)
+	wantCode(t, db.CreateAnnouncement(ctx, &ivr.Announcement{Language: "es", Prompt: "welcome", CreatedBy: "x"}, fakeWAV(5<<20, 0)), tickets.EINVALID)
 	_, err = db.Announcement(ctx, 999)
 	wantCode(t, err, tickets.ENOTFOUND)
 	_, err = db.AnnouncementAudio(ctx, 999)

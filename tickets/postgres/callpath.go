@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/jackc/pgx/v5"
 )
@@ -58,7 +59,7 @@ func (db *DB) OpenMajorIncidents(ctx context.Context) ([]*tickets.Ticket, error)
 
 // LiveMaintenance returns the windows not cancelled and not over at `at`
 // (in progress or to come), over maintenance_windows_live.
-func (db *DB) LiveMaintenance(ctx context.Context, at time.Time) ([]tickets.Maintenance, error) {
+func (db *DB) LiveMaintenance(ctx context.Context, at time.Time) ([]escalation.Maintenance, error) {
 	rows, err := db.pool.Query(ctx, "SELECT "+maintenanceCols+` FROM maintenance_windows
 		WHERE NOT cancelled AND end_at > $1 ORDER BY start_at DESC, id DESC`, at)
 	if err != nil {
@@ -76,7 +77,7 @@ func (db *DB) LiveMaintenance(ctx context.Context, at time.Time) ([]tickets.Main
 // change is notified (Changes): a call makes no query for them.
 type CallCache struct {
 	incidents *Cache[[]*tickets.Ticket]
-	windows   *Cache[[]tickets.Maintenance]
+	windows   *Cache[[]escalation.Maintenance]
 }
 
 // NewCallCache loads both copies and keeps them fresh through ch until ctx
@@ -86,7 +87,7 @@ func NewCallCache(ctx context.Context, db *DB, ch *Changes) (*CallCache, error) 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: call cache: %w", err)
 	}
-	win, err := NewCache(ctx, ch, TopicMaintenance, func(ctx context.Context) ([]tickets.Maintenance, error) {
+	win, err := NewCache(ctx, ch, TopicMaintenance, func(ctx context.Context) ([]escalation.Maintenance, error) {
 		return db.LiveMaintenance(ctx, db.now())
 	})
 	if err != nil {
@@ -110,7 +111,7 @@ func (c *CallCache) MajorIncident(_ context.Context, service string) (*tickets.T
 // ActiveMaintenance is DB.ActiveMaintenance from memory: the window in
 // progress at `at` affecting callers of service in area, the latest
 // started if several, or nil.
-func (c *CallCache) ActiveMaintenance(_ context.Context, service, area string, at time.Time) (*tickets.Maintenance, error) {
+func (c *CallCache) ActiveMaintenance(_ context.Context, service, area string, at time.Time) (*escalation.Maintenance, error) {
 	list := c.windows.Get() // latest start first
 	for i := range list {
 		m := &list[i]

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
@@ -172,7 +174,7 @@ var callPathCalls = []sampleCall{
 		if err != nil {
 			return err
 		}
-		_, err = db.DayCallStats(ctx, tickets.DayStatsQuery{Date: d, Location: time.UTC, CallsSince: s.now.Add(-time.Hour)})
+		_, err = db.DayCallStats(ctx, agentdesk.DayStatsQuery{Date: d, Location: time.UTC, CallsSince: s.now.Add(-time.Hour)})
 		return err
 	}},
 	// Network page.
@@ -392,7 +394,7 @@ func seedCallSample(t *testing.T, db *DB, s *callSample) {
 	if err := db.AddNote(ctx, s.number, &tickets.Note{Author: "agent1", Body: "Revisado", Internal: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateMaintenance(ctx, &tickets.Maintenance{Services: []string{s.service}, Start: s.now.Add(-time.Hour),
+	if err := db.CreateMaintenance(ctx, &escalation.Maintenance{Services: []string{s.service}, Start: s.now.Add(-time.Hour),
 		End: s.now.Add(time.Hour), SummaryES: "Mantenimiento", CreatedBy: "admin"}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
@@ -122,7 +123,7 @@ func TestCachesFollowOtherProcesses(t *testing.T) {
 
 	// A maintenance window planned through b, cancelled through a.
 	now := time.Now()
-	m := &tickets.Maintenance{Services: []string{"internet"}, Start: now.Add(-time.Minute), End: now.Add(time.Hour),
+	m := &escalation.Maintenance{Services: []string{"internet"}, Start: now.Add(-time.Minute), End: now.Add(time.Hour),
 		SummaryES: "Cambio de equipo", CreatedBy: "net"}
 	if err := b.db.CreateMaintenance(ctx, m); err != nil {
 		t.Fatal(err)
@@ -177,7 +178,7 @@ func TestCallCacheAsksNothing(t *testing.T) {
 	tk.MajorIncident = true
 	mustCreate(t, db, tk)
 	now := time.Now()
-	if err := db.CreateMaintenance(ctx, &tickets.Maintenance{Services: []string{"email"}, Start: now.Add(-time.Minute),
+	if err := db.CreateMaintenance(ctx, &escalation.Maintenance{Services: []string{"email"}, Start: now.Add(-time.Minute),
 		End: now.Add(time.Hour), SummaryES: "Cambio", CreatedBy: "net"}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/jackc/pgx/v5"
 )
 
-var _ tickets.DayStatsStore = (*DB)(nil)
+var _ agentdesk.DayStatsStore = (*DB)(nil)
 
 // dayCallsWhere selects the final call records ($1, $2: the day) with some
 // figure in the day: every figure lies within the record's span, which
@@ -17,7 +17,7 @@ const dayCallsWhere = `c.queued_at IS NOT NULL AND c.outcome <> ''
 	AND tstzrange(LEAST(c.queued_at, c.answered_at, c.ended_at), GREATEST(c.queued_at, c.answered_at, c.ended_at), '[]')
 		&& tstzrange($1, $2, '[)')`
 
-// dayStatsSQL counts the figures of tickets/daystats.go per bucket and
+// dayStatsSQL counts the figures of agentdesk/daystats.go per bucket and
 // queue. $3: the bucket width in seconds; $4-$6: queue names and their
 // service level and short-abandon thresholds in microseconds; $7, $8: the
 // thresholds of any other queue. Each record gives one row per figure, at
@@ -55,9 +55,9 @@ const dayCallIDsSQL = `SELECT c.call_id FROM ticket_calls c WHERE ` + dayCallsWh
 // DayCallStats counts the day's calls per 15-minute bucket and queue. The
 // figures and the call IDs come from one snapshot of the database, so a
 // record that becomes final meanwhile is in both or in neither.
-func (db *DB) DayCallStats(ctx context.Context, q tickets.DayStatsQuery) (*tickets.DayStats, error) {
-	st := tickets.NewDayStats(q)
-	def := tickets.QueueThresholds{}.WithDefaults()
+func (db *DB) DayCallStats(ctx context.Context, q agentdesk.DayStatsQuery) (*agentdesk.DayStats, error) {
+	st := agentdesk.NewDayStats(q)
+	def := agentdesk.QueueThresholds{}.WithDefaults()
 	names := make([]string, 0, len(q.Thresholds))
 	sls := make([]int64, 0, len(q.Thresholds))
 	shorts := make([]int64, 0, len(q.Thresholds))
@@ -68,7 +68,7 @@ func (db *DB) DayCallStats(ctx context.Context, q tickets.DayStatsQuery) (*ticke
 		shorts = append(shorts, th.ShortAbandon.Microseconds())
 	}
 	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, dayStatsSQL, st.From, st.To, int64(tickets.DayBucketWidth/time.Second),
+		rows, err := tx.Query(ctx, dayStatsSQL, st.From, st.To, int64(agentdesk.DayBucketWidth/time.Second),
 			names, sls, shorts, def.ServiceLevel.Microseconds(), def.ShortAbandon.Microseconds())
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func (db *DB) DayCallStats(ctx context.Context, q tickets.DayStatsQuery) (*ticke
 		var (
 			bucket int
 			queue  string
-			f      tickets.CallFigures
+			f      agentdesk.CallFigures
 		)
 		_, err = pgx.ForEachRow(rows, []any{&bucket, &queue, &f.Offered, &f.Answered, &f.AnsweredInSL, &f.Abandoned,
 			&f.ShortAbandoned, &f.Callbacks}, func() error {

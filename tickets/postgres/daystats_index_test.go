@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atiende/atiende/tickets"
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
 )
@@ -31,7 +31,7 @@ func TestDayStatsUsesTheSpanIndex(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		"figures":  {dayStatsSQL, []any{from, to, int64(tickets.DayBucketWidth / time.Second), []string{"redes"}, []int64{30e6}, []int64{10e6}, int64(20e6), int64(5e6)}},
+		"figures":  {dayStatsSQL, []any{from, to, int64(agentdesk.DayBucketWidth / time.Second), []string{"redes"}, []int64{30e6}, []int64{10e6}, int64(20e6), int64(5e6)}},
 		"call ids": {dayCallIDsSQL, []any{from, to, from}},
 	} {
 		var plan []string

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
@@ -24,7 +25,7 @@ type dayCall struct {
 // TestDayCallStats checks a hand-built day, 2026-04-05 in Mexico City: the
 // first Sunday of April, when the city moved its clocks until 2022. It no
 // longer does, so the day is 96 buckets from 06:00 UTC. Figures are
-// computed by hand below, per the definitions in tickets/daystats.go.
+// computed by hand below, per the definitions in agentdesk/daystats.go.
 func TestDayCallStats(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t, postgres.Options{})
@@ -94,8 +95,8 @@ func TestDayCallStats(t *testing.T) {
 		}
 	}
 
-	q := tickets.DayStatsQuery{Date: tickets.Date{Year: 2026, Month: time.April, Day: day}, Location: mx,
-		Thresholds: map[string]tickets.QueueThresholds{
+	q := agentdesk.DayStatsQuery{Date: tickets.Date{Year: 2026, Month: time.April, Day: day}, Location: mx,
+		Thresholds: map[string]agentdesk.QueueThresholds{
 			"soporte": {}, // zero: the defaults
 			"redes":   {ServiceLevel: 30 * time.Second, ShortAbandon: 10 * time.Second},
 		},
@@ -112,7 +113,7 @@ func TestDayCallStats(t *testing.T) {
 		t.Errorf("bucket 36 starts %v, want 09:00 in Mexico City (15:00 UTC)", b.Start.UTC())
 	}
 
-	type F = tickets.CallFigures
+	type F = agentdesk.CallFigures
 	want := map[int]map[string]F{
 		0: {"soporte": {Offered: 1, Answered: 1, AnsweredInSL: 1, ShortAbandoned: 1}}, // c02 offered; c01 answered; c18
 		1: {"soporte": {Answered: 1, AnsweredInSL: 1}},                                // c02

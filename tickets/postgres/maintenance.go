@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/jackc/pgx/v5"
 )
@@ -14,8 +15,8 @@ import (
 const maintenanceCols = `id, services, areas, start_at, end_at, summary_es, summary_en, created_by, created_at,
 	notified_at, cancelled, cancelled_at, cancelled_by`
 
-func scanMaintenance(row pgx.Row) (*tickets.Maintenance, error) {
-	var m tickets.Maintenance
+func scanMaintenance(row pgx.Row) (*escalation.Maintenance, error) {
+	var m escalation.Maintenance
 	err := row.Scan(&m.ID, &m.Services, &m.Areas, &m.Start, &m.End, &m.SummaryES, &m.SummaryEN, &m.CreatedBy,
 		&m.CreatedAt, &m.NotifiedAt, &m.Cancelled, &m.CancelledAt, &m.CancelledBy)
 	return &m, err
@@ -24,7 +25,7 @@ func scanMaintenance(row pgx.Row) (*tickets.Maintenance, error) {
 // CreateMaintenance stores a new window (normalised and validated, without
 // the catalog: the caller checks services against it) and sets its ID and
 // CreatedAt.
-func (db *DB) CreateMaintenance(ctx context.Context, m *tickets.Maintenance) error {
+func (db *DB) CreateMaintenance(ctx context.Context, m *escalation.Maintenance) error {
 	m.Normalize()
 	if err := m.Validate(nil); err != nil {
 		return fmt.Errorf("postgres: create maintenance: %w", err)
@@ -43,7 +44,7 @@ func (db *DB) CreateMaintenance(ctx context.Context, m *tickets.Maintenance) err
 }
 
 // Maintenance returns the window with the given ID.
-func (db *DB) Maintenance(ctx context.Context, id int64) (*tickets.Maintenance, error) {
+func (db *DB) Maintenance(ctx context.Context, id int64) (*escalation.Maintenance, error) {
 	m, err := scanMaintenance(db.pool.QueryRow(ctx, "SELECT "+maintenanceCols+" FROM maintenance_windows WHERE id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgres: maintenance: %w", notFound("maintenance window %d does not exist", id))
@@ -54,7 +55,7 @@ func (db *DB) Maintenance(ctx context.Context, id int64) (*tickets.Maintenance, 
 }
 
 // ListMaintenance returns the windows f selects, earliest start first.
-func (db *DB) ListMaintenance(ctx context.Context, f tickets.MaintenanceFilter) ([]tickets.Maintenance, error) {
+func (db *DB) ListMaintenance(ctx context.Context, f escalation.MaintenanceFilter) ([]escalation.Maintenance, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
@@ -79,12 +80,12 @@ func (db *DB) ListMaintenance(ctx context.Context, f tickets.MaintenanceFilter) 
 
 // CancelMaintenance calls a window off. Cancelling a cancelled window
 // returns it unchanged; a window already over cannot be cancelled (EINVALID).
-func (db *DB) CancelMaintenance(ctx context.Context, id int64, actor string) (*tickets.Maintenance, error) {
+func (db *DB) CancelMaintenance(ctx context.Context, id int64, actor string) (*escalation.Maintenance, error) {
 	if strings.TrimSpace(actor) == "" {
 		return nil, tickets.Errorf(tickets.EINVALID, "cancelling maintenance window %d requires an actor", id)
 	}
 	now := db.now()
-	var out *tickets.Maintenance
+	var out *escalation.Maintenance
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		m, err := scanMaintenance(tx.QueryRow(ctx, "SELECT "+maintenanceCols+" FROM maintenance_windows WHERE id = $1 FOR UPDATE", id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -125,10 +126,10 @@ func (db *DB) MarkMaintenanceNotified(ctx context.Context, id int64, at time.Tim
 }
 
 // ActiveMaintenance returns the window in progress at `at` that affects
-// callers of service in area (tickets.Maintenance.Affects: "" service
+// callers of service in area (escalation.Maintenance.Affects: "" service
 // matches any; a window without areas, or an unknown area, matches every
 // area), the latest started if several; nil and no error when there is none.
-func (db *DB) ActiveMaintenance(ctx context.Context, service, area string, at time.Time) (*tickets.Maintenance, error) {
+func (db *DB) ActiveMaintenance(ctx context.Context, service, area string, at time.Time) (*escalation.Maintenance, error) {
 	m, err := scanMaintenance(db.pool.QueryRow(ctx, "SELECT "+maintenanceCols+` FROM maintenance_windows
 		WHERE NOT cancelled AND end_at > $1 AND start_at <= $1
 		  AND ($2 = '' OR $2 = ANY (services))
@@ -151,7 +152,7 @@ func (db *DB) ActiveMaintenance(ctx context.Context, service, area string, at ti
 //   - and, when m names areas, every contact of those areas.
 //
 // Contacts without an email address are left out: there is nothing to send.
-func (db *DB) MaintenanceContacts(ctx context.Context, m *tickets.Maintenance, since time.Time) ([]*tickets.Contact, error) {
+func (db *DB) MaintenanceContacts(ctx context.Context, m *escalation.Maintenance, since time.Time) ([]*tickets.Contact, error) {
 	areas := make([]string, 0, len(m.Areas))
 	for _, a := range m.Areas {
 		areas = append(areas, strings.ToLower(strings.TrimSpace(a)))

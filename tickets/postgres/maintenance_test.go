@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/escalation"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
 
-func window(start time.Time, services, areas []string) *tickets.Maintenance {
-	return &tickets.Maintenance{Services: services, Areas: areas, Start: start, End: start.Add(2 * time.Hour),
+func window(start time.Time, services, areas []string) *escalation.Maintenance {
+	return &escalation.Maintenance{Services: services, Areas: areas, Start: start, End: start.Add(2 * time.Hour),
 		SummaryES: "Cambio de equipo de red", SummaryEN: "Network equipment change", CreatedBy: "sup1"}
 }
 
@@ -98,19 +99,19 @@ func TestMaintenanceCreateListActiveCancel(t *testing.T) {
 	wantCode(t, err, tickets.ENOTFOUND)
 
 	// Lists: upcoming and live by default; cancelled and past on request.
-	list, err := db.ListMaintenance(ctx, tickets.MaintenanceFilter{Since: clk.now})
+	list, err := db.ListMaintenance(ctx, escalation.MaintenanceFilter{Since: clk.now})
 	if err != nil || len(list) != 1 || list[0].ID != other.ID {
 		t.Fatalf("upcoming: %+v, %v", list, err)
 	}
-	list, _ = db.ListMaintenance(ctx, tickets.MaintenanceFilter{Since: clk.now, IncludeCancelled: true})
+	list, _ = db.ListMaintenance(ctx, escalation.MaintenanceFilter{Since: clk.now, IncludeCancelled: true})
 	if len(list) != 2 || list[0].ID != w.ID {
 		t.Errorf("with cancelled: %+v", list)
 	}
-	list, _ = db.ListMaintenance(ctx, tickets.MaintenanceFilter{Since: other.End})
+	list, _ = db.ListMaintenance(ctx, escalation.MaintenanceFilter{Since: other.End})
 	if len(list) != 0 {
 		t.Errorf("after both ended: %+v", list)
 	}
-	list, _ = db.ListMaintenance(ctx, tickets.MaintenanceFilter{})
+	list, _ = db.ListMaintenance(ctx, escalation.MaintenanceFilter{})
 	if len(list) != 1 {
 		t.Errorf("all but cancelled: %+v", list)
 	}
@@ -161,7 +162,7 @@ func TestMaintenanceContacts(t *testing.T) {
 	opened(mail, "email")
 
 	since := now.AddDate(0, 0, -90)
-	names := func(m *tickets.Maintenance) []string {
+	names := func(m *escalation.Maintenance) []string {
 		t.Helper()
 		list, err := db.MaintenanceContacts(ctx, m, since)
 		if err != nil {

@@ -7,18 +7,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 	"github.com/jackc/pgx/v5"
 )
 
-var _ tickets.QueueSettingsStore = (*DB)(nil)
+var _ agentdesk.QueueSettingsStore = (*DB)(nil)
 
 const queueSettingsCols = `queue, strategy, ring_timeout_ms, wrap_up_ms, max_wait_ms, announce_interval_ms,
 	service_level_ms, auto_pause, no_agents, overflow, reverted, updated_by, updated_at, version`
 
-func scanQueueSettings(row pgx.Row) (*tickets.QueueSettings, error) {
+func scanQueueSettings(row pgx.Row) (*agentdesk.QueueSettings, error) {
 	var (
-		s                         tickets.QueueSettings
+		s                         agentdesk.QueueSettings
 		ring, wrap, wait, ann, sl int64
 	)
 	err := row.Scan(&s.Queue, &s.Strategy, &ring, &wrap, &wait, &ann, &sl, &s.AutoPause, &s.NoAgents, &s.Overflow, &s.Reverted,
@@ -30,7 +31,7 @@ func scanQueueSettings(row pgx.Row) (*tickets.QueueSettings, error) {
 
 // ListQueueSettings returns every queue's saved settings, reverted ones
 // included, by queue name.
-func (db *DB) ListQueueSettings(ctx context.Context) ([]tickets.QueueSettings, error) {
+func (db *DB) ListQueueSettings(ctx context.Context) ([]agentdesk.QueueSettings, error) {
 	rows, err := db.pool.Query(ctx, "SELECT "+queueSettingsCols+" FROM queue_settings ORDER BY queue")
 	if err != nil {
 		return nil, dbErr("list queue settings", err)
@@ -44,7 +45,7 @@ func (db *DB) ListQueueSettings(ctx context.Context) ([]tickets.QueueSettings, e
 
 // PutQueueSettings saves s over the queue's configured values if the
 // queue's settings are still at version expected (0: never saved).
-func (db *DB) PutQueueSettings(ctx context.Context, s *tickets.QueueSettings, expected int) error {
+func (db *DB) PutQueueSettings(ctx context.Context, s *agentdesk.QueueSettings, expected int) error {
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("postgres: put queue settings: %w", err)
@@ -84,12 +85,12 @@ func (db *DB) PutQueueSettings(ctx context.Context, s *tickets.QueueSettings, ex
 }
 
 // DeleteQueueSettings puts the queue back on its configured values.
-func (db *DB) DeleteQueueSettings(ctx context.Context, queue string, expected int, actor string) (*tickets.QueueSettings, error) {
+func (db *DB) DeleteQueueSettings(ctx context.Context, queue string, expected int, actor string) (*agentdesk.QueueSettings, error) {
 	queue, actor = strings.TrimSpace(queue), strings.TrimSpace(actor)
 	if actor == "" {
 		return nil, fmt.Errorf("postgres: delete queue settings: %w", tickets.Errorf(tickets.EINVALID, "queue settings of %s: the actor is required", queue))
 	}
-	var out *tickets.QueueSettings
+	var out *agentdesk.QueueSettings
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		cur, err := scanQueueSettings(tx.QueryRow(ctx, "SELECT "+queueSettingsCols+" FROM queue_settings WHERE queue = $1 FOR UPDATE", queue))
 		switch {
@@ -127,7 +128,7 @@ func (db *DB) staleQueueSettings(ctx context.Context, what, queue string, expect
 	return fmt.Errorf("postgres: %s queue settings: %w", what, staleErr(queue, expected, cur))
 }
 
-func staleErr(queue string, expected int, cur *tickets.QueueSettings) error {
+func staleErr(queue string, expected int, cur *agentdesk.QueueSettings) error {
 	return tickets.Errorf(tickets.ECONFLICT, "the settings of queue %s were changed by %s at %s (version %d, not %d): reload and try again",
 		queue, cur.UpdatedBy, cur.UpdatedAt.UTC().Format(time.RFC3339), cur.Version, expected)
 }

@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
 
-func queueSettings(queue string) *tickets.QueueSettings {
+func queueSettings(queue string) *agentdesk.QueueSettings {
 	no := false
-	return &tickets.QueueSettings{Queue: queue, Strategy: "ring_all", RingTimeout: 20 * time.Second, WrapUp: 0,
+	return &agentdesk.QueueSettings{Queue: queue, Strategy: "ring_all", RingTimeout: 20 * time.Second, WrapUp: 0,
 		MaxWait: 5 * time.Minute, AnnounceInterval: 45 * time.Second, ServiceLevel: 30 * time.Second, AutoPause: &no,
 		UpdatedBy: "supervisora"}
 }
@@ -140,41 +141,41 @@ func TestQueueSettingsValidation(t *testing.T) {
 	db := newDB(t, postgres.Options{})
 	cases := []struct {
 		name  string
-		edit  func(*tickets.QueueSettings)
+		edit  func(*agentdesk.QueueSettings)
 		field string
 	}{
-		{"no queue", func(s *tickets.QueueSettings) { s.Queue = " " }, "queue"},
-		{"no strategy", func(s *tickets.QueueSettings) { s.Strategy = "" }, "strategy"},
-		{"unknown strategy", func(s *tickets.QueueSettings) { s.Strategy = "random" }, "strategy"},
-		{"ring too short", func(s *tickets.QueueSettings) { s.RingTimeout = 4 * time.Second }, "ring_timeout"},
-		{"ring too long", func(s *tickets.QueueSettings) { s.RingTimeout = 121 * time.Second }, "ring_timeout"},
-		{"negative wrap-up", func(s *tickets.QueueSettings) { s.WrapUp = -time.Second }, "wrap_up"},
-		{"wrap-up too long", func(s *tickets.QueueSettings) { s.WrapUp = 11 * time.Minute }, "wrap_up"},
-		{"max wait too short", func(s *tickets.QueueSettings) { s.MaxWait = 9 * time.Second }, "max_wait"},
-		{"max wait too long", func(s *tickets.QueueSettings) { s.MaxWait = 61 * time.Minute }, "max_wait"},
-		{"announcements too often", func(s *tickets.QueueSettings) { s.AnnounceInterval = 5 * time.Second }, "announce_interval"},
-		{"announcements too rare", func(s *tickets.QueueSettings) { s.AnnounceInterval = 11 * time.Minute }, "announce_interval"},
-		{"no service level", func(s *tickets.QueueSettings) { s.ServiceLevel = 0 }, "service_level"},
-		{"service level too long", func(s *tickets.QueueSettings) { s.ServiceLevel = 11 * time.Minute }, "service_level"},
-		{"no actor", func(s *tickets.QueueSettings) { s.UpdatedBy = "" }, ""},
-		{"unknown no-agents choice", func(s *tickets.QueueSettings) { s.NoAgents = "drop" }, "no_agents"},
-		{"overflow nowhere", func(s *tickets.QueueSettings) { s.NoAgents = "overflow" }, "overflow"},
-		{"overflow to itself", func(s *tickets.QueueSettings) { s.NoAgents, s.Overflow = "overflow", "redes" }, "overflow"},
+		{"no queue", func(s *agentdesk.QueueSettings) { s.Queue = " " }, "queue"},
+		{"no strategy", func(s *agentdesk.QueueSettings) { s.Strategy = "" }, "strategy"},
+		{"unknown strategy", func(s *agentdesk.QueueSettings) { s.Strategy = "random" }, "strategy"},
+		{"ring too short", func(s *agentdesk.QueueSettings) { s.RingTimeout = 4 * time.Second }, "ring_timeout"},
+		{"ring too long", func(s *agentdesk.QueueSettings) { s.RingTimeout = 121 * time.Second }, "ring_timeout"},
+		{"negative wrap-up", func(s *agentdesk.QueueSettings) { s.WrapUp = -time.Second }, "wrap_up"},
+		{"wrap-up too long", func(s *agentdesk.QueueSettings) { s.WrapUp = 11 * time.Minute }, "wrap_up"},
+		{"max wait too short", func(s *agentdesk.QueueSettings) { s.MaxWait = 9 * time.Second }, "max_wait"},
+		{"max wait too long", func(s *agentdesk.QueueSettings) { s.MaxWait = 61 * time.Minute }, "max_wait"},
+		{"announcements too often", func(s *agentdesk.QueueSettings) { s.AnnounceInterval = 5 * time.Second }, "announce_interval"},
+		{"announcements too rare", func(s *agentdesk.QueueSettings) { s.AnnounceInterval = 11 * time.Minute }, "announce_interval"},
+		{"no service level", func(s *agentdesk.QueueSettings) { s.ServiceLevel = 0 }, "service_level"},
+		{"service level too long", func(s *agentdesk.QueueSettings) { s.ServiceLevel = 11 * time.Minute }, "service_level"},
+		{"no actor", func(s *agentdesk.QueueSettings) { s.UpdatedBy = "" }, ""},
+		{"unknown no-agents choice", func(s *agentdesk.QueueSettings) { s.NoAgents = "drop" }, "no_agents"},
+		{"overflow nowhere", func(s *agentdesk.QueueSettings) { s.NoAgents = "overflow" }, "overflow"},
+		{"overflow to itself", func(s *agentdesk.QueueSettings) { s.NoAgents, s.Overflow = "overflow", "redes" }, "overflow"},
 	}
 	for _, tc := range cases {
 		s := queueSettings("redes")
 		tc.edit(s)
 		err := db.PutQueueSettings(ctx, s, 0)
-		if tickets.ErrorCode(err) != tickets.EINVALID || tickets.QueueSettingField(err) != tc.field {
-			t.Errorf("%s: %v (field %q), want invalid %q", tc.name, err, tickets.QueueSettingField(err), tc.field)
+		if tickets.ErrorCode(err) != tickets.EINVALID || agentdesk.QueueSettingField(err) != tc.field {
+			t.Errorf("%s: %v (field %q), want invalid %q", tc.name, err, agentdesk.QueueSettingField(err), tc.field)
 		}
 	}
 	// The edges are allowed.
-	for _, edit := range []func(*tickets.QueueSettings){
-		func(s *tickets.QueueSettings) {
+	for _, edit := range []func(*agentdesk.QueueSettings){
+		func(s *agentdesk.QueueSettings) {
 			s.RingTimeout, s.WrapUp, s.MaxWait, s.AnnounceInterval, s.ServiceLevel = 5*time.Second, 0, 10*time.Second, 10*time.Second, 5*time.Second
 		},
-		func(s *tickets.QueueSettings) {
+		func(s *agentdesk.QueueSettings) {
 			s.RingTimeout, s.WrapUp, s.MaxWait, s.AnnounceInterval, s.ServiceLevel = 2*time.Minute, 10*time.Minute, time.Hour, 10*time.Minute, 10*time.Minute
 		},
 	} {

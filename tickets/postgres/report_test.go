@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
@@ -109,8 +110,8 @@ func reportZone(t *testing.T) *time.Location {
 }
 
 // The numbers of the fixture week, read back from PostgreSQL, are the ones
-// computed by hand (the CSV below is the one tickets/report_test.go checks
-// against the same fixture held in memory).
+// computed by hand (the CSV below is the one agentdesk/web/report_render_test.go
+// checks against the same fixture's report computed in memory).
 func TestWeeklyReportFromDatabase(t *testing.T) {
 	ctx := context.Background()
 	mx := reportZone(t)
@@ -126,7 +127,7 @@ func TestWeeklyReportFromDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	if err := csv.NewWriter(&b).WriteAll(tickets.WeeklyCSVRecords(r, "en")); err != nil {
+	if err := csv.NewWriter(&b).WriteAll(web.WeeklyCSVRecords(r, "en")); err != nil {
 		t.Fatal(err)
 	}
 	want := `week,service,kind,opened,resolved,mean_resolution_hours,p90_resolution_hours,resolution_sla_pct,response_sla_pct,repeated,prev_opened,prev_resolved,prev_mean_resolution_hours,prev_p90_resolution_hours,prev_resolution_sla_pct,prev_response_sla_pct,prev_repeated,delta_opened,delta_resolved,delta_mean_resolution_hours,delta_p90_resolution_hours,delta_resolution_sla_points,delta_response_sla_points,delta_repeated

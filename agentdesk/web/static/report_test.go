@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
+	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/tickets"
 	"github.com/chromedp/chromedp"
 )
@@ -59,7 +60,7 @@ func fakeWeeklyReport(w http.ResponseWriter, r *http.Request) {
 func fakeWeeklyReportCSV(w http.ResponseWriter, r *http.Request) {
 	if rep := fakeReport(w, r); rep != nil {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		_ = csv.NewWriter(w).WriteAll(tickets.WeeklyCSVRecords(rep, r.URL.Query().Get("lang")))
+		_ = csv.NewWriter(w).WriteAll(web.WeeklyCSVRecords(rep, r.URL.Query().Get("lang")))
 	}
 }
 

@@ -3,6 +3,8 @@ package aritest
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,7 +92,15 @@ func (s *Server) appJSON() map[string]any {
 		eps = append(eps, "PJSIP/"+r)
 	}
 	return map[string]any{"name": s.opts.App, "channel_ids": chans, "bridge_ids": bridges, "endpoint_ids": eps,
-		"device_names": []string{}, "events_allowed": []any{}, "events_disallowed": []any{}}
+		"device_names": []string{}, "events_allowed": typeList(s.allowed), "events_disallowed": typeList(s.disallowed)}
+}
+
+func typeList(types []string) []any {
+	l := []any{}
+	for _, t := range types {
+		l = append(l, map[string]any{"type": t})
+	}
+	return l
 }
 
 func (s *Server) routeApplications(w http.ResponseWriter, method string, seg []string, q url.Values) {
@@ -272,3 +282,39 @@ func (s *Server) routeSorcery(w http.ResponseWriter, typ, id string) {
 
 // UserAgent is the User-Agent of every phone that registers to the fake.
 const UserAgent = "aritest-phone/1.0"
+
+// eventFilter is PUT /applications/{app}/eventFilter: the body is
+// {"allowed":[{"type":...}],"disallowed":[...]}; a list left out is kept,
+// an empty body clears both (res/stasis/app.c app_event_filter_set).
+func (s *Server) eventFilter(w http.ResponseWriter, r *http.Request, path string) {
+	seg := strings.Split(strings.Trim(path, "/"), "/")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Status: 200})
+	if len(seg) != 3 || seg[0] != "applications" || seg[1] != s.opts.App {
+		writeJSON(w, 404, msg("Application not found"))
+		return
+	}
+	var body map[string][]struct{ Type string }
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil && err != io.EOF {
+		writeJSON(w, 400, msg("Invalid event filter"))
+		return
+	}
+	types := func(l []struct{ Type string }) []string {
+		out := make([]string, 0, len(l))
+		for _, t := range l {
+			out = append(out, t.Type)
+		}
+		return out
+	}
+	if len(body) == 0 {
+		s.allowed, s.disallowed = nil, nil
+	}
+	if l, ok := body["allowed"]; ok {
+		s.allowed = types(l)
+	}
+	if l, ok := body["disallowed"]; ok {
+		s.disallowed = types(l)
+	}
+	writeJSON(w, 200, s.appJSON())
+}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -67,12 +68,15 @@ type Server struct {
 	endpoints    map[string]*endpoint
 	subscribed   bool            // app subscribed to endpoint:PJSIP
 	subscribedEP map[string]bool // app subscribed to endpoint:PJSIP/<resource>
-	seq          int
-	requests     []Request
-	violations   []string
-	sent         []string // event types delivered, "type channelID"
-	missing      map[string]bool
-	wsOpens      int
+	// allowed and disallowed are the app's event filter (eventFilter):
+	// an empty allowed list allows every type.
+	allowed, disallowed []string
+	seq                 int
+	requests            []Request
+	violations          []string
+	sent                []string // event types delivered, "type channelID"
+	missing             map[string]bool
+	wsOpens             int
 }
 
 type wsConn struct {
@@ -199,6 +203,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	q.Del("api_key")
+	if r.Method == http.MethodPut && strings.HasSuffix(path, "/eventFilter") {
+		s.eventFilter(w, r, path)
+		return
+	}
 	s.mu.Lock()
 	if v := s.api.Check(r.Method, path, q); len(v) > 0 {
 		s.violations = append(s.violations, v...)
@@ -295,6 +303,9 @@ func (s *Server) emitLocked(typ string, fields map[string]any) {
 				break
 			}
 		}
+	}
+	if (len(s.allowed) > 0 && !slices.Contains(s.allowed, typ)) || slices.Contains(s.disallowed, typ) {
+		return // filtered out, as Asterisk's stasis_app_event_allowed does
 	}
 	s.sent = append(s.sent, tag)
 	if s.owner == nil {

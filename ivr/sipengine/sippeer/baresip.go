@@ -25,6 +25,10 @@ type BaresipConfig struct {
 	Registrar  string // host:port of the engine; empty: no registration
 	AutoAnswer bool
 	Timeout    time.Duration // how long baresip may run (default 60 s)
+	// RecordDir, if set, keeps what the phone hears: baresip's sndfile
+	// module writes each call's received audio, decoded, to
+	// RecordDir/dump-<time>-dec.wav (and what it sends to -enc.wav).
+	RecordDir string
 }
 
 // Baresip is a running baresip driven over ctrl_tcp.
@@ -76,6 +80,9 @@ func StartBaresip(t testing.TB, c BaresipConfig) *Baresip {
 		fmt.Sprintf("cons_listen 127.0.0.1:%d", consPort),
 		"",
 	}, "\n")
+	if c.RecordDir != "" {
+		conf += fmt.Sprintf("module sndfile.so\nsnd_path %s\n", c.RecordDir)
+	}
 	acct := fmt.Sprintf("<sip:%s@127.0.0.1>;regint=0;audio_codecs=PCMU,PCMA", c.Account)
 	if c.Registrar != "" {
 		acct = fmt.Sprintf("<sip:%s@%s;transport=udp>;auth_pass=%s;regint=600;audio_codecs=PCMU,PCMA", c.Account, c.Registrar, c.Password)

@@ -177,3 +177,23 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// BackendPIDs returns the process IDs of the server's backends and
+// background workers (WAL writer, checkpointer) as pg_stat_activity lists
+// them now, leaving out the psql session that asks.
+func BackendPIDs(dbURL string) ([]int, error) {
+	out, err := exec.Command("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dbURL,
+		"-c", "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()").Output()
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: backend pids: %w", err)
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(out)) {
+		var pid int
+		if _, err := fmt.Sscan(f, &pid); err != nil {
+			return nil, fmt.Errorf("pgtest: backend pid %q: %w", f, err)
+		}
+		pids = append(pids, pid)
+	}
+	return pids, nil
+}

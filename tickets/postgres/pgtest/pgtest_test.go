@@ -21,3 +21,23 @@ func TestDBIsFreshAndUsable(t *testing.T) {
 		t.Fatalf("new database has tables: %s", out)
 	}
 }
+
+func TestBackendPIDs(t *testing.T) {
+	pids, err := BackendPIDs(DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server's own workers (checkpointer, WAL writer, ...) are there
+	// whatever the load; each is a positive process ID.
+	if len(pids) == 0 {
+		t.Fatal("no backend pids")
+	}
+	for _, p := range pids {
+		if p <= 0 {
+			t.Errorf("pid %d", p)
+		}
+	}
+	if _, err := BackendPIDs("postgres://nobody@127.0.0.1:1/none?connect_timeout=2"); err == nil {
+		t.Error("an unreachable server gave no error")
+	}
+}

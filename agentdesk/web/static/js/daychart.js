@@ -3,7 +3,7 @@
 // by css/desk.css: no inline style, no markup from strings).
 //
 // The day comes from the server: GET /api/v1/wallboard/day counts the call
-// records (tickets/daystats.go), in the help desk's time zone. A record is
+// records (agentdesk/daystats.go), in the help desk's time zone. A record is
 // written when its call leaves the queue (after the talk, for an answered
 // call), so the page adds the calls it sees on the hub: each call is kept as
 // a record of its own (queue entry, answer, end, outcome, from the times
@@ -293,7 +293,7 @@ export class DayChart {
 }
 
 // figures are a call record's figures as [field, time in µs], with the
-// definitions of tickets/daystats.go.
+// definitions of agentdesk/daystats.go.
 function figures(r) {
   const out = [];
   if (!isNaN(r.queued)) out.push(['entered', r.queued]);

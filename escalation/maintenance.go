@@ -1,10 +1,12 @@
-package tickets
+package escalation
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/atiende/atiende/tickets"
 )
 
 // Maintenance is a planned maintenance window (seed 004): the services it
@@ -58,9 +60,9 @@ func cleanList(in []string, fold bool) []string {
 // each one in cat, a summary, and sizes. Errors are EINVALID naming the
 // field. It does not check the notice period: that is business time, kept
 // by the escalation rules.
-func (m *Maintenance) Validate(cat *Catalog) error {
+func (m *Maintenance) Validate(cat *tickets.Catalog) error {
 	bad := func(format string, args ...any) error {
-		return Errorf(EINVALID, "maintenance: "+format, args...)
+		return tickets.Errorf(tickets.EINVALID, "maintenance: "+format, args...)
 	}
 	switch {
 	case m.Start.IsZero() || m.End.IsZero():
@@ -139,7 +141,7 @@ func (e *NoticeError) Error() string { return e.Unwrap().Error() }
 
 // Unwrap gives the domain error, so ErrorCode and ErrorMessage see EINVALID.
 func (e *NoticeError) Unwrap() error {
-	return Errorf(EINVALID, "maintenance: contacts must be told %s business hours ahead; the earliest allowed start is %s",
+	return tickets.Errorf(tickets.EINVALID, "maintenance: contacts must be told %s business hours ahead; the earliest allowed start is %s",
 		noticeHours(e.Notice), e.Earliest.Format(time.RFC3339))
 }
 
@@ -148,13 +150,4 @@ func noticeHours(d time.Duration) string {
 		return fmt.Sprint(int64(d / time.Hour))
 	}
 	return fmt.Sprintf("%.2f", d.Hours())
-}
-
-// OpenCount is how many open tickets share a state, priority and level
-// (the atiende_tickets_open gauge).
-type OpenCount struct {
-	State    State
-	Priority Priority
-	Level    int
-	Count    int
 }

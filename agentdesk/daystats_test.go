@@ -1,23 +1,11 @@
-package tickets
+package agentdesk
 
 import (
 	"testing"
 	"time"
-)
 
-func TestParseDate(t *testing.T) {
-	for _, s := range []string{"2026-11-23", "2024-02-29"} {
-		d, err := ParseDate(s)
-		if err != nil || d.String() != s {
-			t.Errorf("ParseDate(%q) = %v, %v", s, d, err)
-		}
-	}
-	for _, s := range []string{"", "2026-11-31", "2025-02-29", "2026-1-5", "23/11/2026", "2026-11-23T00:00:00Z", " 2026-11-23"} {
-		if _, err := ParseDate(s); ErrorCode(err) != EINVALID {
-			t.Errorf("ParseDate(%q): %v, want EINVALID", s, err)
-		}
-	}
-}
+	"github.com/atiende/atiende/tickets"
+)
 
 // The day runs from midnight to midnight in the zone: 96 buckets in Mexico
 // City since it dropped DST (October 2022), 92 or 100 on the days a zone
@@ -45,7 +33,7 @@ func TestDayStatsBuckets(t *testing.T) {
 		{"2026-11-01", ny, "2026-11-01T04:00:00Z", 100},
 		{"2026-11-23", nil, "2026-11-23T06:00:00Z", 96}, // nil: the help desk's zone
 	} {
-		d, _ := ParseDate(c.date)
+		d, _ := tickets.ParseDate(c.date)
 		s := NewDayStats(DayStatsQuery{Date: d, Location: c.loc})
 		if got := s.From.UTC().Format(time.RFC3339); got != c.from || len(s.Buckets) != c.buckets || s.Date != c.date {
 			t.Errorf("%s in %v: from %s, %d buckets; want %s, %d", c.date, c.loc, got, len(s.Buckets), c.from, c.buckets)

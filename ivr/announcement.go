@@ -1,4 +1,4 @@
-package tickets
+package ivr
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/atiende/atiende/tickets"
 )
 
 // Announcement is a recording a supervisor uploaded for the IVR: either the
@@ -77,7 +79,7 @@ func normTime(t *time.Time) *time.Time {
 // EINVALID naming the field.
 func (a *Announcement) Validate() error {
 	bad := func(format string, args ...any) error {
-		return Errorf(EINVALID, "announcement: "+format, args...)
+		return tickets.Errorf(tickets.EINVALID, "announcement: "+format, args...)
 	}
 	switch {
 	case a.Language != "es" && a.Language != "en":
@@ -159,7 +161,7 @@ func compareID(a, b int64) int {
 }
 
 // AnnouncementStore keeps announcements and their audio. tickets/postgres
-// implements it.
+// implements it; its errors carry tickets' codes.
 type AnnouncementStore interface {
 	// CreateAnnouncement stores a (normalised and validated) with its audio,
 	// a WAV file the caller has checked, and sets its ID, AudioBytes and

@@ -1,17 +1,19 @@
-package tickets
+package agentdesk
 
 import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/atiende/atiende/tickets"
 )
 
 // The wallboard's day history: the calls of one day, per 15-minute bucket
-// and per queue, computed from the call records (CallRecord) so that a
+// and per queue, computed from the call records (tickets.CallRecord) so that a
 // wallboard opened mid-day shows the whole day.
 //
 // The definitions are the ACD's (agentdesk/acd), so that the history agrees
-// with the live counters of agentdesk.QueueStats. A call record counts once
+// with the live counters of QueueStats. A call record counts once
 // it is final: the intake writes QueuedAt, AnsweredAt, EndedAt and Outcome
 // together when the call leaves the queue's care (after the talk, for an
 // answered call), so a call still waiting or talking is not in it yet. Each
@@ -36,15 +38,8 @@ import (
 // DayBucketWidth is the width of a bucket of the day.
 const DayBucketWidth = 15 * time.Minute
 
-// The ACD's thresholds by default (agentdesk.DefaultServiceLevel and
-// agentdesk.DefaultShortAbandon; tickets does not import agentdesk).
-const (
-	DefaultServiceLevel = 20 * time.Second
-	DefaultShortAbandon = 5 * time.Second
-)
-
 // QueueThresholds are what a queue's answered and abandoned calls are
-// measured against (agentdesk.QueueConfig's ServiceLevel and ShortAbandon).
+// measured against (QueueConfig's ServiceLevel and ShortAbandon).
 type QueueThresholds struct {
 	ServiceLevel time.Duration `json:"service_level_ns"`
 	ShortAbandon time.Duration `json:"short_abandon_ns"`
@@ -59,43 +54,6 @@ func (q QueueThresholds) WithDefaults() QueueThresholds {
 		q.ShortAbandon = DefaultShortAbandon
 	}
 	return q
-}
-
-// Date is a calendar day, read in some time zone.
-type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
-}
-
-// ParseDate reads YYYY-MM-DD. Errors are EINVALID.
-func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil || len(s) != len(time.DateOnly) {
-		return Date{}, Errorf(EINVALID, "date %q is not a date like 2026-11-23 (YYYY-MM-DD)", reportClip(s, 40))
-	}
-	return Date{t.Year(), t.Month(), t.Day()}, nil
-}
-
-// DateOf is the day holding instant t as seen in loc.
-func DateOf(t time.Time, loc *time.Location) Date {
-	y, m, d := t.In(loc).Date()
-	return Date{y, m, d}
-}
-
-func (d Date) String() string {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-}
-
-// Start is the day's first instant (midnight) in loc.
-func (d Date) Start(loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
-}
-
-// End is the next day's midnight in loc: the day is [Start, End), 24 hours
-// long unless loc changes its offset that day.
-func (d Date) End(loc *time.Location) time.Time {
-	return time.Date(d.Year, d.Month, d.Day+1, 0, 0, 0, 0, loc)
 }
 
 // CallFigures count a queue's calls in one bucket (see the definitions at
@@ -128,9 +86,9 @@ type DayBucket struct {
 
 // DayStatsQuery asks for the history of one day.
 type DayStatsQuery struct {
-	Date Date
+	Date tickets.Date
 	// Location is where the day starts and ends; nil is the help desk's
-	// zone (DefaultReportZone, like the weekly report).
+	// zone (tickets.DefaultReportZone, like the weekly report).
 	Location *time.Location
 	// Thresholds per queue name; a queue not listed, and zero fields, take
 	// DefaultServiceLevel and DefaultShortAbandon.
@@ -147,7 +105,7 @@ func (q DayStatsQuery) Zone() *time.Location {
 	if q.Location != nil {
 		return q.Location
 	}
-	return defaultReportLocation()
+	return tickets.ReportOptions{}.Zone()
 }
 
 // Threshold returns the thresholds of queue, with defaults.

@@ -1,10 +1,12 @@
-package tickets
+package escalation
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/atiende/atiende/tickets"
 )
 
 func TestMaintenanceValidate(t *testing.T) {
@@ -13,7 +15,7 @@ func TestMaintenanceValidate(t *testing.T) {
 		return &Maintenance{Services: []string{"internet_failure"}, Start: start, End: start.Add(time.Hour),
 			SummaryES: "Cambio de router", CreatedBy: "sup1"}
 	}
-	if err := ok().Validate(DefaultCatalog()); err != nil {
+	if err := ok().Validate(tickets.DefaultCatalog()); err != nil {
 		t.Fatal(err)
 	}
 	for name, tc := range map[string]struct {
@@ -31,9 +33,9 @@ func TestMaintenanceValidate(t *testing.T) {
 	} {
 		m := ok()
 		tc.edit(m)
-		err := m.Validate(DefaultCatalog())
-		if ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want EINVALID about %q", name, err, tc.want)
+		err := m.Validate(tickets.DefaultCatalog())
+		if tickets.ErrorCode(err) != tickets.EINVALID || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want tickets.EINVALID about %q", name, err, tc.want)
 		}
 	}
 }
@@ -77,9 +79,9 @@ func TestMaintenanceNormalizeAffectsSummary(t *testing.T) {
 func TestNoticeErrorIsInvalid(t *testing.T) {
 	at := time.Date(2026, 3, 4, 16, 0, 0, 0, time.UTC)
 	var err error = &NoticeError{Earliest: at, Notice: 16 * time.Hour}
-	if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), "2026-03-04T16:00:00Z") ||
-		!strings.Contains(ErrorMessage(err), "16 business hours") {
-		t.Errorf("%v: code %s, message %q", err, ErrorCode(err), ErrorMessage(err))
+	if tickets.ErrorCode(err) != tickets.EINVALID || !strings.Contains(tickets.ErrorMessage(err), "2026-03-04T16:00:00Z") ||
+		!strings.Contains(tickets.ErrorMessage(err), "16 business hours") {
+		t.Errorf("%v: code %s, message %q", err, tickets.ErrorCode(err), tickets.ErrorMessage(err))
 	}
 	var ne *NoticeError
 	if !errors.As(err, &ne) || !ne.Earliest.Equal(at) {

@@ -1,4 +1,4 @@
-package tickets
+package agentdesk
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/atiende/atiende/tickets"
 )
 
 // QueueSettings is one queue's tuning as a supervisor or an admin saved it
@@ -16,7 +18,7 @@ import (
 // them. Durations are kept to the millisecond.
 type QueueSettings struct {
 	Queue string // the queue's name: its catalog support group
-	// Strategy is one of QueueStrategies.
+	// Strategy is one of Strategies.
 	Strategy    string
 	RingTimeout time.Duration // how long an agent's phone rings
 	// WrapUp is the after-call time before the agent is offered another
@@ -34,7 +36,7 @@ type QueueSettings struct {
 	// default (pause).
 	AutoPause *bool
 	// NoAgents is what a caller gets when nobody is logged in to the queue:
-	// one of QueueNoAgents; "": the configuration file's choice.
+	// one of NoAgentsChoices; "": the configuration file's choice.
 	NoAgents string
 	// Overflow is the queue a caller goes to when NoAgents is "overflow".
 	Overflow string
@@ -50,15 +52,6 @@ type QueueSettings struct {
 	// that is out of date cannot overwrite a later change.
 	Reverted bool
 }
-
-// QueueStrategies are the routing strategies a queue can use (the ACD's
-// names).
-var QueueStrategies = []string{"longest_idle", "ring_all", "round_robin", "fewest_calls"}
-
-// QueueNoAgents are the choices for a caller who finds nobody logged in
-// to the queue (the ACD's names): a callback that keeps their place (the
-// default), waiting anyway, or another queue.
-var QueueNoAgents = []string{"callback", "wait", "overflow"}
 
 // The ranges a supervisor may set. They are wider than anyone needs and
 // narrow enough that a typo (seconds for minutes) is refused.
@@ -78,12 +71,12 @@ const (
 
 // QueueSettingError is an EINVALID error about one field of QueueSettings.
 // Field is the field's name in snake case ("ring_timeout") and Reason what
-// is wrong with it; errors.As finds the *Error inside for the code and
-// message.
+// is wrong with it; errors.As finds the *tickets.Error inside for the code
+// and message (the codes every store and the API share).
 type QueueSettingError struct {
 	Field  string
 	Reason string
-	Err    *Error
+	Err    *tickets.Error
 }
 
 func (e *QueueSettingError) Error() string { return e.Err.Error() }
@@ -101,7 +94,7 @@ func QueueSettingField(err error) string {
 
 func badQueueSetting(field, format string, args ...any) error {
 	reason := fmt.Sprintf(format, args...)
-	return &QueueSettingError{Field: field, Reason: reason, Err: Errorf(EINVALID, "queue settings: %s: %s", field, reason)}
+	return &QueueSettingError{Field: field, Reason: reason, Err: tickets.Errorf(tickets.EINVALID, "queue settings: %s: %s", field, reason)}
 }
 
 // Normalize trims the text fields and keeps durations to the millisecond.
@@ -111,7 +104,7 @@ func (s *QueueSettings) Normalize() {
 	s.UpdatedBy = strings.TrimSpace(s.UpdatedBy)
 	s.NoAgents = strings.TrimSpace(s.NoAgents)
 	s.Overflow = strings.TrimSpace(s.Overflow)
-	if s.NoAgents != "overflow" {
+	if s.NoAgents != string(NoAgentsOverflow) {
 		s.Overflow = ""
 	}
 	for _, d := range []*time.Duration{&s.RingTimeout, &s.WrapUp, &s.MaxWait, &s.AnnounceInterval, &s.ServiceLevel} {
@@ -129,19 +122,15 @@ func (s *QueueSettings) Validate() error {
 	case len(s.Queue) > MaxQueueName:
 		return badQueueSetting("queue", "the queue's name is longer than %d bytes", MaxQueueName)
 	case s.Strategy == "":
-		return badQueueSetting("strategy", "is required: one of %s", strings.Join(QueueStrategies, ", "))
+		return badQueueSetting("strategy", "is required: one of %s", joinNames(Strategies))
 	}
-	known := false
-	for _, st := range QueueStrategies {
-		known = known || s.Strategy == st
+	if !slices.Contains(Strategies, Strategy(s.Strategy)) {
+		return badQueueSetting("strategy", "%q is not one of %s", s.Strategy, joinNames(Strategies))
 	}
-	if !known {
-		return badQueueSetting("strategy", "%q is not one of %s", s.Strategy, strings.Join(QueueStrategies, ", "))
+	if s.NoAgents != "" && !slices.Contains(NoAgentsChoices, NoAgents(s.NoAgents)) {
+		return badQueueSetting("no_agents", "%q is not one of %s", s.NoAgents, joinNames(NoAgentsChoices))
 	}
-	if s.NoAgents != "" && !slices.Contains(QueueNoAgents, s.NoAgents) {
-		return badQueueSetting("no_agents", "%q is not one of %s", s.NoAgents, strings.Join(QueueNoAgents, ", "))
-	}
-	if s.NoAgents == "overflow" {
+	if s.NoAgents == string(NoAgentsOverflow) {
 		switch {
 		case s.Overflow == "":
 			return badQueueSetting("overflow", "the queue to overflow to is required")
@@ -175,6 +164,15 @@ func (s *QueueSettings) Validate() error {
 		}
 	}
 	return nil
+}
+
+// joinNames writes a list of names as "a, b, c".
+func joinNames[T ~string](v []T) string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i] = string(x)
+	}
+	return strings.Join(out, ", ")
 }
 
 // seconds writes d in seconds without a trailing ".0" ("90", "1.5").
