@@ -152,6 +152,8 @@ func (a *atiende) checkGoroutines(t testing.TB, base goroutineSet) {
 		return now.counted() <= base.counted()
 	})
 	if ok {
+		t.Logf("atiende goroutines: %d before the calls, %d after (besides the lazy pools' %d)",
+			base.counted(), now.counted(), now.total()-now.counted())
 		return
 	}
 	var grown []string
