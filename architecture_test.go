@@ -73,6 +73,7 @@ var packages = map[string]layer{
 	"tickets/postgres/pgtest":   {kind: testkit},
 	"agentdesk/hub/browsertest": {kind: testkit},
 	"escalation/smtp/smtptest":  {kind: testkit},
+	"metrics/benchload":         {kind: testkit},
 
 	"cmd/atiende": {kind: command},
 

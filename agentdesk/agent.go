@@ -2,6 +2,7 @@ package agentdesk
 
 import (
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -49,10 +50,38 @@ type Agent struct {
 	LastCallEnd time.Time      `json:"last_call_end,omitzero"`
 	// CallID is the call the agent is being offered or is talking on.
 	CallID string `json:"call_id,omitempty"`
+	// InternalCall: the agent's phone is on calls between extensions
+	// (which no queue placed); nil when it is on none. The agent keeps its
+	// State but gets no queue offer meanwhile, so an available agent on an
+	// internal call is not free.
+	InternalCall *InternalCall `json:"internal_call,omitempty"`
 }
 
-// Clone returns a copy that shares no map with a.
+// InternalCall is an extension's calls with other extensions at a moment.
+type InternalCall struct {
+	// Peers has one entry per call: the other extension, or "" for a call
+	// the extension made that went to a queue or the help-desk menu.
+	Peers []string  `json:"peers"`
+	Since time.Time `json:"since"` // when the oldest of those calls began
+}
+
+// Clone returns a copy that shares nothing with c (nil stays nil).
+func (c *InternalCall) Clone() *InternalCall {
+	if c == nil {
+		return nil
+	}
+	return &InternalCall{Peers: slices.Clone(c.Peers), Since: c.Since}
+}
+
+// Free reports whether the queue may offer the agent a call now as far as
+// its presence goes: available and on no internal call.
+func (a Agent) Free() bool {
+	return a.State == StateAvailable && a.InternalCall == nil
+}
+
+// Clone returns a copy that shares no map or slice with a.
 func (a Agent) Clone() Agent {
 	a.Skills = maps.Clone(a.Skills)
+	a.InternalCall = a.InternalCall.Clone()
 	return a
 }

@@ -32,6 +32,10 @@ const (
 	CallbackStarted EventKind = "callback_started"
 	// AgentStateChanged: an agent's state or pause reason changed.
 	AgentStateChanged EventKind = "agent_state"
+	// AgentInternalCall: the agent's phone started or ended a call between
+	// extensions. InternalCall is what it is on now (nil: none any more);
+	// State is the agent's state, unchanged.
+	AgentInternalCall EventKind = "agent_internal_call"
 	// TicketChanged: Atiende changed ticket TicketNumber on its own (intake
 	// assigns a call's ticket to the agent who answers it) and it is now at
 	// TicketVersion; Agent is the one whose console shows it, CallID the
@@ -87,6 +91,9 @@ type Event struct {
 	State       AgentState `json:"state,omitempty"` // agent_state: the new state
 	PrevState   AgentState `json:"prev_state,omitempty"`
 	PauseReason string     `json:"pause_reason,omitempty"`
+	// agent_state and agent_internal_call: the agent's internal calls now,
+	// nil when none.
+	InternalCall *InternalCall `json:"internal_call,omitempty"`
 
 	Outcome Outcome `json:"outcome,omitempty"`
 	Reason  string  `json:"reason,omitempty"` // offer end reason, or detail

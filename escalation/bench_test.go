@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/escalation"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -22,6 +23,7 @@ func BenchmarkCalendarAdd(b *testing.B) {
 			d = 48 * time.Hour
 		}
 		b.Run(name, func(b *testing.B) {
+			defer benchload.Report(b)
 			start := time.Date(2026, 11, 23, 7, 0, 0, 0, mx)
 			i := 0
 			for b.Loop() {
@@ -34,6 +36,7 @@ func BenchmarkCalendarAdd(b *testing.B) {
 }
 
 func BenchmarkCalendarBetween(b *testing.B) {
+	defer benchload.Report(b)
 	c := office(b)
 	mx := zone(b, "America/Mexico_City")
 	a := time.Date(2026, 11, 23, 10, 0, 0, 0, mx)
@@ -46,6 +49,7 @@ func BenchmarkCalendarBetween(b *testing.B) {
 // Plan for an in-progress ticket that was paused twice: what the store
 // runs on every transition.
 func BenchmarkPlan(b *testing.B) {
+	defer benchload.Report(b)
 	mx := zone(b, "America/Mexico_City")
 	at := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, mx) }
 	sla := defaultSLA(b)
@@ -64,6 +68,7 @@ func BenchmarkPlan(b *testing.B) {
 }
 
 func BenchmarkComputeDue(b *testing.B) {
+	defer benchload.Report(b)
 	mx := zone(b, "America/Mexico_City")
 	at := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, mx) }
 	sla := defaultSLA(b)

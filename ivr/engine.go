@@ -133,13 +133,25 @@ var ExtStates = []ExtState{ExtRegistered, ExtUnregistered, ExtUnreachable}
 // "unknown" is Asterisk's endpoint state when it cannot tell.
 var ExtReasons = []string{"registered", "unregistered", "expired", "qualify ok", "qualify timeout", "restored", "unknown"}
 
+// RTTNews reports whether a qualify round trip time is worth announcing
+// to WatchExtensions: the first one, or one that moved by more than a
+// fifth (qualify measures it every interval; each small change is not
+// news, and the history does not record it).
+func RTTNews(prev, now time.Duration) bool {
+	if prev == 0 || now == 0 {
+		return prev != now
+	}
+	d := now - prev
+	return d > prev/5 || -d > prev/5
+}
+
 // ExtensionStatus is an extension's state at a moment.
 type ExtensionStatus struct {
 	Extension string        `json:"extension"`
 	State     ExtState      `json:"state"`
 	Contact   string        `json:"contact,omitempty"`
 	UserAgent string        `json:"user_agent,omitempty"`
-	RTT       time.Duration `json:"rtt_ns,omitempty"`
+	RTT       time.Duration `json:"-"` // written as rtt_ms (MarshalJSON)
 	Since     time.Time     `json:"since"`
 	Reason    string        `json:"reason,omitempty"` // "expired", "unregistered", "qualify timeout", ...
 }

@@ -95,7 +95,7 @@ type Node struct {
 	NotFound  string        `yaml:"not_found"`  // ticket_status
 	Within    time.Duration `yaml:"within"`     // offer_existing, open_tickets (default 24h)
 	Attached  string        `yaml:"attached"`   // offer_existing, announce_incident: after attaching
-	Answered  string        `yaml:"answered"`   // enqueue: after the agent hung up first (ReportAnswered)
+	Answered  string        `yaml:"answered"`   // enqueue: after the agent hung up first (Enqueue says who)
 	Extension string        `yaml:"extension"`  // transfer: digits, or $var
 }
 

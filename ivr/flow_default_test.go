@@ -192,13 +192,13 @@ func TestCallerHangsUpMidCollect(t *testing.T) {
 func TestCallerHangsUpInQueue(t *testing.T) {
 	h := newHarness(t, fastFlow(t))
 	entered := make(chan struct{})
-	h.svc.EnqueueFunc = func(ctx context.Context, c ivr.Call, _ ivr.CallSession) error {
+	h.svc.EnqueueFunc = func(ctx context.Context, c ivr.Call, _ ivr.CallSession) (string, error) {
 		close(entered)
 		select {
 		case <-c.Done():
-			return ivr.ErrHungUp
+			return "", ivr.ErrHungUp
 		case <-ctx.Done():
-			return ctx.Err()
+			return "", ctx.Err()
 		}
 	}
 	c := h.call()
@@ -302,13 +302,13 @@ func TestTypeAhead(t *testing.T) {
 func TestStrayKeysAreNotPassedToTheQueue(t *testing.T) {
 	h := newHarness(t, fastFlow(t))
 	stray := make(chan rune, 1)
-	h.svc.EnqueueFunc = func(ctx context.Context, c ivr.Call, _ ivr.CallSession) error {
+	h.svc.EnqueueFunc = func(ctx context.Context, c ivr.Call, _ ivr.CallSession) (string, error) {
 		select {
 		case k := <-c.DTMF():
 			stray <- k
 		default:
 		}
-		return nil
+		return "", nil
 	}
 	c := h.call()
 	c.Press("1191")

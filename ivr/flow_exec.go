@@ -234,10 +234,9 @@ func (s *session) enqueue(n *Node) (string, error) {
 	s.IVREndedAt = s.r.Now()
 	s.flushKeys()
 	s.log.Info("ivr enqueue", "queue", s.Queue, "service", s.Service, "ticket", s.TicketNumber)
-	ans := &answered{}
-	err := s.r.svc.Enqueue(context.WithValue(s.callCtx, answeredKey{}, ans), s.c, s.snapshot())
+	agent, err := s.r.svc.Enqueue(s.callCtx, s.c, s.snapshot())
 	if err == nil && !s.gone() {
-		if s.Agent = ans.get(); s.Agent != "" {
+		if s.Agent = agent; s.Agent != "" {
 			// The agent hung up first and the caller stayed: `answered`,
 			// never `next` (which is for a call nobody took).
 			s.log.Info("ivr caller stayed after the agent hung up", "agent", s.Agent)

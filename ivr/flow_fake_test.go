@@ -52,6 +52,7 @@ func newHarness(t *testing.T, flow *ivr.Flow) *harness {
 	t.Helper()
 	h := &harness{eng: ivrtest.NewEngine(), svc: ivrtest.NewServices()}
 	h.runner = ivr.NewFlowRunner(flow, h.svc, testLogger())
+	h.runner.Surveys = h.svc
 	h.runner.Now = func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

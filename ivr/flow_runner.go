@@ -35,6 +35,9 @@ type FlowRunner struct {
 	// Abandoned keeps the calls that end in the IVR without a ticket (the
 	// caller left, or never sent media); nil: they are only logged.
 	Abandoned IVRCallRecorder
+	// Surveys keeps the keypad satisfaction surveys; nil: a survey node
+	// asks nothing and goes to its on_fail.
+	Surveys SurveyRecorder
 }
 
 // NewFlowRunner returns a Handler that runs flow, using svc, logging to log

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/atiende/atiende/tickets"
@@ -41,9 +40,11 @@ type FlowServices interface {
 	// Enqueue puts the call in s.Queue and blocks until the call leaves the
 	// queue: answered and ended, abandoned, or called back later. When an
 	// agent answered and hung up first while the caller stays on the line,
-	// it calls ReportAnswered(ctx, agent) so the flow goes on to the enqueue
-	// node's `answered` node (a survey).
-	Enqueue(ctx context.Context, c Call, s CallSession) error
+	// it returns that agent's username, and the flow goes on to the enqueue
+	// node's `answered` node (a survey) with CallSession.Agent set;
+	// otherwise "", and the flow goes on as before: `next`, `on_error`, or
+	// the end.
+	Enqueue(ctx context.Context, c Call, s CallSession) (answeredBy string, err error)
 	// Transfer connects the call to an extension and blocks until it ends.
 	Transfer(ctx context.Context, c Call, ext string, s CallSession) error
 }
@@ -109,7 +110,7 @@ type CallSession struct {
 	// (a recent open one or a major incident) instead of a new one.
 	Attached bool
 	// Agent is the username of the agent who answered the call in the queue
-	// and hung up first, the caller staying on the line (ReportAnswered);
+	// and hung up first, the caller staying on the line (Enqueue's answer);
 	// "" otherwise.
 	Agent      string
 	StartedAt  time.Time
@@ -123,43 +124,12 @@ func (s CallSession) Clone() CallSession {
 	return s
 }
 
-// SurveyRecorder is implemented by the FlowServices that keep keypad
-// satisfaction surveys (intake.Service). Without it a survey node asks
-// nothing and goes to its on_fail.
+// SurveyRecorder keeps keypad satisfaction surveys (intake.Service):
+// FlowRunner.Surveys. Without one a survey node asks nothing and goes to
+// its on_fail.
 type SurveyRecorder interface {
 	// RecordSurvey keeps the caller's score (1 to 5) of the call s.CallID
 	// on ticket s.TicketNumber and agent s.Agent. It is called once per
 	// call, and its context is bounded by the runner's ServiceTimeout.
 	RecordSurvey(ctx context.Context, s CallSession, score int) error
-}
-
-// answeredKey is the context key of the *answered a runner hands to
-// Enqueue.
-type answeredKey struct{}
-
-// answered receives, from inside Enqueue, who answered the call.
-type answered struct {
-	mu    sync.Mutex
-	agent string
-}
-
-func (a *answered) get() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.agent
-}
-
-// ReportAnswered is called by FlowServices.Enqueue, with the context it was
-// given (or one derived from it), when agent answered the call and hung up
-// first and the caller is still on the line: after Enqueue returns nil the
-// flow goes to the enqueue node's `answered` node (or ends without one),
-// with CallSession.Agent set. Without a call to it the flow goes on as
-// before: `next`, `on_error`, or the end. It does nothing when ctx does not
-// come from a FlowRunner's Enqueue.
-func ReportAnswered(ctx context.Context, agent string) {
-	if a, ok := ctx.Value(answeredKey{}).(*answered); ok {
-		a.mu.Lock()
-		a.agent = agent
-		a.mu.Unlock()
-	}
 }

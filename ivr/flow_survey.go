@@ -5,17 +5,16 @@ import (
 )
 
 // survey asks the caller who stayed on the line after the agent hung up
-// (CallSession.Agent, set by ReportAnswered) to score the call from 1 to 5
+// (CallSession.Agent, returned by Enqueue) to score the call from 1 to 5
 // with one key, records the score through SurveyRecorder and goes to next.
 // A wrong key or no key plays invalid or no_input and asks again; after the
 // last try (tries, default 3) it goes to on_fail, as it does at once when
-// there is nobody to score: no agent, no ticket, or services that keep no
-// surveys. A score that cannot be stored is logged; the caller is thanked
+// there is nobody to score: no agent, no ticket, or no FlowRunner.Surveys. A score that cannot be stored is logged; the caller is thanked
 // all the same.
 func (s *session) survey(n *Node) (string, error) {
-	rec, ok := s.r.svc.(SurveyRecorder)
-	if !ok || s.Agent == "" || s.TicketNumber == "" {
-		s.log.Debug("ivr survey skipped", "node", n.Name, "agent", s.Agent, "ticket", s.TicketNumber, "recorder", ok)
+	rec := s.r.Surveys
+	if rec == nil || s.Agent == "" || s.TicketNumber == "" {
+		s.log.Debug("ivr survey skipped", "node", n.Name, "agent", s.Agent, "ticket", s.TicketNumber, "recorder", rec != nil)
 		return n.OnFail, nil
 	}
 	s.flushKeys() // a key pressed while talking to the agent is no score

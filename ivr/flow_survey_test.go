@@ -15,13 +15,12 @@ import (
 // answeredBy makes Enqueue act as the ACD after an agent answered and hung
 // up first: the caller is still on the line. keys are pressed during the
 // conversation with the agent.
-func answeredBy(agent, keys string) func(context.Context, ivr.Call, ivr.CallSession) error {
-	return func(ctx context.Context, c ivr.Call, _ ivr.CallSession) error {
+func answeredBy(agent, keys string) func(context.Context, ivr.Call, ivr.CallSession) (string, error) {
+	return func(ctx context.Context, c ivr.Call, _ ivr.CallSession) (string, error) {
 		if keys != "" {
 			c.(*ivrtest.Call).Press(keys)
 		}
-		ivr.ReportAnswered(ctx, agent)
-		return nil
+		return agent, nil
 	}
 }
 
@@ -140,6 +139,18 @@ func TestSurveyNotOffered(t *testing.T) {
 		handled(t, c)
 		if got := h.svc.Surveys(); len(got) != 0 {
 			t.Fatalf("surveys %+v", got)
+		}
+	})
+	t.Run("no recorder", func(t *testing.T) {
+		h := newHarness(t, fastFlow(t))
+		h.runner.Surveys = nil
+		h.svc.EnqueueFunc = answeredBy("ana", "")
+		c := h.call()
+		c.Press("11")
+		expect(t, c, "es/transfer")
+		handled(t, c)
+		if slices.Contains(c.Sounds(), "es/survey-offer") || len(h.svc.Surveys()) != 0 {
+			t.Fatalf("played %v, surveys %+v", c.Sounds(), h.svc.Surveys())
 		}
 	})
 	t.Run("store fails", func(t *testing.T) {

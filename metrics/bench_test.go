@@ -7,11 +7,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/atiende/atiende/agentdesk"
+	"github.com/atiende/atiende/metrics/benchload"
 )
 
 // BenchmarkPublish is the cost the ACD pays under its lock per event: a
 // call's life (queued, answered, ended) and the agent's three state changes.
 func BenchmarkPublish(b *testing.B) {
+	defer benchload.Report(b)
 	m := New(prometheus.NewRegistry(), Options{Queues: []string{"network", "general"}})
 	ids := make([]string, 1024)
 	for i := range ids {

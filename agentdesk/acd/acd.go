@@ -79,7 +79,7 @@ type ACD struct {
 	entrySeq uint64
 	queues   map[string]*queue
 	agents   map[string]*agent
-	internal map[string]int // extension -> internal calls it is on (internal.go)
+	internal map[string][]internalCall // extension -> internal calls it is on (internal.go)
 }
 
 // New returns an ACD with no queues and no agents. pub receives every event
@@ -152,7 +152,7 @@ func (a *ACD) AddAgent(ag agentdesk.Agent) error {
 	}
 	now := a.now()
 	ag = ag.Clone()
-	ag.StateSince, ag.CallID = now, ""
+	ag.StateSince, ag.CallID, ag.InternalCall = now, "", nil // internal calls: from a.internal
 	if ag.State != agentdesk.StatePaused {
 		ag.PauseReason = ""
 	}
@@ -177,7 +177,11 @@ func (a *ACD) UpdateAgent(ag agentdesk.Agent) error {
 		return fmt.Errorf("acd: update agent %s: %w", ag.Username, agentdesk.ErrUnknownAgent)
 	}
 	c := ag.Clone()
+	oldExt := x.Extension
 	x.Name, x.Extension, x.Skills = c.Name, c.Extension, c.Skills
+	if oldExt != x.Extension && (len(a.internal[oldExt]) > 0 || len(a.internal[x.Extension]) > 0) {
+		a.publishAgentInternalLocked(x) // the new phone's internal calls, or none
+	}
 	a.dispatchLocked() // a new skill may match a waiting call
 	return nil
 }
@@ -236,7 +240,9 @@ func (a *ACD) Agents() []agentdesk.Agent {
 func (a *ACD) agentsLocked() []agentdesk.Agent {
 	out := make([]agentdesk.Agent, 0, len(a.agents))
 	for _, ag := range a.agents {
-		out = append(out, ag.Agent.Clone())
+		x := ag.Agent.Clone()
+		x.InternalCall = a.internalOfLocked(x.Extension)
+		out = append(out, x)
 	}
 	slices.SortFunc(out, func(x, y agentdesk.Agent) int { return strings.Compare(x.Username, y.Username) })
 	return out

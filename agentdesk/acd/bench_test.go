@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk"
+	"github.com/atiende/atiende/metrics/benchload"
 )
 
 // BenchmarkBacklog: 20 agents whose calls last 2 ms or 20 ms (issue 3's 2 s,
@@ -25,6 +26,7 @@ func BenchmarkBacklog(b *testing.B) {
 }
 
 func benchBacklog(b *testing.B, talk time.Duration) {
+	defer benchload.Report(b)
 	const agents = 20
 	eng := newFakeEngine()
 	a := New(Config{}, eng, agentdesk.Discard, nil, nil)

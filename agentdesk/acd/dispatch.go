@@ -54,7 +54,7 @@ func before(x, y *entry) bool {
 func (a *ACD) freeAgentsLocked() []*agent {
 	var free []*agent
 	for _, ag := range a.agents {
-		if ag.State == agentdesk.StateAvailable && !ag.cooling && a.internal[ag.Extension] == 0 {
+		if ag.State == agentdesk.StateAvailable && !ag.cooling && len(a.internal[ag.Extension]) == 0 {
 			free = append(free, ag)
 		}
 	}

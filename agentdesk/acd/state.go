@@ -106,6 +106,7 @@ func (a *ACD) publishAgentLocked(ag *agent, prev agentdesk.AgentState, callID st
 		Kind: agentdesk.AgentStateChanged, At: ag.StateSince,
 		Agent: ag.Username, AgentName: ag.Name, Extension: ag.Extension,
 		State: ag.State, PrevState: prev, PauseReason: ag.PauseReason, CallID: callID,
+		InternalCall: a.internalOfLocked(ag.Extension),
 	})
 }
 

@@ -28,10 +28,11 @@ type Config struct {
 	// Service is the catalog service of the ticket. Default
 	// "extension_failure" (Telephone extension failure).
 	Service string
-	// Queue is the support group that works the ticket. Default "telephony".
+	// Queue is the support group that works the ticket, and Level the
+	// escalation level it starts at. Default: the service's in
+	// Deps.Catalog (tickets.Service.NewTicketDefaults); without a catalog
+	// that has the service, "telephony" and 1, extension_failure's.
 	Queue string
-	// Level is the escalation level the ticket starts at. Default 1, the
-	// catalog's level for extension_failure.
 	Level int
 	// Impact and Urgency classify the ticket; default medium and high.
 	Impact, Urgency tickets.Level3
@@ -75,12 +76,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Service == "" {
 		c.Service = DefaultService
-	}
-	if c.Queue == "" {
-		c.Queue = DefaultQueue
-	}
-	if c.Level == 0 {
-		c.Level = 1
 	}
 	if c.Impact == "" {
 		c.Impact = tickets.Medium
@@ -151,6 +146,9 @@ type Deps struct {
 	// OnCalls, if set, is called with an extension's internal calls each
 	// time they change, from the engine's goroutine: it must not block.
 	OnCalls func(ivr.ExtensionCalls)
+	// Catalog gives the ticket's service its queue and level (unless
+	// Config sets them); nil: extension_failure's defaults.
+	Catalog tickets.CatalogSource
 	Clock   func() time.Time // nil: time.Now
 	Log     *slog.Logger     // nil: discard
 }

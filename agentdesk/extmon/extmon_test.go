@@ -26,6 +26,8 @@ type env struct {
 	db  *postgres.DB
 	eng *ivrtest.Engine
 	cfg extmon.Config
+	// catalog is the monitor's Deps.Catalog (nil: none).
+	catalog tickets.CatalogSource
 }
 
 func newEnv(t *testing.T, downAfter time.Duration) *env {
@@ -47,7 +49,8 @@ func newEnv(t *testing.T, downAfter time.Duration) *env {
 // ends), and returns it.
 func (e *env) monitor() (*extmon.Monitor, func()) {
 	e.t.Helper()
-	m, err := extmon.New(e.cfg, extmon.Deps{Engine: e.eng, Store: e.db, Tickets: e.db, Owner: extmon.DirectoryOwner(e.db)})
+	m, err := extmon.New(e.cfg, extmon.Deps{Engine: e.eng, Store: e.db, Tickets: e.db, Owner: extmon.DirectoryOwner(e.db),
+		Catalog: e.catalog})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -147,8 +150,8 @@ func TestLongOutageOpensOneTicketAndNotesRecovery(t *testing.T) {
 		tk.State != tickets.Registered {
 		t.Errorf("ticket: %+v", tk)
 	}
-	for _, s := range []string{"La extensión 1001 (María Pérez) está caída", "sin registro", "Motivo: expired",
-		"sip:1001@192.0.2.10:5060 (baresip v3)", "Extension 1001 (María Pérez) has been down", "Reason: expired"} {
+	for _, s := range []string{"La extensión 1001 (María Pérez) está caída", "sin registro", "Motivo: su registro venció",
+		"sip:1001@192.0.2.10:5060 (baresip v3)", "Extension 1001 (María Pérez) has been down", "Reason: its registration expired"} {
 		if !strings.Contains(tk.Description, s) {
 			t.Errorf("description lacks %q:\n%s", s, tk.Description)
 		}
@@ -344,4 +347,41 @@ func TestAdoptsOpenTicketOfTheExtension(t *testing.T) {
 	})
 	e.set("1003", ivr.ExtRegistered, "registered")
 	eventually(t, 3*time.Second, "no recovery note", func() bool { return len(e.notes(mine.Number)) == 2 })
+}
+
+// The ticket's queue and level follow the catalog's service, the one rule
+// of new tickets (tickets.Service.NewTicketDefaults), unless the monitor's
+// configuration sets them.
+func TestOutageTicketTakesTheCatalogsQueueAndLevel(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name      string
+		cfg       func(*extmon.Config)
+		wantQueue string
+		wantLevel int
+	}{
+		{"catalog", func(*extmon.Config) {}, "network", 2},
+		{"configured", func(c *extmon.Config) { c.Queue, c.Level = "servers", 3 }, "servers", 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			const down = 100 * time.Millisecond
+			e := newEnv(t, down)
+			cat := tickets.DefaultCatalog()
+			for i := range cat.Services {
+				if cat.Services[i].Code == extmon.DefaultService {
+					cat.Services[i].Group, cat.Services[i].Level = "network", 2
+				}
+			}
+			e.catalog = tickets.NewLiveCatalog(cat)
+			c.cfg(&e.cfg)
+			e.monitor()
+			e.up("1001")
+			e.set("1001", ivr.ExtUnreachable, "qualify timeout")
+			eventually(t, 3*time.Second, "no ticket", func() bool { return len(e.tickets()) == 1 })
+			if tk := e.tickets()[0]; tk.Queue != c.wantQueue || tk.Level != c.wantLevel {
+				t.Errorf("queue %q level %d, want %q %d", tk.Queue, tk.Level, c.wantQueue, c.wantLevel)
+			}
+		})
+	}
 }

@@ -138,13 +138,26 @@ func (m *Monitor) newTicket(ctx context.Context, e *ext) *tickets.Ticket {
 	name := e.status.Extension
 	caller := m.owner(ctx, name)
 	caller.Extension = name
-	return &tickets.Ticket{
+	t := &tickets.Ticket{
 		Kind: tickets.Incident, Service: m.cfg.Service, Impact: m.cfg.Impact, Urgency: m.cfg.Urgency,
 		Priority: m.cfg.Matrix.Priority(m.cfg.Impact, m.cfg.Urgency), Level: m.cfg.Level,
 		Channel: tickets.Web, Queue: m.cfg.Queue, Caller: caller,
 		Subject:     clip(fmt.Sprintf("Extensión %s sin servicio / Extension %s down", name, name), 300),
 		Description: clip(m.downText(e, caller.Name), 20000),
 	}
+	m.service().NewTicketDefaults(t) // queue and level, unless configured
+	return t
+}
+
+// service is the catalog's entry for the tickets' service, or
+// extension_failure's defaults without one.
+func (m *Monitor) service() tickets.Service {
+	if m.d.Catalog != nil {
+		if svc, ok := m.d.Catalog.Current().Service(m.cfg.Service); ok {
+			return svc
+		}
+	}
+	return tickets.Service{Code: m.cfg.Service, Group: DefaultQueue, DefaultKind: tickets.Incident, Level: 1}
 }
 
 func (m *Monitor) at(t time.Time) string { return t.In(m.cfg.Zone).Format("2006-01-02 15:04:05 MST") }
@@ -157,14 +170,15 @@ func (m *Monitor) downText(e *ext, owner string) string {
 		who = " (" + owner + ")"
 	}
 	var b strings.Builder
+	es, en := reasonText(st.Reason)
 	fmt.Fprintf(&b, "La extensión %s%s está caída desde %s: %s.", st.Extension, who, m.at(e.downSince), stateES(st.State))
-	if st.Reason != "" {
-		fmt.Fprintf(&b, " Motivo: %s.", st.Reason)
+	if es != "" {
+		fmt.Fprintf(&b, " Motivo: %s.", es)
 	}
 	fmt.Fprintf(&b, " Último contacto: %s.\n", contact(e, "ninguno"))
-	fmt.Fprintf(&b, "Extension %s%s has been down since %s: %s.", st.Extension, who, m.at(e.downSince), st.State)
-	if st.Reason != "" {
-		fmt.Fprintf(&b, " Reason: %s.", st.Reason)
+	fmt.Fprintf(&b, "Extension %s%s has been down since %s: %s.", st.Extension, who, m.at(e.downSince), stateEN(st.State))
+	if en != "" {
+		fmt.Fprintf(&b, " Reason: %s.", en)
 	}
 	fmt.Fprintf(&b, " Last contact: %s.", contact(e, "none"))
 	return b.String()
@@ -172,8 +186,12 @@ func (m *Monitor) downText(e *ext, owner string) string {
 
 func (m *Monitor) downAgainText(e *ext) string {
 	st, at := e.status, m.at(e.downSince)
-	return fmt.Sprintf("La extensión %s volvió a caer desde %s: %s (%s).\nExtension %s went down again at %s: %s (%s).",
-		st.Extension, at, stateES(st.State), st.Reason, st.Extension, at, st.State, st.Reason)
+	es, en := reasonText(st.Reason)
+	if es != "" {
+		es, en = " ("+es+")", " ("+en+")"
+	}
+	return fmt.Sprintf("La extensión %s volvió a caer desde %s: %s%s.\nExtension %s went down again at %s: %s%s.",
+		st.Extension, at, stateES(st.State), es, st.Extension, at, stateEN(st.State), en)
 }
 
 func (m *Monitor) recoveredText(e *ext, st ivr.ExtensionStatus) string {
@@ -193,7 +211,36 @@ func stateES(s ivr.ExtState) string {
 	case ivr.ExtUnreachable:
 		return "inalcanzable (no responde)"
 	}
-	return string(s)
+	return "estado desconocido"
+}
+
+func stateEN(s ivr.ExtState) string {
+	switch s {
+	case ivr.ExtRegistered:
+		return "registered"
+	case ivr.ExtUnregistered:
+		return "not registered"
+	case ivr.ExtUnreachable:
+		return "unreachable (not answering)"
+	}
+	return "state unknown"
+}
+
+// reasonText says why an extension is down, in Spanish and English; ""
+// for a reason that says nothing more than the state, or that the engine
+// gave in its own terms (the reasons are codes: ivr.ExtReasons).
+func reasonText(reason string) (es, en string) {
+	switch reason {
+	case "unregistered":
+		return "el teléfono se dio de baja", "the phone signed off"
+	case "expired":
+		return "su registro venció sin renovarse", "its registration expired and was not renewed"
+	case "qualify timeout":
+		return "dejó de responder a las verificaciones periódicas", "it stopped answering the periodic checks"
+	case "unknown":
+		return "la central no puede saber su estado", "the phone system cannot tell its state"
+	}
+	return "", ""
 }
 
 func contact(e *ext, none string) string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/agentdesk/hub"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/gorilla/websocket"
 )
 
@@ -27,6 +28,7 @@ func BenchmarkWallboardFanOut1000(b *testing.B) {
 }
 
 func benchFanOut(b *testing.B, stalled int) {
+	defer benchload.Report(b)
 	const n = 1000
 	f := newFixture(b, hub.Config{RefreshInterval: -1})
 	for range stalled {

@@ -41,6 +41,9 @@ type Deps struct {
 	Publish agentdesk.Publisher
 	// WriteTimeout bounds the ticket writes done after a caller hung up.
 	WriteTimeout time.Duration
+	// ObserveIVR, if set, hears how long each queued caller spent in the
+	// IVR before queueing (the metrics).
+	ObserveIVR func(time.Duration)
 	// Maintenance finds the planned maintenance window in progress
 	// (*postgres.DB); nil: callers never hear of maintenance.
 	Maintenance MaintenanceFinder
@@ -223,10 +226,7 @@ func (s *Service) CreateTicket(ctx context.Context, cs ivr.CallSession) (*ivr.Ti
 	}
 	kind := cs.Kind
 	if !kind.Valid() {
-		kind = svc.DefaultKind
-	}
-	if !kind.Valid() {
-		kind = tickets.InfoRequest
+		kind = "" // the service's
 	}
 	lang := cs.Language
 	if lang == "" {
@@ -254,22 +254,15 @@ func (s *Service) CreateTicket(ctx context.Context, cs ivr.CallSession) (*ivr.Ti
 		// the name, never as the phone (the description has it too).
 		caller.Name = cs.From.Number
 	}
-	level := svc.Level
-	if level < 1 || level > 4 {
-		level = 1
-	}
-	queue := cs.Queue
-	if queue == "" {
-		queue = svc.Group
-	}
 	t := &tickets.Ticket{
 		Kind: kind, Service: svc.Code, Impact: tickets.Medium, Urgency: tickets.Medium,
-		Priority: s.d.Matrix.Priority(tickets.Medium, tickets.Medium), Level: level,
-		State: tickets.Registered, Channel: tickets.Phone, Caller: caller,
+		Priority: s.d.Matrix.Priority(tickets.Medium, tickets.Medium),
+		State:    tickets.Registered, Channel: tickets.Phone, Caller: caller,
 		Subject:     svc.NameIn(lang),
 		Description: describe(cs, lang),
-		Queue:       queue, IVRPath: cs.Path,
+		Queue:       cs.Queue, IVRPath: cs.Path,
 	}
+	svc.NewTicketDefaults(t) // kind, level, queue
 	if err := s.createTicket(ctx, t, cs.CallID); err != nil {
 		return nil, err
 	}
@@ -375,8 +368,13 @@ func (s *Service) TicketStatus(ctx context.Context, number string) (*ivr.TicketS
 // A new ticket (not one the call was attached to) is assigned to the agent
 // who answers as soon as they answer: the ACD reports the answer through
 // acd.CallInfo.OnAnswer, and the write runs in its own goroutine so that
-// neither the ACD nor the bridge waits for the database.
-func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) error {
+// neither the ACD nor the bridge waits for the database. It returns the
+// agent who answered and hung up first, the caller still on the line, when
+// there is somewhere to keep the survey the flow may offer.
+func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) (answeredBy string, err error) {
+	if s.d.ObserveIVR != nil && !cs.StartedAt.IsZero() && !cs.IVREndedAt.IsZero() {
+		s.d.ObserveIVR(cs.IVREndedAt.Sub(cs.StartedAt))
+	}
 	queue := cs.Queue
 	if queue == "" {
 		if svc, ok := s.d.Catalog.Current().Service(cs.Service); ok {
@@ -403,18 +401,18 @@ func (s *Service) Enqueue(ctx context.Context, c ivr.Call, cs ivr.CallSession) e
 		s.recordResult(wctx, cs, queue, res, aa)
 	}
 	if err != nil {
-		return fmt.Errorf("intake: enqueue call %s in %s: %w", cs.CallID, queue, err)
+		return "", fmt.Errorf("intake: enqueue call %s in %s: %w", cs.CallID, queue, err)
 	}
 	if res.Outcome == agentdesk.OutcomeAnswered && res.Agent != "" && !ended(c) {
 		// The agent hung up first and the caller is still on the line: the
 		// flow may offer the survey, if there is somewhere to keep it.
 		if s.d.Surveys == nil {
 			_ = c.Hangup(wctx, ivr.CauseNormal)
-			return nil
+			return "", nil
 		}
-		ivr.ReportAnswered(ctx, res.Agent)
+		return res.Agent, nil
 	}
-	return nil
+	return "", nil
 }
 
 // answerAssign assigns a call's ticket to the agent who answers, when the

@@ -84,6 +84,7 @@ func newHarnessOn(t *testing.T, db *postgres.DB, tweak func(*intake.Deps)) *harn
 	}
 	svc := intake.New(deps)
 	runner := ivr.NewFlowRunner(flow, svc, nil)
+	runner.Surveys = svc
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { _ = eng.Serve(sctx, runner); close(done) }()

@@ -6,11 +6,10 @@ import (
 	"github.com/atiende/atiende/tickets"
 )
 
-// AgentExtensionSetter is implemented by an AgentControl that can move an
-// agent to another phone extension (the extension the ACD rings). It is a
-// separate, optional interface so that existing AgentControl adapters keep
-// compiling; without it, a state request that names an extension other than
-// the one the desk already has for the agent is refused (unavailable).
+// AgentExtensionSetter moves an agent to another phone extension (the
+// extension the ACD rings): Deps.AgentExtensions. Without it, a state
+// request that names an extension other than the one the desk already has
+// for the agent is refused (unavailable).
 type AgentExtensionSetter interface {
 	// SetAgentExtension makes extension the phone the desk rings for the
 	// agent from now on. Errors carry tickets error codes.
@@ -56,9 +55,8 @@ func (s *Server) pickExtension(ctx context.Context, who, ext string) error {
 			return nil // nothing to change
 		}
 	}
-	set, ok := s.agents.(AgentExtensionSetter)
-	if !ok {
+	if s.setExt == nil {
 		return tickets.Errorf(tickets.EUNAVAILABLE, "the agent desk cannot change extensions")
 	}
-	return set.SetAgentExtension(ctx, who, ext)
+	return s.setExt.SetAgentExtension(ctx, who, ext)
 }

@@ -37,7 +37,7 @@ func (f *extAgents) SetAgentExtension(_ context.Context, username, ext string) e
 func TestAgentPicksExtension(t *testing.T) {
 	t.Parallel()
 	fa := &extAgents{fakeAgents: &fakeAgents{states: map[string]string{}}, exts: map[string]string{}}
-	e := newEnv(t, func(_ *Config, d *Deps) { d.Agents = fa })
+	e := newEnv(t, func(_ *Config, d *Deps) { d.Agents, d.AgentExtensions = fa, fa })
 	ana := e.login("ana", tickets.RoleAgent)
 	beto := e.login("beto", tickets.RoleAgent)
 	sup := e.login("sup", tickets.RoleSupervisor)

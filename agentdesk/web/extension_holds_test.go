@@ -14,7 +14,7 @@ func newHoldsEnv(t *testing.T) (*env, *extAgents) {
 	t.Helper()
 	fa := &extAgents{fakeAgents: &fakeAgents{states: map[string]string{}}, exts: map[string]string{}}
 	e := newEnv(t, func(_ *Config, d *Deps) {
-		d.Agents = fa
+		d.Agents, d.AgentExtensions = fa, fa
 		d.ExtensionHolds = d.Store.(tickets.ExtensionHolds)
 	})
 	return e, fa

@@ -197,7 +197,7 @@ func (s monitorSource) Extensions(ctx context.Context) ([]ExtensionInfo, error) 
 	out := make([]ExtensionInfo, len(list))
 	for i, x := range list {
 		out[i] = ExtensionInfo{Extension: x.Extension, Owner: x.Owner, State: string(x.State), Contact: x.Contact,
-			UserAgent: x.UserAgent, RTTMillis: float64(x.RTT.Microseconds()) / 1000, Since: x.Since,
+			UserAgent: x.UserAgent, RTTMillis: ivr.RTTMillis(x.RTT), Since: x.Since,
 			DownSince: x.DownSince, Reason: x.Reason, Ticket: x.Ticket}
 	}
 	return out, nil
@@ -211,7 +211,7 @@ func (s monitorSource) ExtensionHistory(ctx context.Context, ext string, limit i
 	out := make([]ExtensionEvent, len(h))
 	for i, st := range h {
 		out[i] = ExtensionEvent{Extension: st.Extension, State: string(st.State), Contact: st.Contact, UserAgent: st.UserAgent,
-			RTTMillis: float64(st.RTT.Microseconds()) / 1000, Reason: st.Reason, At: st.Since}
+			RTTMillis: ivr.RTTMillis(st.RTT), Reason: st.Reason, At: st.Since}
 	}
 	return out, nil
 }

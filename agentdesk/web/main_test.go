@@ -74,7 +74,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	fa := &fakeAgents{states: map[string]string{}}
 	cfg := Config{}
 	d := Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
-		Clock: clk.Now, Agents: fa}
+		Clock: clk.Now, Agents: fa, Reports: db, TicketStats: db}
 	for _, o := range opts {
 		o(&cfg, &d)
 	}

@@ -17,9 +17,8 @@ import (
 // go back to the configuration file's values. The routes exist when
 // Deps.Queues is set.
 
-// QueueAdmin shows and tunes the desk's queues. Like AgentControl it uses
-// plain types so that this package does not depend on agentdesk; cmd adapts
-// the ACD, the configuration and the store. Errors carry tickets codes:
+// QueueAdmin shows and tunes the desk's queues (agentdesk/acd.QueueAdmin
+// over the ACD, the configuration and the store). Errors carry tickets codes:
 // ENOTFOUND for a queue the desk does not run, ECONFLICT for a stale
 // version, EINVALID for a bad value (a *agentdesk.QueueSettingError names the
 // field).
@@ -37,28 +36,10 @@ type QueueAdmin interface {
 }
 
 // QueueInfo is one queue as the admin page shows it.
-type QueueInfo struct {
-	Name string
-	// Effective holds the values the queue runs with, Config those of the
-	// configuration file (defaults filled in). Only the strategy, the
-	// durations and AutoPause (never nil) are set.
-	Effective, Config agentdesk.QueueSettings
-	// Saved is the queue's latest record from the admin page, Reverted when
-	// the queue is back on Config; nil when it never had one.
-	Saved *agentdesk.QueueSettings
-	Live  QueueLive
-}
+type QueueInfo = agentdesk.QueueInfo
 
 // QueueLive is how the desk runs a queue right now.
-type QueueLive struct {
-	Strategy        string        // as the desk applies it
-	WrapUp          time.Duration // 0: none
-	ServiceLevel    time.Duration
-	Waiting         int // calls waiting, callbacks included
-	LongestWait     time.Duration
-	AgentsStaffed   int // agents with the queue's skill who are logged in
-	AgentsAvailable int // of those, available for a call now
-}
+type QueueLive = agentdesk.QueueLive
 
 // queueSources say where a queue's values come from.
 const (

@@ -11,8 +11,8 @@ import (
 // The weekly fault report (seed 004), computed from the database. Weeks are
 // ISO weeks in America/Mexico_City and resolution times are wall-clock
 // (tickets.ReportOptions{}); SLA compliance uses the due times stored on the
-// tickets, which follow the SLA calendar. The routes exist when the store
-// implements tickets.ReportStore (tickets/postgres does).
+// tickets, which follow the SLA calendar. The routes exist when Deps.Reports
+// is set.
 
 // reportOptions are the options the report endpoints compute with.
 func (s *Server) reportOptions() tickets.ReportOptions { return tickets.ReportOptions{} }
@@ -43,16 +43,12 @@ func (s *Server) reportWeek(r *http.Request, o tickets.ReportOptions) (tickets.I
 }
 
 func (s *Server) buildWeeklyReport(r *http.Request) (*tickets.WeeklyReport, error) {
-	st, ok := s.store.(tickets.ReportStore)
-	if !ok {
-		return nil, tickets.Errorf(tickets.EUNAVAILABLE, "this store cannot compute reports")
-	}
 	o := s.reportOptions()
 	week, err := s.reportWeek(r, o)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := tickets.BuildWeeklyReport(r.Context(), st, week, o)
+	rep, err := tickets.BuildWeeklyReport(r.Context(), s.reports, week, o)
 	if err != nil {
 		return nil, err
 	}

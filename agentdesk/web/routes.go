@@ -101,7 +101,7 @@ func (s *Server) routeTable() []route {
 				Body: agentStateRequest{}, Status: 204, Handle: s.setAgentState},
 		)
 	}
-	if _, ok := s.store.(tickets.ReportStore); ok {
+	if s.reports != nil {
 		rs = append(rs,
 			route{Method: "GET", Path: API + "/reports/weekly", Roles: leadRoles, Tag: "reports", Summary: "Get the weekly fault report",
 				Query: reportWeekQuery(false), Status: 200, Resp: tickets.WeeklyReport{}, Handle: s.weeklyReport},

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/tickets"
 )
 
@@ -92,14 +93,20 @@ func (c Config) withDefaults() Config {
 
 // Deps are the collaborators the server is given; it creates none itself.
 type Deps struct {
-	Store   tickets.Store               // required
-	Catalog tickets.CatalogSource       // required; read per request: an edit replaces it
-	Phones  tickets.PhonePlan           // zero value: Mexico
-	Matrix  tickets.PriorityMatrix      // zero value: tickets.DefaultMatrix
-	Clock   func() time.Time            // nil: time.Now
-	Log     *slog.Logger                // nil: discard
-	Agents  AgentControl                // nil: no /agents routes
-	Ready   func(context.Context) error // nil: only the database is checked by /readyz
+	Store   tickets.Store          // required
+	Catalog tickets.CatalogSource  // required; read per request: an edit replaces it
+	Phones  tickets.PhonePlan      // zero value: Mexico
+	Matrix  tickets.PriorityMatrix // zero value: tickets.DefaultMatrix
+	Clock   func() time.Time       // nil: time.Now
+	Log     *slog.Logger           // nil: discard
+	Agents  AgentControl           // nil: no /agents routes
+	// AgentExtensions moves an agent to another phone extension; nil: a
+	// state request naming an extension other than the desk's is refused.
+	AgentExtensions AgentExtensionSetter
+	// AgentSync brings the desk's agent in line with a user an admin
+	// changed; nil: the agent is logged out instead (see syncAgent).
+	AgentSync AgentSyncer
+	Ready     func(context.Context) error // nil: only the database is checked by /readyz
 	// Wallboard gives the wallboard's day history; nil: no
 	// /wallboard/day route.
 	Wallboard WallboardSource
@@ -123,10 +130,16 @@ type Deps struct {
 	// Surveys aggregates satisfaction scores (wallboard panel, weekly
 	// report); nil: no /surveys routes and no survey figures in the report.
 	Surveys tickets.SurveyStatsStore
+	// Reports gives the weekly fault report its rows; nil: no
+	// /reports/weekly routes.
+	Reports tickets.ReportStore
+	// TicketStats counts open tickets and watches their SLA for the
+	// wallboard; nil: no /tickets/stats route.
+	TicketStats TicketStatsStore
 }
 
-// AgentControl is what the server needs from the agent desk (ACD). It uses
-// plain types so that this package does not depend on agentdesk; cmd adapts.
+// AgentControl is what the server needs from the agent desk
+// (agentdesk/acd.Agents).
 // Errors should carry tickets error codes (EINVALID for an unknown state,
 // ENOTFOUND for an unknown agent) so they map to the right HTTP status.
 type AgentControl interface {
@@ -138,15 +151,7 @@ type AgentControl interface {
 }
 
 // AgentStatus is one agent as the desk sees it.
-type AgentStatus struct {
-	Username  string    `json:"username"`
-	Name      string    `json:"name,omitempty"`
-	Extension string    `json:"extension,omitempty"`
-	State     string    `json:"state"`
-	Reason    string    `json:"reason,omitempty"`
-	Since     time.Time `json:"since"`
-	Queues    []string  `json:"queues,omitempty"`
-}
+type AgentStatus = agentdesk.AgentStatus
 
 // Server serves the API. Create it with New.
 type Server struct {
@@ -159,6 +164,8 @@ type Server struct {
 	now      func() time.Time
 	log      *slog.Logger
 	agents   AgentControl
+	setExt   AgentExtensionSetter
+	agSync   AgentSyncer
 	ready    func(context.Context) error
 	maint    MaintenanceDesk
 	exts     ExtensionSource
@@ -167,6 +174,8 @@ type Server struct {
 	queues   QueueAdmin
 	holds    tickets.ExtensionHolds
 	surveys  tickets.SurveyStatsStore
+	reports  tickets.ReportStore
+	stats    TicketStatsStore
 	throttle *throttle
 	routes   []route
 	mux      *http.ServeMux
@@ -220,6 +229,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s.holds = d.ExtensionHolds
 	s.wall = d.Wallboard
 	s.surveys = d.Surveys
+	s.reports = d.Reports
+	s.setExt, s.agSync = d.AgentExtensions, d.AgentSync
+	s.stats = d.TicketStats
 	for _, o := range cfg.AllowedOrigins {
 		s.origins[strings.TrimRight(o, "/")] = true
 	}

@@ -36,7 +36,7 @@ func (s *Server) surveyRoutes() []route {
 	rs := []route{{Method: "GET", Path: API + "/surveys/stats", Roles: leadRoles, Tag: "surveys",
 		Summary: "Get today's and this week's satisfaction scores per agent, queue and service, with the latest comments",
 		Status:  200, Resp: surveyPanel{}, Handle: s.surveyStats}}
-	if _, ok := s.store.(tickets.ReportStore); ok {
+	if s.reports != nil {
 		rs = append(rs, route{Method: "GET", Path: API + "/reports/weekly-surveys.csv", Roles: leadRoles, Tag: "reports",
 			Summary: "Export the weekly report's satisfaction scores per agent, queue and service as CSV",
 			Query:   reportWeekQuery(true), Status: 200, Handle: s.weeklySurveysCSV})

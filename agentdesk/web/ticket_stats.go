@@ -13,7 +13,7 @@ import (
 // Ticket statistics for the supervisors' wallboard: the open tickets by
 // state, priority and level, and the tickets near or past their resolution
 // SLA. The page polls GET /api/v1/tickets/stats every 30 s. The route exists
-// when the store implements TicketStatsStore (*tickets/postgres.DB does).
+// when Deps.TicketStats is set (*tickets/postgres.DB implements it).
 
 // TicketStatsStore counts open tickets and watches their SLA.
 type TicketStatsStore interface {
@@ -77,7 +77,7 @@ type slaTicket struct {
 }
 
 func (s *Server) ticketStatsRoutes() []route {
-	if _, ok := s.store.(TicketStatsStore); !ok {
+	if s.stats == nil {
 		return nil
 	}
 	return []route{
@@ -90,10 +90,7 @@ func (s *Server) ticketStatsRoutes() []route {
 }
 
 func (s *Server) ticketStats(w http.ResponseWriter, r *http.Request, _ *caller) error {
-	st, ok := s.store.(TicketStatsStore)
-	if !ok {
-		return tickets.Errorf(tickets.EUNAVAILABLE, "this store cannot count tickets")
-	}
+	st := s.stats
 	limit := 20
 	if v := strings.TrimSpace(r.URL.Query().Get("limit")); v != "" {
 		n, err := strconv.Atoi(v)

@@ -49,9 +49,7 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, c *caller)
 		Description: req.Description, Assignee: req.Assignee, Queue: req.Queue,
 		MajorIncident: req.MajorIncident, IVRPath: req.IVRPath, State: tickets.Registered,
 	}
-	if t.Kind == "" {
-		t.Kind = svc.DefaultKind
-	}
+	svc.NewTicketDefaults(t) // kind, level, queue
 	if t.Impact == "" {
 		t.Impact = tickets.Medium
 	}
@@ -65,14 +63,8 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, c *caller)
 	if req.Priority != nil {
 		t.Priority = *req.Priority
 	}
-	if t.Level == 0 {
-		t.Level = max(svc.Level, 1)
-	}
 	if t.Channel == "" {
 		t.Channel = tickets.Phone
-	}
-	if t.Queue == "" {
-		t.Queue = svc.Group
 	}
 	if err := s.normaliseCaller(&t.Caller); err != nil {
 		return err

@@ -176,7 +176,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *caller) e
 	return nil
 }
 
-// AgentSyncer is an AgentControl that can bring one agent in line with the
+// AgentSyncer (Deps.AgentSync) brings one agent of the desk in line with the
 // user record: added (logged out) when the user has an extension, its
 // extension and skills updated, logged out when disabled or left with no
 // extension.
@@ -189,7 +189,7 @@ type AgentSyncer interface {
 // so logging the agent out adds a new agent (logged out, like the agents
 // at start) and stops a disabled one from being offered calls (one on a
 // call is logged out when it ends). A user who is no agent is left alone.
-// A desk that can resync an agent from the user record (AgentSyncer)
+// A desk that can resync an agent from the user record (Deps.AgentSync)
 // does that instead, for every change: a new extension, new skills or
 // re-enabling reach it at once, and the agent's state is left alone.
 func (s *Server) syncAgent(ctx context.Context, u *tickets.User) {
@@ -197,8 +197,8 @@ func (s *Server) syncAgent(ctx context.Context, u *tickets.User) {
 		return
 	}
 	var err error
-	if sy, ok := s.agents.(AgentSyncer); ok {
-		err = sy.SyncAgent(ctx, u.Username)
+	if s.agSync != nil {
+		err = s.agSync.SyncAgent(ctx, u.Username)
 	} else if u.Extension != "" || u.Disabled {
 		err = s.agents.SetAgentState(ctx, u.Username, "logged_out", "")
 	}

@@ -393,46 +393,47 @@ func (m *memAnnouncements) DeleteAnnouncement(_ context.Context, id int64) error
 func TestAnnouncementCache(t *testing.T) {
 	ctx := context.Background()
 	st := &memAnnouncements{audio: map[int64][]byte{}}
-	ann := newAnnouncements(st, ivr.DefaultFlow(), prompts.FS, slog.New(slog.DiscardHandler))
+	ann := ivr.NewAnnouncementCache(st, ivr.DefaultFlow(), prompts.FS, slog.New(slog.DiscardHandler))
 	notice := &ivr.Announcement{Language: "es", Prompt: "notice", Enabled: true, CreatedAt: time.Now().Add(-time.Minute)}
 	_ = st.CreateAnnouncement(ctx, notice, toneWAV(noticeHz, 500*time.Millisecond))
 	broken := &ivr.Announcement{Language: "es", Prompt: "welcome", Enabled: true}
 	_ = st.CreateAnnouncement(ctx, broken, []byte("not a wav")) // never stored by the API; skipped if it were
 
-	if err := ann.reload(ctx); err != nil {
+	if err := ann.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}
-	sip := ann.notices("sip")
+	sip := announcementNotices(Config{Engine: "sip"}, ann)
 	if sip == nil || !sip("es", time.Now()) || sip("en", time.Now()) {
 		t.Fatal("on the SIP engine the Spanish notice should be active, the English one not")
 	}
-	if ann.notices("asterisk") != nil || ann.web("asterisk").EnginePlays || !ann.web("sip").EnginePlays {
+	if announcementNotices(Config{Engine: "asterisk"}, ann) != nil || announcementsWeb(Config{Engine: "asterisk"}, ann, st).EnginePlays ||
+		!announcementsWeb(Config{Engine: "sip"}, ann, st).EnginePlays {
 		t.Error("on Asterisk the notice condition must be off and the page told")
 	}
-	if b, _ := fs.ReadFile(ann.overlay, "es/welcome.wav"); !bytes.Equal(b, mustRead(t, "es/welcome.wav")) {
+	if b, _ := fs.ReadFile(ann.Overlay(), "es/welcome.wav"); !bytes.Equal(b, mustRead(t, "es/welcome.wav")) {
 		t.Error("an unplayable recording replaced the welcome")
 	}
-	if _, pcm, err := ivr.CheckPromptWAV(mustReadFS(t, ann.overlay, "es/notice.wav")); err != nil || len(pcm) != 8000 {
+	if _, pcm, err := ivr.CheckPromptWAV(mustReadFS(t, ann.Overlay(), "es/notice.wav")); err != nil || len(pcm) != 8000 {
 		t.Errorf("es/notice.wav: %d bytes of audio, %v", len(pcm), err)
 	}
 
 	// Reloads fetch no audio they already have; a change through the web
 	// routes' hook is seen at once.
 	fetches := st.fetches
-	if err := ann.reload(ctx); err != nil || st.fetches != fetches+1 { // only the broken one again
+	if err := ann.Reload(ctx); err != nil || st.fetches != fetches+1 { // only the broken one again
 		t.Errorf("reload fetched %d recordings, want 1 (%v)", st.fetches-fetches, err)
 	}
 	if _, err := st.UpdateAnnouncement(ctx, notice.ID, ivr.AnnouncementWindow{Enabled: false}, "sup"); err != nil {
 		t.Fatal(err)
 	}
-	ann.web("sip").Changed(ctx)
+	announcementsWeb(Config{Engine: "sip"}, ann, st).Changed(ctx)
 	if sip("es", time.Now()) {
 		t.Error("the notice is still active after it was switched off")
 	}
-	if _, err := fs.Stat(ann.overlay, "es/notice.wav"); err == nil {
+	if _, err := fs.Stat(ann.Overlay(), "es/notice.wav"); err == nil {
 		t.Error("es/notice.wav is still served")
 	}
-	names := ann.web("sip").Prompts("en")
+	names := announcementsWeb(Config{Engine: "sip"}, ann, st).Prompts("en")
 	if !slices.Contains(names, "notice") || !slices.Contains(names, "welcome") {
 		t.Errorf("prompt names %v", names)
 	}

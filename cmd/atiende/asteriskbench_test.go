@@ -42,6 +42,7 @@ import (
 
 	"github.com/atiende/atiende/ivr/asterisk/asterisklab"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 )
 
 // bareDialplan is the bare IVR, reachable from the trunk at 7000.
@@ -201,10 +202,11 @@ func (s *astSystem) best() (astRound, bool) {
 }
 
 func BenchmarkAsteriskIVR(b *testing.B) {
+	defer benchload.Report(b)
 	sippeer.Need(b, "sipp")
 	rates := envRates("ATIENDE_BENCH_RATES", []int{20, 50, 100, 150})
 	secs := envInt("ATIENDE_BENCH_SECONDS", 10)
-	load0 := loadAvg()
+	load0 := benchload.Averages()
 	ast := asterisklab.Start(b, asterisklab.Options{RTPPorts: 4000,
 		Extra: map[string]string{"extensions.conf": bareDialplan}})
 	a := startAtiende(b, harnessOptions{Env: asteriskEnv(ast), NoDemoData: true, FlowFile: astBenchFlow(b),
@@ -262,9 +264,9 @@ func BenchmarkAsteriskIVR(b *testing.B) {
 		}
 		r.answerMs = readRTT(b, dir, scenario)
 		fmt.Printf("asterisk bench: %-14s %4d/s: %d calls, %d ok, %d failed in %v; answer p50 %.0f ms p99 %.0f ms (%d); "+
-			"CPU/call Asterisk %.2f ms, Atiende %.2f ms; %d tickets\n",
+			"CPU/call Asterisk %.2f ms, Atiende %.2f ms; %d tickets; %s\n",
 			s.name, rate, total, r.ok, r.failed, elapsed.Round(time.Millisecond), percentile(r.answerMs, 50),
-			percentile(r.answerMs, 99), len(r.answerMs), r.perCall(r.astCPU), r.perCall(r.ctlCPU), r.tickets)
+			percentile(r.answerMs, 99), len(r.answerMs), r.perCall(r.astCPU), r.perCall(r.ctlCPU), r.tickets, benchload.Line())
 		return r
 	}
 
@@ -292,7 +294,7 @@ func BenchmarkAsteriskIVR(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	load1 := loadAvg()
+	load1 := benchload.Averages()
 
 	var t strings.Builder
 	fmt.Fprintf(&t, "\nAtiende vs bare dialplan IVR on Asterisk 22 (%d cores; load average %s at start, %s at end; %d s of arrivals per rate)\n",
@@ -425,17 +427,4 @@ func goal(met bool) string {
 		return "met"
 	}
 	return "NOT met"
-}
-
-// loadAvg is /proc/loadavg's 1, 5 and 15 minute figures.
-func loadAvg() string {
-	raw, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(raw))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }

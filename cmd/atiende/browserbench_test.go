@@ -20,6 +20,7 @@ import (
 
 	"github.com/atiende/atiende/agentdesk/hub/browsertest"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/chromedp/chromedp"
 )
 
@@ -35,6 +36,7 @@ import (
 // the frame after the pop's DOM change), dom-p50-ms (to the DOM change),
 // and nproc.
 func BenchmarkScreenPop(b *testing.B) {
+	defer benchload.Report(b)
 	sippeer.Need(b, "sipp")
 	ctx := browsertest.Browser(b)
 	// The call-path benchmark's flow: no keypad survey after the agent hangs

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 )
 
 func envInt(name string, def int) int {
@@ -407,6 +408,7 @@ func keyToInvite(keys, agents []logEvent) []float64 {
 // benchThroughput: callers at ATIENDE_BENCH_CPS for ATIENDE_BENCH_SECONDS
 // through IVR (keys 1, 1), ticket, queue and an agent who talks 500 ms.
 func benchThroughput(b *testing.B) {
+	defer benchload.Report(b)
 	cps, secs := envInt("ATIENDE_BENCH_CPS", 50), envInt("ATIENDE_BENCH_SECONDS", 30)
 	talk := 500 * time.Millisecond
 	agents := max(20, int(float64(cps)*1.0)+10) // about cps × (talk + ring + set-up) busy, with room
@@ -437,10 +439,10 @@ func benchThroughput(b *testing.B) {
 	_, _, peakIVR, peakCalls, started := d.gauge.snapshot()
 	heapKB, sysKB, at := probe.perCallKB()
 	tickets := d.a.countTickets(b)
-	b.Logf("nproc %d; offered %d cps for %d s (%d calls) to %d agents talking %v: %d ok, %d failed in %v; "+
+	b.Logf("%s; offered %d cps for %d s (%d calls) to %d agents talking %v: %d ok, %d failed in %v; "+
 		"%d tickets; key->INVITE p50 %.1f ms p99 %.1f ms max %.1f ms (%d matched); peak %d in IVR, %d calls; "+
 		"heap %.1f KB/call, sys %.1f KB/call at %d in IVR",
-		runtime.NumCPU(), cps, secs, cps*secs, agents, talk, ok, failed, elapsed.Round(time.Millisecond), tickets,
+		benchload.Line(), cps, secs, cps*secs, agents, talk, ok, failed, elapsed.Round(time.Millisecond), tickets,
 		percentile(lat, 50), percentile(lat, 99), percentile(lat, 100), len(lat), peakIVR, peakCalls, heapKB, sysKB, at)
 	b.ReportMetric(float64(ok)/float64(secs), "calls/s")
 	b.ReportMetric(float64(failed), "failed")
@@ -456,6 +458,7 @@ func benchThroughput(b *testing.B) {
 // the welcome and main menu (prompts playing) for the time it takes the
 // last to arrive plus 2 s; live heap per call at the peak.
 func benchIVRConcurrency(b *testing.B) {
+	defer benchload.Report(b)
 	n := envInt("ATIENDE_BENCH_IVR", 500)
 	cps := 50
 	hold := time.Duration(n/cps)*time.Second + 2*time.Second
@@ -487,9 +490,9 @@ func benchIVRConcurrency(b *testing.B) {
 	ok, failed := statInt(st, "SuccessfulCall(C)"), statInt(st, "FailedCall(C)")
 	_, _, peakIVR, _, _ := d.gauge.snapshot()
 	heapKB, sysKB, at := probe.perCallKB()
-	b.Logf("nproc %d; %d callers at %d/s each listening %v: %d ok, %d failed; peak %d in IVR; "+
+	b.Logf("%s; %d callers at %d/s each listening %v: %d ok, %d failed; peak %d in IVR; "+
 		"live heap %.1f KB/call, sys %.1f KB/call (measured at %d in IVR); %d goroutines near the peak",
-		runtime.NumCPU(), n, cps, hold, ok, failed, peakIVR, heapKB, sysKB, at, goroutines)
+		benchload.Line(), n, cps, hold, ok, failed, peakIVR, heapKB, sysKB, at, goroutines)
 	b.ReportMetric(float64(peakIVR), "peak-in-ivr")
 	b.ReportMetric(float64(failed), "failed")
 	b.ReportMetric(heapKB, "heap-KB/call")
@@ -502,6 +505,7 @@ func benchIVRConcurrency(b *testing.B) {
 // ATIENDE_BENCH_SECONDS: calls answered per second while callers wait, and
 // each agent's idle time between hanging up and the next INVITE.
 func benchBacklog(b *testing.B) {
+	defer benchload.Report(b)
 	cps, secs := envInt("ATIENDE_BENCH_BACKLOG_CPS", 12), envInt("ATIENDE_BENCH_SECONDS", 30)
 	d := startBenchDesk(b, 20, 2*time.Second, "  wrap_up: -1s\n  max_wait: 600s\n")
 	b.ResetTimer()
@@ -544,9 +548,9 @@ func benchBacklog(b *testing.B) {
 		}
 		rate = float64(n) / (t1 - t0)
 	}
-	b.Logf("nproc %d; %d callers at %d/s to 20 agents (2 s calls, no wrap-up): %d ok, %d failed; "+
+	b.Logf("%s; %d callers at %d/s to 20 agents (2 s calls, no wrap-up): %d ok, %d failed; "+
 		"answered %.2f/s under backlog; agent idle between calls p50 %.1f ms p99 %.1f ms max %.1f ms (%d gaps)",
-		runtime.NumCPU(), cps*secs, cps, ok, failed, rate, percentile(idle, 50), percentile(idle, 99), percentile(idle, 100), len(idle))
+		benchload.Line(), cps*secs, cps, ok, failed, rate, percentile(idle, 50), percentile(idle, 99), percentile(idle, 100), len(idle))
 	b.ReportMetric(rate, "answered/s")
 	b.ReportMetric(float64(failed), "failed")
 	b.ReportMetric(percentile(idle, 50), "p50-idle-ms")

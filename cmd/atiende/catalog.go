@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/atiende/atiende/agentdesk"
 	"github.com/atiende/atiende/agentdesk/acd"
 	"github.com/atiende/atiende/tickets"
 )
@@ -46,33 +45,21 @@ func liveCatalog(ctx context.Context, st tickets.CatalogStore, seed *tickets.Cat
 	return tickets.NewLiveCatalog(latest.Catalog), nil
 }
 
-// newCatalogEditor edits the live catalog; after an edit, each support
-// group the ACD does not run yet becomes a queue, tuned by configFor (the
-// file's values with any saved settings over them).
-func newCatalogEditor(live *tickets.LiveCatalog, st tickets.CatalogStore, desk *acd.ACD,
-	configFor func(queue string) agentdesk.QueueConfig, log *slog.Logger) *tickets.CatalogEditor {
-	return &tickets.CatalogEditor{Live: live, Store: st, OnChange: func(c *tickets.Catalog) {
-		log.Info("catalog in force", "version", c.Version, "by", c.EditedBy, "services", len(c.Services))
-		addNewQueues(desk, c, configFor, log)
-	}}
+// loadLiveCatalog is the catalog in force at start: the version admins
+// saved, over catalog_file (or the default), which is only the seed.
+func loadLiveCatalog(ctx context.Context, cfg Config, st tickets.CatalogStore, log *slog.Logger) (*tickets.LiveCatalog, error) {
+	seed, err := loadCatalog(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return liveCatalog(ctx, st, seed, log)
 }
 
-// addNewQueues adds to desk a queue for every group of c it does not run.
-// Queues are never removed: a group no service uses any more keeps its
-// queue (and its waiting calls) until the next start.
-func addNewQueues(desk *acd.ACD, c *tickets.Catalog, configFor func(string) agentdesk.QueueConfig, log *slog.Logger) {
-	running := map[string]bool{}
-	for _, q := range desk.Snapshot().Queues {
-		running[q.Name] = true
-	}
-	for _, g := range c.Groups() {
-		if running[g] {
-			continue
-		}
-		if err := desk.AddQueue(configFor(g)); err != nil {
-			log.Error("catalog: the new support group has no queue", "queue", g, "error", err)
-			continue
-		}
-		log.Info("catalog: new support group, new queue", "queue", g)
-	}
+// newCatalogEditor edits the live catalog; after an edit, each support
+// group the ACD does not run yet becomes a queue (acd.QueueAdmin.AddNewQueues).
+func newCatalogEditor(live *tickets.LiveCatalog, st tickets.CatalogStore, queues *acd.QueueAdmin, log *slog.Logger) *tickets.CatalogEditor {
+	return &tickets.CatalogEditor{Live: live, Store: st, OnChange: func(c *tickets.Catalog) {
+		log.Info("catalog in force", "version", c.Version, "by", c.EditedBy, "services", len(c.Services))
+		queues.AddNewQueues(c)
+	}}
 }

@@ -171,6 +171,12 @@ type SIPConfig struct {
 	// AckTimeout is Timer H: a call answered and not ACKed within it is
 	// torn down (RFC 3261: 64*T1 = 32 s).
 	AckTimeout Duration `yaml:"ack_timeout"`
+	// QualifyInterval is how often each registered phone gets an OPTIONS
+	// (and right after it registers): one that does not answer within
+	// QualifyTimeout shows as unreachable. 0 means 30s and 5s. Asterisk:
+	// qualify_frequency and qualify_timeout in deploy/asterisk/pjsip.conf.
+	QualifyInterval Duration `yaml:"qualify_interval"`
+	QualifyTimeout  Duration `yaml:"qualify_timeout"`
 }
 
 type AsteriskConfig struct {
@@ -386,6 +392,12 @@ func (c *Config) Validate() error {
 		}
 		if c.SIP.RTPTimeoutHold < 0 || (c.SIP.RTPTimeoutHold > 0 && time.Duration(c.SIP.RTPTimeoutHold) < 100*time.Millisecond) {
 			return bad("sip.rtp_timeout_hold", "must be at least 100ms (0: the default, 60s)")
+		}
+		if c.SIP.QualifyInterval < 0 || (c.SIP.QualifyInterval > 0 && time.Duration(c.SIP.QualifyInterval) < time.Second) {
+			return bad("sip.qualify_interval", "must be at least 1s (0: the default, 30s)")
+		}
+		if c.SIP.QualifyTimeout < 0 || (c.SIP.QualifyTimeout > 0 && time.Duration(c.SIP.QualifyTimeout) < 100*time.Millisecond) {
+			return bad("sip.qualify_timeout", "must be at least 100ms (0: the default, 5s)")
 		}
 		if c.SIP.AckTimeout <= 0 {
 			return bad("sip.ack_timeout", "must be positive")

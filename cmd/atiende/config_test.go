@@ -23,6 +23,7 @@ func TestLoadConfigInvalidNamesKeyAndReason(t *testing.T) {
 		"invalid-overflow.yml":    {"queues.overrides.network.overflow", "overflow"},
 		"invalid-ext-rule.yml":    {"extensions.rules", "1002", "forward to 1009, which is not an extension"},
 		"invalid-ack-timeout.yml": {"sip.ack_timeout", "positive"},
+		"invalid-qualify.yml":     {"sip.qualify_interval", "at least 1s"},
 	}
 	files, _ := filepath.Glob("testdata/invalid-*.yml")
 	if len(files) != len(cases) {

@@ -41,3 +41,23 @@ func watchEngine(ctx context.Context, engine ivr.Engine, m *metrics.Metrics, log
 		was = up
 	}
 }
+
+// watchExtensions hands every extension status, first the current list and
+// then each change until ctx ends, to each of sinks.
+func watchExtensions(ctx context.Context, e ivr.Engine, log *slog.Logger, sinks ...func(ivr.ExtensionStatus)) {
+	changes := e.WatchExtensions(ctx)
+	if list, err := e.Extensions(ctx); err == nil {
+		for _, st := range list {
+			for _, f := range sinks {
+				f(st)
+			}
+		}
+	} else {
+		log.Warn("extensions: initial list", "error", err)
+	}
+	for st := range changes {
+		for _, f := range sinks {
+			f(st)
+		}
+	}
+}

@@ -31,14 +31,16 @@ type escalationParts struct {
 	// answers records survey scores from the keypad and the page, and
 	// opens the follow-up of a low one; serve sets its OnAnswer.
 	answers *desk.Surveys
-	// maintenance schedules planned windows; its Catalog is set by serve.
+	// maintenance schedules planned windows.
 	maintenance *desk.Maintenance
-	// exec performs due actions; its Catalog (service names in emails) is
-	// set by serve.
-	exec *desk.Executor
 }
 
-func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner tickets.Store, engine ivr.Engine, m *metrics.Metrics, log *slog.Logger) (*escalationParts, error) {
+// newEscalation builds the SLA store every ticket change goes through (its
+// creations and transitions counted by m, when given), the timers' worker,
+// and the survey pages. The maintenance windows and the emails name the
+// services of live, when given.
+func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, engine ivr.Engine, m *metrics.Metrics,
+	live *tickets.LiveCatalog, log *slog.Logger) (*escalationParts, error) {
 	var mail escalation.Notifier = noMail{}
 	if cfg.SMTP.Addr != "" {
 		n, err := smtp.New(smtp.Config{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.Username,
@@ -61,7 +63,11 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 	}
 	timers := db.Timers()
 	clock := escalation.SystemClock{}
-	store := desk.NewStore(inner, db, sla, timers, clock, log.With("component", "sla"))
+	var events tickets.TicketEvents
+	if m != nil {
+		events = m.TicketEvents()
+	}
+	store := desk.NewStore(db, db, sla, timers, clock, events, log.With("component", "sla"))
 	exec := &desk.Executor{Desk: store, Mail: mail,
 		Caller:    &desk.PhoneCaller{Engine: engine, CallerID: cfg.Escalation.AlertCallerID, CallerName: "Mesa de Servicio"},
 		Directory: desk.FallbackDirectory{Primary: db, Fallback: sla.Directory},
@@ -83,9 +89,13 @@ func newEscalation(cfg Config, sla *escalation.SLA, db *postgres.DB, inner ticke
 		Log: log.With("component", "escalation-worker"),
 		// A phone alert tries up to three numbers of a contact, AckTimeout each.
 		Config: escalation.WorkerConfig{Lease: 3*sla.Rules.AckTimeout + time.Minute}}
+	if live != nil {
+		maint.Catalog = live // windows name catalog services
+		exec.Catalog = live  // and so do the emails about a ticket
+	}
 	answers := &desk.Surveys{Store: db, Tickets: store, Timers: timers, Clock: clock, Log: log.With("component", "survey")}
 	exec.FollowUps = answers
-	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, answers: answers, exec: exec,
+	return &escalationParts{store: store, worker: worker, timers: timers, maintenance: maint, answers: answers,
 		surveys: desk.SurveyHandler{Surveys: answers, Clock: clock, Log: log.With("component", "survey")}}, nil
 }
 

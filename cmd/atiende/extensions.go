@@ -15,7 +15,8 @@ import (
 // newExtensionMonitor builds the monitor behind the network page: it records
 // every extension status change and opens a ticket for an extension down
 // too long. tk is the store that applies SLAs, so the ticket gets due times.
-func newExtensionMonitor(cfg Config, engine ivr.Engine, db *postgres.DB, tk tickets.Store, log *slog.Logger, onCalls func(ivr.ExtensionCalls)) (*extmon.Monitor, error) {
+func newExtensionMonitor(cfg Config, engine ivr.Engine, db *postgres.DB, tk tickets.Store, catalog tickets.CatalogSource,
+	log *slog.Logger, onCalls func(ivr.ExtensionCalls)) (*extmon.Monitor, error) {
 	mc := extmon.Config{DownAfter: time.Duration(cfg.Extensions.DownAfter), StartGrace: time.Duration(cfg.Extensions.StartGrace)}
 	if mc.StartGrace == 0 && cfg.Engine == "sip" {
 		// The embedded engine restores the saved registrations at start
@@ -28,7 +29,7 @@ func newExtensionMonitor(cfg Config, engine ivr.Engine, db *postgres.DB, tk tick
 		mc.Zone = zone
 	}
 	return extmon.New(mc, extmon.Deps{Engine: engine, Store: db, Tickets: tk, Owner: extmon.DirectoryOwner(db),
-		OnCalls: onCalls, Log: log.With("component", "extmon")})
+		OnCalls: onCalls, Catalog: catalog, Log: log.With("component", "extmon")})
 }
 
 // extensionSource adapts the monitor to the web server's ExtensionSource.
@@ -42,7 +43,7 @@ func (s extensionSource) Extensions(ctx context.Context) ([]web.ExtensionInfo, e
 	out := make([]web.ExtensionInfo, len(list))
 	for i, x := range list {
 		out[i] = web.ExtensionInfo{Extension: x.Extension, Owner: x.Owner, State: string(x.State), Contact: x.Contact,
-			UserAgent: x.UserAgent, RTTMillis: millis(x.RTT), Since: x.Since,
+			UserAgent: x.UserAgent, RTTMillis: ivr.RTTMillis(x.RTT), Since: x.Since,
 			DownSince: x.DownSince, Reason: x.Reason, Ticket: x.Ticket, Calls: x.Calls, CallsSince: x.CallsSince}
 	}
 	return out, nil
@@ -56,9 +57,7 @@ func (s extensionSource) ExtensionHistory(ctx context.Context, ext string, limit
 	out := make([]web.ExtensionEvent, len(h))
 	for i, st := range h {
 		out[i] = web.ExtensionEvent{Extension: st.Extension, State: string(st.State), Contact: st.Contact,
-			UserAgent: st.UserAgent, RTTMillis: millis(st.RTT), Reason: st.Reason, At: st.Since}
+			UserAgent: st.UserAgent, RTTMillis: ivr.RTTMillis(st.RTT), Reason: st.Reason, At: st.Since}
 	}
 	return out, nil
 }
-
-func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

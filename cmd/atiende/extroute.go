@@ -76,10 +76,14 @@ func newExtRouter(cfg Config, log *slog.Logger) *ivr.ExtRouter {
 		Log: log.With("component", "extroute")}
 }
 
-// wireExtRouter completes r: it rings through engine, queues through desk,
-// sends to menu, and reports activity to the desk (an agent on an internal
-// call gets no offer) and to the network page.
-func wireExtRouter(r *ivr.ExtRouter, engine ivr.Engine, desk *acd.ACD, menu ivr.Handler, activity ...ivr.CallActivity) {
+// wireExtRouter completes r: it rings through engine, queues through desk
+// (whose queues the rules of c must name), sends to menu, and reports
+// activity to the desk (an agent on an internal call gets no offer) and to
+// the network page.
+func wireExtRouter(r *ivr.ExtRouter, c ExtensionsConfig, engine ivr.Engine, desk *acd.ACD, menu ivr.Handler, activity ...ivr.CallActivity) error {
+	if err := checkRuleQueues(c, desk); err != nil {
+		return err
+	}
 	r.Dialer = engine
 	r.Menu = menu
 	r.Queue = func(ctx context.Context, c ivr.Call, queue string) error {
@@ -87,4 +91,5 @@ func wireExtRouter(r *ivr.ExtRouter, engine ivr.Engine, desk *acd.ACD, menu ivr.
 		return err
 	}
 	r.Activity = ivr.CallActivities(activity)
+	return nil
 }

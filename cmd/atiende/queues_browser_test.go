@@ -60,7 +60,13 @@ func queueSnap(t *testing.T, desk *acd.ACD, name string) agentdesk.QueueSnapshot
 	return agentdesk.QueueSnapshot{}
 }
 
-func queueInfo(t *testing.T, adm *queueAdmin, name string) (found bool, settings, config agentdesk.QueueSettings, saved *agentdesk.QueueSettings) {
+// newQueueAdmin is the desk's queue administration over the configuration
+// file's queues section, as runServe builds it.
+func newQueueAdmin(ctx context.Context, desk *acd.ACD, st agentdesk.QueueSettingsStore, qc QueuesConfig, log *slog.Logger) (*acd.QueueAdmin, error) {
+	return acd.NewQueueAdmin(ctx, desk, st, func(g string) agentdesk.QueueConfig { return queueConfigFor(g, qc) }, log)
+}
+
+func queueInfo(t *testing.T, adm *acd.QueueAdmin, name string) (found bool, settings, config agentdesk.QueueSettings, saved *agentdesk.QueueSettings) {
 	t.Helper()
 	list, err := adm.Queues(context.Background())
 	if err != nil {

@@ -143,7 +143,7 @@ func (p *presence) flush(ctx context.Context) {
 
 // restore puts every agent back as they were before the restart, on the
 // extension they had picked. From then on changes are saved.
-func (p *presence) restore(ctx context.Context, desk *acd.ACD, agents agentControl) error {
+func (p *presence) restore(ctx context.Context, desk *acd.ACD, agents *acd.Agents) error {
 	list, err := p.db.AgentPresences(ctx)
 	p.mu.Lock()
 	p.live, p.desk = true, desk
@@ -156,7 +156,7 @@ func (p *presence) restore(ctx context.Context, desk *acd.ACD, agents agentContr
 		if rec.State == string(agentdesk.StateLoggedOut) {
 			continue
 		}
-		u, err := agents.store.User(ctx, rec.Username)
+		u, err := agents.User(ctx, rec.Username)
 		if err != nil || u.Disabled {
 			continue
 		}
@@ -236,22 +236,4 @@ func restoreQueueStats(ctx context.Context, db *postgres.DB, desk *acd.ACD, now 
 	}
 	log.Info("queue counters restored from the day's calls", "date", day.Date, "calls", day.All.Offered)
 	return nil
-}
-
-// dayRollover starts the queues' counters from zero at every midnight of
-// the help desk's zone, when the wallboard's day chart starts a new day,
-// until ctx is done. after is time.After (tests pass their own).
-func dayRollover(ctx context.Context, desk *acd.ACD, zone *time.Location, now func() time.Time,
-	after func(time.Duration) <-chan time.Time, log *slog.Logger) {
-	for {
-		t := now().In(zone)
-		next := tickets.DateOf(t, zone).End(zone)
-		select {
-		case <-ctx.Done():
-			return
-		case <-after(next.Sub(t)):
-			desk.ResetStats()
-			log.Info("queue counters start a new day", "date", tickets.DateOf(next, zone).String())
-		}
-	}
 }

@@ -23,6 +23,24 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*postgres.DB,
 	return db, nil
 }
 
+// openMigrated opens the store, applies the migrations and creates the
+// first administrator (ensureAdmin).
+func openMigrated(ctx context.Context, cfg Config, log *slog.Logger) (*postgres.DB, error) {
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := ensureAdmin(ctx, db, cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 	db, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -37,27 +55,21 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 func runDemoData(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
-	db, err := openStore(ctx, cfg, log)
+	db, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if err := ensureAdmin(ctx, db, cfg); err != nil {
-		return err
-	}
 	// Through the SLA store, so demo tickets carry due times and timers.
 	sla, err := loadSLA(cfg.Escalation.File, log)
 	if err != nil {
 		return err
 	}
-	esc, err := newEscalation(cfg, sla, db, db, nil, nil, log)
+	esc, err := newEscalation(cfg, sla, db, nil, nil, nil, log)
 	if err != nil {
 		return err
 	}
-	return loadDemoData(ctx, esc.store, tickets.PhonePlan{Region: cfg.Phones.Region}, priorityMatrix(cfg), log, out)
+	return loadDemoData(ctx, esc.store, cfg.phonePlan(), priorityMatrix(cfg), log, out)
 }
 
 // ensureAdmin creates the first administrator when ATIENDE_ADMIN_PASSWORD is
@@ -81,6 +93,9 @@ func ensureAdmin(ctx context.Context, st tickets.Store, cfg Config) error {
 	}
 	return nil
 }
+
+// phonePlan is how phone numbers are read (phones.region).
+func (c Config) phonePlan() tickets.PhonePlan { return tickets.PhonePlan{Region: c.Phones.Region} }
 
 func priorityMatrix(cfg Config) tickets.PriorityMatrix {
 	var m tickets.PriorityMatrix

@@ -117,6 +117,27 @@ func (c *apiClient) extensionCalls() map[string][]string {
 	return out
 }
 
+// agentInternalCall is user's internal call in GET /api/v1/agents: the
+// other extensions, and whether there is one.
+func (c *apiClient) agentInternalCall(user string) ([]string, bool) {
+	c.t.Helper()
+	var list []struct {
+		Username     string `json:"username"`
+		InternalCall *struct {
+			Peers []string `json:"peers"`
+		} `json:"internal_call"`
+	}
+	if code := c.do("GET", "/api/v1/agents", nil, &list); code != 200 {
+		c.t.Fatalf("GET agents: %d", code)
+	}
+	for _, a := range list {
+		if a.Username == user && a.InternalCall != nil {
+			return a.InternalCall.Peers, true
+		}
+	}
+	return nil, false
+}
+
 // InternalCallAgentGetsNoOffer: ana (an available agent, 1001) calls
 // beto's 1002, which answers: they are bridged, and the network page shows
 // both on the call. A help-desk call queued meanwhile is not offered to
@@ -137,6 +158,10 @@ func scInternalCallBusy(t *testing.T, d *helpDesk) {
 	}
 	if got := admin.extensionCalls(); !slices.Equal(got["1001"], []string{"1002"}) || !slices.Equal(got["1002"], []string{"1001"}) {
 		t.Errorf("extensions on calls %v, want 1001 with 1002 and back", got)
+	}
+	// The wallboard and her console show her on that call, not available.
+	if got, ok := admin.agentInternalCall("ana"); !ok || !slices.Equal(got, []string{"1002"}) {
+		t.Errorf("ana's internal call in GET /agents: %v (%v), want with 1002", got, ok)
 	}
 	w := admin.watchStates()
 	caller := d.call(t, mariaPhone, keys(1500*time.Millisecond, 0, "0"), 0)
@@ -181,6 +206,9 @@ func scInternalCallBusy(t *testing.T, d *helpDesk) {
 	}
 	if !waitFor(5*time.Second, func() bool { return len(admin.extensionCalls()) == 0 }) {
 		t.Errorf("extensions still on internal calls: %v", admin.extensionCalls())
+	}
+	if got, ok := admin.agentInternalCall("ana"); ok {
+		t.Errorf("ana still shown on an internal call with %v", got)
 	}
 	time.Sleep(500 * time.Millisecond)
 	if err := ana.Hangup(); err != nil {

@@ -104,6 +104,9 @@ var callScenarios = []callScenario{
 	{"MaintenanceNotice", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scMaintenanceNotice},
 	{"UploadedAnnouncementHeard", harnessOptions{Queues: testQueues, LogLevel: "debug"}, scUploadedAnnouncementHeard},
 	{"P1AlertAcknowledged", p1AlertOpts, scP1AlertAcknowledged},
+	{"ExtensionRegisteredUnregistered", harnessOptions{SIP: extQualify}, scExtensionRegisteredUnregistered},
+	{"ExtensionUnreachable", harnessOptions{SIP: extQualify}, scExtensionUnreachable},
+	{"ExtensionDownTicket", harnessOptions{SIP: extQualify, Extra: "extensions:\n  down_after: 10s\n"}, scExtensionDownTicket},
 }
 
 func TestCallPaths(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/atiende/atiende/escalation/desk"
 	"github.com/atiende/atiende/escalation/smtp"
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 )
 
@@ -38,7 +39,7 @@ func Example_wiring() {
 	}
 	timers := db.Timers()
 	clock := escalation.SystemClock{}
-	store := desk.NewStore(db, db, sla, timers, clock, log.With("component", "sla"))
+	store := desk.NewStore(db, db, sla, timers, clock, tickets.TicketEvents{}, log.With("component", "sla"))
 	// Hand `store` (not db) to intake, web and everything that changes tickets.
 	exec := &desk.Executor{
 		Desk: store, Mail: mail,

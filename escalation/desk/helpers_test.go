@@ -72,7 +72,7 @@ func newEnv(t testing.TB, url string, clock *memstore.Clock, sla *escalation.SLA
 		t.Fatal(err)
 	}
 	e := &env{db: db, timers: db.Timers()}
-	e.desk = desk.NewStore(db, db, sla, e.timers, clock, nil)
+	e.desk = desk.NewStore(db, db, sla, e.timers, clock, tickets.TicketEvents{}, nil)
 	e.exec = &desk.Executor{Desk: e.desk, Mail: mail, Caller: caller, Directory: db, Surveys: db,
 		SurveyURL: "https://atiende.test/survey/", SurveySecret: []byte("test secret"), Supervisor: "supervisor@atiende.test"}
 	if _, err := db.SaveDirectory(ctx, directory); err != nil {

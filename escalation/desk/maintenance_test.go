@@ -60,7 +60,7 @@ func newMaintEnv(t *testing.T, url string, clock *memstore.Clock, mail escalatio
 	sla := newSLA(t, 0)
 	timers := db.Timers()
 	m := &desk.Maintenance{Store: db, SLA: sla, Timers: timers, Clock: clock, Catalog: tickets.DefaultCatalog(), Mail: mail}
-	exec := &desk.Executor{Desk: desk.NewStore(db, db, sla, timers, clock, nil), Mail: mail, Maintenance: m}
+	exec := &desk.Executor{Desk: desk.NewStore(db, db, sla, timers, clock, tickets.TicketEvents{}, nil), Mail: mail, Maintenance: m}
 	w := &escalation.Worker{Store: timers, Exec: exec, Clock: clock,
 		Config: escalation.WorkerConfig{RetryBase: time.Minute, Lease: 5 * time.Minute}}
 	return &maintEnv{db: db, timers: timers, m: m, worker: w}

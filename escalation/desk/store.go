@@ -16,19 +16,16 @@ import (
 	"github.com/atiende/atiende/tickets"
 )
 
-// DueSetter stores a ticket's recomputed due times (*postgres.DB).
-type DueSetter interface {
-	SetDue(ctx context.Context, number string, responseDue, resolutionDue *time.Time) error
-}
+// CreatePlan computes a new ticket's due times (set on the draft it is
+// given, whose Number is a stand-in) and the timers to write with it.
+type CreatePlan = func(t *tickets.Ticket, history []tickets.HistoryEntry) ([]escalation.Action, error)
 
-// CreatePlanner is a TimerStore that writes a new ticket's due times and
-// timers with the ticket itself (*postgres.Timers): a CreateTicket given
-// the returned ctx calls plan with (a copy of) the ticket about to be stored
-// and its history, and stores what plan returns in the same transaction. A
-// store that does not know the plan never calls it.
-type CreatePlanner interface {
-	WithCreatePlan(ctx context.Context,
-		plan func(t *tickets.Ticket, history []tickets.HistoryEntry) ([]escalation.Action, error)) context.Context
+// SLAWriter stores what the SLA computes for a ticket (*postgres.DB): its
+// recomputed due times, and a new ticket written with its due times and
+// timers in one statement, so that there is never a ticket without them.
+type SLAWriter interface {
+	SetDue(ctx context.Context, number string, responseDue, resolutionDue *time.Time) error
+	CreatePlannedTicket(ctx context.Context, t *tickets.Ticket, actor string, plan CreatePlan) error
 }
 
 // Store is a tickets.Store that, after every CreateTicket, Transition and
@@ -37,50 +34,49 @@ type CreatePlanner interface {
 // the change: the confirmation on creation, the request for information on
 // Pending user, the resolution notice on Resolved, the survey on Closed.
 //
-// When Timers is a CreatePlanner and the wrapped store honours its plan, a
-// new ticket is stored with its due times and timers in one transaction:
-// there is never a ticket without them. Otherwise, and for every other
-// change, the ticket change and its timers are two transactions: if the
-// second fails the change stands, the error is logged and Resync (or the
-// next change of the ticket) repairs the timers.
+// A new ticket is stored with its due times and timers in one statement
+// (SLAWriter.CreatePlannedTicket). For every other change, the ticket
+// change and its timers are two transactions: if the second fails the
+// change stands, the error is logged and Resync (or the next change of the
+// ticket) repairs the timers.
 type Store struct {
 	tickets.Store
-	Due    DueSetter
+	Due    SLAWriter
 	SLA    *escalation.SLA
 	Timers escalation.TimerStore
 	Clock  escalation.Clock
 	Log    *slog.Logger
+	// Events hears every ticket created or moved through the store, once
+	// written (the metrics count them).
+	Events tickets.TicketEvents
 }
 
-// NewStore wraps inner. due is usually the same *postgres.DB as inner.
-func NewStore(inner tickets.Store, due DueSetter, sla *escalation.SLA, timers escalation.TimerStore, clock escalation.Clock, log *slog.Logger) *Store {
+// NewStore wraps inner. due is usually the same *postgres.DB as inner;
+// events hears the creations and transitions (its fields may be nil).
+func NewStore(inner tickets.Store, due SLAWriter, sla *escalation.SLA, timers escalation.TimerStore, clock escalation.Clock,
+	events tickets.TicketEvents, log *slog.Logger) *Store {
 	if clock == nil {
 		clock = escalation.SystemClock{}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{Store: inner, Due: due, SLA: sla, Timers: timers, Clock: clock, Log: log}
+	return &Store{Store: inner, Due: due, SLA: sla, Timers: timers, Clock: clock, Events: events, Log: log}
 }
 
 var _ tickets.Store = (*Store)(nil)
 
 // CreateTicket creates t with its due times, its plan and the
-// confirmation: in one transaction when the stores allow it, else in two.
+// confirmation, in one statement.
 func (s *Store) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
-	planned, pctx := false, ctx
-	if cp, ok := s.Timers.(CreatePlanner); ok {
-		pctx = cp.WithCreatePlan(ctx, func(draft *tickets.Ticket, hist []tickets.HistoryEntry) ([]escalation.Action, error) {
-			actions, err := s.plan(draft, hist, "created", nil, s.Clock.Now())
-			planned = err == nil
-			return actions, err
-		})
-	}
-	if err := s.Store.CreateTicket(pctx, t, actor); err != nil {
+	err := s.Due.CreatePlannedTicket(ctx, t, actor, func(draft *tickets.Ticket, hist []tickets.HistoryEntry) ([]escalation.Action, error) {
+		return s.plan(draft, hist, "created", nil, s.Clock.Now())
+	})
+	if err != nil {
 		return err
 	}
-	if !planned {
-		s.after(ctx, t, "created", nil)
+	if s.Events.Created != nil {
+		s.Events.Created(t)
 	}
 	return nil
 }
@@ -98,7 +94,11 @@ func (s *Store) TransitionKeeping(ctx context.Context, number string, to tickets
 	if err != nil {
 		return nil, err
 	}
-	s.after(ctx, t, "transition", keep)
+	written := *t // as stored, before the due times are recomputed
+	hist := s.after(ctx, t, "transition", keep)
+	if from, ok := movedFrom(hist, to); ok && s.Events.Moved != nil {
+		s.Events.Moved(&written, from)
+	}
 	return t, nil
 }
 
@@ -115,7 +115,7 @@ func (s *Store) UpdateKeeping(ctx context.Context, number string, p tickets.Patc
 		return nil, err
 	}
 	if affectsSLA(p) || len(keep) > 0 {
-		s.after(ctx, t, "update", keep)
+		_ = s.after(ctx, t, "update", keep)
 	}
 	return t, nil
 }
@@ -135,24 +135,39 @@ func (s *Store) Resync(ctx context.Context, number string) error {
 	if err != nil {
 		return err
 	}
-	return s.sync(ctx, t, "", nil)
+	_, err = s.sync(ctx, t, "", nil)
+	return err
 }
 
-func (s *Store) after(ctx context.Context, t *tickets.Ticket, event string, keep []escalation.Action) {
+// after does the bookkeeping of a committed change, and returns the
+// ticket's history (nil if it could not be read).
+func (s *Store) after(ctx context.Context, t *tickets.Ticket, event string, keep []escalation.Action) []tickets.HistoryEntry {
 	// The change is committed: finish the bookkeeping even if the caller
 	// goes away now.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	if err := s.sync(ctx, t, event, keep); err != nil {
+	hist, err := s.sync(ctx, t, event, keep)
+	if err != nil {
 		s.Log.Error("escalation: ticket changed but its SLA timers were not updated; Resync repairs them",
 			"ticket", t.Number, "error", err)
 	}
+	return hist
 }
 
-func (s *Store) sync(ctx context.Context, t *tickets.Ticket, event string, keep []escalation.Action) error {
+// movedFrom is the state the latest transition to `to` in hist left.
+func movedFrom(hist []tickets.HistoryEntry, to tickets.State) (tickets.State, bool) {
+	for i := len(hist) - 1; i >= 0; i-- {
+		if h := hist[i]; h.Field == "state" && h.To == string(to) {
+			return tickets.State(h.From), true
+		}
+	}
+	return "", false
+}
+
+func (s *Store) sync(ctx context.Context, t *tickets.Ticket, event string, keep []escalation.Action) ([]tickets.HistoryEntry, error) {
 	hist, err := s.Store.History(ctx, t.Number)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// t keeps its stored due times unless the new ones are stored.
 	stored := [2]*time.Time{t.ResponseDue, t.ResolutionDue}
@@ -162,12 +177,12 @@ func (s *Store) sync(ctx context.Context, t *tickets.Ticket, event string, keep 
 	}
 	if err != nil {
 		t.ResponseDue, t.ResolutionDue = stored[0], stored[1]
-		return err
+		return hist, err
 	}
 	if err := s.Timers.Sync(ctx, t.Number, plan); err != nil {
-		return fmt.Errorf("sync timers of %s: %w", t.Number, err)
+		return hist, fmt.Errorf("sync timers of %s: %w", t.Number, err)
 	}
-	return nil
+	return hist, nil
 }
 
 // plan sets t's due times as of now and returns the actions t should have

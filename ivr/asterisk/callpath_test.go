@@ -110,6 +110,7 @@ func newCallPath(t *testing.T, ringTimeout time.Duration, agents ...agentdesk.Ag
 	svc := intake.New(intake.Deps{Store: db, Catalog: tickets.DefaultCatalog(), Phones: tickets.PhonePlan{Region: "MX"},
 		Matrix: tickets.DefaultMatrix, Queue: cp.desk, Engine: cp.eng, Publish: bus})
 	runner := ivr.NewFlowRunner(flow, svc, nil)
+	runner.Surveys = svc
 	handler := ivr.HandlerFunc(func(ctx context.Context, c ivr.Call) {
 		defer close(cp.handledCh(c.ID()))
 		runner.HandleCall(ctx, c)

@@ -47,7 +47,10 @@ type Engine struct {
 	// subscribed are the endpoints ("PJSIP/1001") the app gets events of.
 	subscribed map[string]bool
 	// details: extension -> the contact URI whose user agent was read.
-	details  map[string]string
+	details map[string]string
+	// awaitUA: extension -> the registration whose user agent is being
+	// read (ext.go); it is announced with it, in one status.
+	awaitUA  map[string]awaitUA
 	watchers map[chan ivr.ExtensionStatus]struct{}
 }
 
@@ -79,6 +82,7 @@ func New(cfg Config, log *slog.Logger) (*Engine, error) {
 		exts:       map[string]ivr.ExtensionStatus{},
 		subscribed: map[string]bool{},
 		details:    map[string]string{},
+		awaitUA:    map[string]awaitUA{},
 		watchers:   map[chan ivr.ExtensionStatus]struct{}{},
 	}, nil
 }

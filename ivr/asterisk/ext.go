@@ -87,21 +87,74 @@ func (e *Engine) isExtension(ep ari.EndpointData) bool {
 // endpointState applies an EndpointStateChange. The contact events that
 // follow it say why (Reachable, Removed, Unreachable), so "offline" alone
 // changes nothing: taking it for "unregistered" showed a phone that stops
-// answering as unregistered for a moment before unreachable.
+// answering as unregistered for a moment before unreachable. Nor does
+// "online": it comes as a contact is added, before that contact's
+// Reachable, and taking it showed a phone registered without its contact,
+// or at its old address when it registered again from another. When no
+// contact is known, the registrar is asked (confirmOnline).
 func (e *Engine) endpointState(ep ari.EndpointData) {
 	if !e.isExtension(ep) || ep.State == "offline" {
 		return
 	}
+	if ep.State == "online" {
+		e.mu.Lock()
+		st := e.exts[ep.Resource]
+		e.mu.Unlock()
+		if st.State != ivr.ExtRegistered && st.Contact == "" {
+			go e.confirmOnline(ep.Resource)
+		}
+		return
+	}
 	e.update(ep.Resource, func(st *ivr.ExtensionStatus) {
-		switch ep.State {
-		case "online":
-			if st.State != ivr.ExtRegistered {
-				st.State, st.Reason = ivr.ExtRegistered, ""
+		st.State, st.Reason = ivr.ExtUnregistered, ep.State
+	})
+}
+
+// confirmOnline reads the contact of ext, which Asterisk says is online
+// before any contact event said so, and its user agent from the registrar,
+// and applies them in order with the events: unless a contact event came
+// first, ext is registered once, with both.
+func (e *Engine) confirmOnline(ext string) {
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
+	defer cancel()
+	uri, err := e.aorContact(ctx, ext)
+	if err != nil {
+		e.log.Debug("AOR contact", "extension", ext, "error", err)
+	}
+	ua := ""
+	if uri != "" {
+		if ua, err = e.contactUserAgent(ctx, ext, uri); err != nil {
+			e.log.Debug("contact details", "extension", ext, "error", err)
+		}
+	}
+	e.inOrder(func() {
+		e.update(ext, func(st *ivr.ExtensionStatus) {
+			if st.State == ivr.ExtRegistered || st.Contact != "" {
+				return // a contact event came first
 			}
-		default:
-			st.State, st.Reason = ivr.ExtUnregistered, ep.State
+			st.State, st.Reason, st.Contact, st.UserAgent = ivr.ExtRegistered, "", uri, ua
+		})
+		if uri != "" {
+			e.mu.Lock()
+			if e.exts[ext].Contact == uri {
+				e.details[ext] = uri
+			}
+			e.mu.Unlock()
 		}
 	})
+}
+
+// inOrder runs fn in order with Asterisk's events: on the dispatcher, or
+// at once on an engine that is not serving (a test handing it events).
+func (e *Engine) inOrder(fn func()) {
+	e.mu.Lock()
+	ctx := e.serveCtx
+	e.mu.Unlock()
+	if ctx == nil {
+		fn()
+		return
+	}
+	e.enqueue(ctx, item{fn: fn})
 }
 
 // contactStatus applies a contact change: Reachable/NonQualified after a
@@ -115,6 +168,14 @@ func (e *Engine) contactStatus(ev *ari.ContactStatusChange) {
 	ext := ev.Endpoint.Resource
 	switch ci.ContactStatus {
 	case "Reachable", "NonQualified":
+		fetch := !e.detailed(ext, ci.Uri)
+		if fetch {
+			e.mu.Lock()
+			if e.awaitUA[ext].uri != ci.Uri {
+				e.awaitUA[ext] = awaitUA{uri: ci.Uri}
+			}
+			e.mu.Unlock()
+		}
 		e.update(ext, func(st *ivr.ExtensionStatus) {
 			if st.Contact != ci.Uri {
 				st.UserAgent = ""
@@ -125,18 +186,35 @@ func (e *Engine) contactStatus(ev *ari.ContactStatusChange) {
 			}
 			st.State, st.Reason = ivr.ExtRegistered, ""
 		})
-		if !e.detailed(ext, ci.Uri) {
+		if fetch {
 			go e.fetchUserAgent(ext, ci.Uri)
 		}
 	case "Unreachable":
 		e.update(ext, func(st *ivr.ExtensionStatus) {
+			if st.Contact != "" && st.Contact != ci.Uri {
+				return // a contact the phone has replaced
+			}
 			st.State, st.Reason, st.RTT = ivr.ExtUnreachable, "qualify timeout", 0
 		})
 	case "Removed":
 		e.update(ext, func(st *ivr.ExtensionStatus) {
+			if st.Contact != "" && st.Contact != ci.Uri {
+				// The old contact of a phone that registered again from
+				// another address (remove_existing): it is not gone.
+				return
+			}
 			st.State, st.Reason, st.Contact, st.UserAgent, st.RTT = ivr.ExtUnregistered, "unregistered", "", "", 0
 		})
 	}
+}
+
+// awaitUA is a registration whose user agent is being read: update keeps
+// its changes unannounced (held) until the user agent is there, so that
+// the history gets one row for it, not one without the user agent and
+// another with it.
+type awaitUA struct {
+	uri  string
+	held bool // a change is waiting to be announced
 }
 
 // detailed reports whether the user agent of ext's contact uri was asked
@@ -155,9 +233,10 @@ func (e *Engine) fetchUserAgent(ext, uri string) {
 	ua, err := e.contactUserAgent(ctx, ext, uri)
 	if err != nil {
 		e.log.Debug("contact details", "extension", ext, "error", err)
+		e.inOrder(func() { e.release(ext, uri) }) // announced without it
 		return
 	}
-	e.enqueue(e.serveCtx, item{fn: func() { e.setUserAgent(ext, uri, ua) }})
+	e.inOrder(func() { e.setUserAgent(ext, uri, ua) })
 }
 
 func (e *Engine) setUserAgent(ext, uri, ua string) {
@@ -169,6 +248,20 @@ func (e *Engine) setUserAgent(ext, uri, ua string) {
 			st.UserAgent = ua
 		}
 	})
+	e.release(ext, uri) // a phone that sends no user agent
+}
+
+// release ends the wait for the user agent of ext's contact uri, and
+// announces what it held.
+func (e *Engine) release(ext, uri string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a, ok := e.awaitUA[ext]; ok && a.uri == uri {
+		delete(e.awaitUA, ext)
+		if a.held {
+			e.fanOutLocked(e.exts[ext])
+		}
+	}
 }
 
 // refreshContact reads ext's contact from Asterisk's registrar: with one,
@@ -193,7 +286,9 @@ func (e *Engine) refreshContact(ctx context.Context, ext string, withContact ivr
 		case uri == "" && withContact == ivr.ExtRegistered:
 			st.State, st.Reason = ivr.ExtRegistered, "" // online, contact not readable
 		case uri == "":
-			st.State, st.Reason, st.Contact, st.UserAgent, st.RTT = ivr.ExtUnregistered, "offline", "", "", 0
+			// No reason: Asterisk's "offline" is no code of ivr.ExtReasons
+			// (the pages show those translated), and no phone said why.
+			st.State, st.Reason, st.Contact, st.UserAgent, st.RTT = ivr.ExtUnregistered, "", "", "", 0
 		default:
 			if st.State != withContact {
 				st.State, st.Reason = withContact, ""
@@ -239,17 +334,6 @@ func (e *Engine) contactUserAgent(ctx context.Context, ext, uri string) (string,
 	return "", nil
 }
 
-// rttNews reports whether a round trip time is worth announcing: the first
-// one, or one that moved by more than a fifth (qualify measures it every
-// qualify_frequency; each small change is not news).
-func rttNews(prev, now time.Duration) bool {
-	if prev == 0 || now == 0 {
-		return prev != now
-	}
-	d := now - prev
-	return d > prev/5 || -d > prev/5
-}
-
 // update changes one extension and fans the change out if it is one.
 func (e *Engine) update(ext string, f func(*ivr.ExtensionStatus)) {
 	e.mu.Lock()
@@ -262,7 +346,7 @@ func (e *Engine) update(ext string, f func(*ivr.ExtensionStatus)) {
 	}
 	f(&st)
 	if seen && st.State == prev.State && st.Contact == prev.Contact && st.Reason == prev.Reason &&
-		st.UserAgent == prev.UserAgent && !rttNews(prev.RTT, st.RTT) {
+		st.UserAgent == prev.UserAgent && !ivr.RTTNews(prev.RTT, st.RTT) {
 		e.exts[ext] = st // a new round trip time alone is kept, not announced
 		return
 	}
@@ -270,6 +354,21 @@ func (e *Engine) update(ext string, f func(*ivr.ExtensionStatus)) {
 		st.Since = time.Now()
 	}
 	e.exts[ext] = st
+	if a, ok := e.awaitUA[ext]; ok {
+		if st.State == ivr.ExtRegistered && st.Contact == a.uri && st.UserAgent == "" {
+			e.awaitUA[ext] = awaitUA{uri: a.uri, held: true} // announced with its user agent
+			return
+		}
+		delete(e.awaitUA, ext)
+		if a.held && (st.State != ivr.ExtRegistered || st.Contact != a.uri) {
+			e.fanOutLocked(prev) // it left that registration before the user agent came
+		}
+	}
+	e.fanOutLocked(st)
+}
+
+// fanOutLocked delivers st to every watcher without blocking. Holds e.mu.
+func (e *Engine) fanOutLocked(st ivr.ExtensionStatus) {
 	for w := range e.watchers {
 		select {
 		case w <- st:

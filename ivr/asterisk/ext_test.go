@@ -2,6 +2,7 @@ package asterisk_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -22,6 +23,11 @@ func TestExtensionStatus(t *testing.T) {
 	}
 	if len(exts) != 4 || exts[0].Extension != "1001" || exts[0].State != ivr.ExtUnregistered {
 		t.Fatalf("extensions %+v (the trunk must not be listed)", exts)
+	}
+	for _, e := range exts {
+		if e.Reason != "" && !slices.Contains(ivr.ExtReasons, e.Reason) {
+			t.Errorf("%s: reason %q is not one of ivr.ExtReasons, which the pages translate", e.Extension, e.Reason)
+		}
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	w := r.eng.WatchExtensions(wctx)

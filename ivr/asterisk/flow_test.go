@@ -38,8 +38,8 @@ func (f flowServices) TicketStatus(_ context.Context, n string) (*ivr.TicketStat
 	}
 	return &ivr.TicketStatus{Number: n, State: tickets.InProgress, UpdatedAt: f.now.Add(-3 * time.Hour)}, nil
 }
-func (f flowServices) Enqueue(ctx context.Context, c ivr.Call, s ivr.CallSession) error {
-	return c.Play(ctx, ivr.Prompt{Sound: s.Language + "/moh"})
+func (f flowServices) Enqueue(ctx context.Context, c ivr.Call, s ivr.CallSession) (string, error) {
+	return "", c.Play(ctx, ivr.Prompt{Sound: s.Language + "/moh"})
 }
 func (f flowServices) Transfer(context.Context, ivr.Call, string, ivr.CallSession) error { return nil }
 

@@ -28,7 +28,7 @@ type Services struct {
 	Hours      bool                         // what BusinessHours answers
 	// EnqueueFunc, if set, runs inside Enqueue (e.g. to block until the
 	// caller hangs up); by default Enqueue returns at once.
-	EnqueueFunc func(ctx context.Context, c ivr.Call, s ivr.CallSession) error
+	EnqueueFunc func(ctx context.Context, c ivr.Call, s ivr.CallSession) (answeredBy string, err error)
 	// TransferFunc, if set, runs inside Transfer; by default it returns nil.
 	TransferFunc func(ctx context.Context, c ivr.Call, ext string, s ivr.CallSession) error
 	// SurveyErr is what RecordSurvey returns (after recording the score).
@@ -106,14 +106,14 @@ func (f *Services) TicketStatus(ctx context.Context, number string) (*ivr.Ticket
 	return nil, tickets.Errorf(tickets.ENOTFOUND, "no ticket %s", number)
 }
 
-func (f *Services) Enqueue(ctx context.Context, c ivr.Call, s ivr.CallSession) error {
+func (f *Services) Enqueue(ctx context.Context, c ivr.Call, s ivr.CallSession) (string, error) {
 	f.mu.Lock()
 	f.enqueued = append(f.enqueued, s)
 	f.mu.Unlock()
 	if f.EnqueueFunc != nil {
 		return f.EnqueueFunc(ctx, c, s)
 	}
-	return nil
+	return "", nil
 }
 
 func (f *Services) Transfer(ctx context.Context, c ivr.Call, ext string, s ivr.CallSession) error {

@@ -47,8 +47,22 @@ func (u *rawUA) send(msg string) string {
 	return u.read(2 * time.Second)
 }
 
-// read returns the next response, or "" on timeout.
+// read returns the next response, or "" on timeout. A request from the
+// engine (the OPTIONS that qualifies a new registration) is answered 200
+// OK, as a phone does, and skipped.
 func (u *rawUA) read(d time.Duration) string {
+	deadline := time.Now().Add(d)
+	for {
+		msg := u.next(time.Until(deadline))
+		if msg == "" || strings.HasPrefix(msg, "SIP/2.0 ") {
+			return msg
+		}
+		u.ok(msg)
+	}
+}
+
+// next returns the next message, or "" on timeout.
+func (u *rawUA) next(d time.Duration) string {
 	buf := make([]byte, 65535)
 	_ = u.conn.SetReadDeadline(time.Now().Add(d))
 	n, err := u.conn.Read(buf)
@@ -58,21 +72,24 @@ func (u *rawUA) read(d time.Duration) string {
 	return string(buf[:n])
 }
 
-// answerOptions answers every OPTIONS with 200 OK for d; it returns how
-// many it answered. It does not touch u.t, so it may run in a goroutine.
+// ok answers request req 200 OK.
+func (u *rawUA) ok(req string) {
+	res := "SIP/2.0 200 OK\r\n"
+	for _, h := range []string{"Via", "From", "To", "Call-ID", "CSeq"} {
+		res += h + ": " + header(req, h) + "\r\n"
+	}
+	_, _ = u.conn.Write([]byte(res + "Content-Length: 0\r\n\r\n"))
+}
+
 func (u *rawUA) answerOptions(d time.Duration) int {
 	n := 0
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		req := u.read(time.Until(deadline))
+		req := u.next(time.Until(deadline))
 		if !strings.HasPrefix(req, "OPTIONS ") {
 			continue
 		}
-		res := "SIP/2.0 200 OK\r\n"
-		for _, h := range []string{"Via", "From", "To", "Call-ID", "CSeq"} {
-			res += h + ": " + header(req, h) + "\r\n"
-		}
-		_, _ = u.conn.Write([]byte(res + "Content-Length: 0\r\n\r\n"))
+		u.ok(req)
 		n++
 	}
 	return n

@@ -157,3 +157,41 @@ func TestBaresipExtensionRouting(t *testing.T) {
 		t.Errorf("agent not hung up: %v", err)
 	}
 }
+
+// TestBaresipRoundTripAtRegister: a phone that registers is qualified at
+// once, not at the next QualifyInterval: its round trip is announced to
+// watchers (the network page) with the registration's Since, and listed.
+func TestBaresipRoundTripAtRegister(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.QualifyInterval, cfg.QualifyTimeout = time.Hour, 2*time.Second
+	e := startEngine(t, cfg, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := e.WatchExtensions(ctx)
+	sippeer.StartBaresip(t, sippeer.BaresipConfig{
+		Account: "1001", Password: "secret1", Registrar: e.Addr().String(), AutoAnswer: true,
+	})
+	reg := waitStatus(t, events, "1001", ivr.ExtRegistered, 10*time.Second)
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case st := <-events:
+			if st.Extension != "1001" {
+				continue
+			}
+			if st.State != ivr.ExtRegistered || st.RTT <= 0 || !st.Since.Equal(reg.Since) || st.Reason != reg.Reason ||
+				st.UserAgent != reg.UserAgent {
+				t.Fatalf("after %+v came %+v, want the same registration with its round trip", reg, st)
+			}
+			exts, _ := e.Extensions(ctx)
+			for _, x := range exts {
+				if x.Extension == "1001" && x.RTT != st.RTT {
+					t.Errorf("listed %+v, want RTT %v", x, st.RTT)
+				}
+			}
+			return
+		case <-timeout:
+			t.Fatal("no round trip announced within 10 s of the registration (QualifyInterval is an hour)")
+		}
+	}
+}

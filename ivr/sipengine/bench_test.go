@@ -11,6 +11,7 @@ import (
 
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 )
 
 // BenchmarkIVRCalls drives b.N sipp calls at SIPENGINE_BENCH_CPS calls/s
@@ -19,6 +20,7 @@ import (
 //
 //	go test -run XXX -bench IVRCalls -benchtime 500x ./ivr/sipengine
 func BenchmarkIVRCalls(b *testing.B) {
+	defer benchload.Report(b)
 	cps, _ := strconv.Atoi(os.Getenv("SIPENGINE_BENCH_CPS"))
 	if cps <= 0 {
 		cps = 50

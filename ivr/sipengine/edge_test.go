@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/ivr"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -353,6 +354,7 @@ func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }
 // BenchmarkScreenUDP is what the edge adds to each UDP datagram (a second
 // parse, before sipgo's).
 func BenchmarkScreenUDP(b *testing.B) {
+	defer benchload.Report(b)
 	e, err := New(testConfig(nil), nil)
 	if err != nil {
 		b.Fatal(err)

@@ -174,7 +174,7 @@ func (e *Engine) setup(ctx context.Context, h ivr.Handler) error {
 	if err != nil {
 		return fmt.Errorf("sipengine: server: %w", err)
 	}
-	setRTPRange(e.cfg.RTPPortMin, e.cfg.RTPPortMax)
+	setRTPRange(e.cfg.RTPPortMin, e.cfg.RTPPortMax, e.addr.IP)
 	opts := []diago.DiagoOption{
 		diago.WithServer(srv),
 		diago.WithLogger(e.log),
@@ -265,10 +265,40 @@ var rtpRangeMu sync.Mutex
 // range (tests start several Atiendes, on one range) then never write
 // while another engine's call reads them. Engines with different ranges in
 // one process still race, and one process runs one engine in production.
-func setRTPRange(lo, hi int) {
+//
+// diago (v0.31.0, media.createListeners) also keeps an offset into the
+// range where it looks for the next call's ports, and does not check it
+// against a new range: after a wider range, the offset can lie past the
+// end of a narrower one. Its port loop then does not run at all and
+// reports success with no RTP or RTCP socket: the call is answered with
+// m=audio 0, and the nil connection crashes the whole process in diago's
+// RTCP reader (media/rtp_session.go:491, MonitorBackground) or in our
+// media reader. A media session opened here, once, when the range changes
+// brings the offset back: a stale one yields no socket and is reset to
+// within the range (diago stores (offset+2) mod the range's size); a valid
+// one yields two ports, closed at once.
+func setRTPRange(lo, hi int, ip net.IP) {
 	rtpRangeMu.Lock()
 	defer rtpRangeMu.Unlock()
-	if media.RTPPortStart != lo || media.RTPPortEnd != hi {
-		media.RTPPortStart, media.RTPPortEnd = lo, hi
+	if media.RTPPortStart == lo && media.RTPPortEnd == hi {
+		return
+	}
+	media.RTPPortStart, media.RTPPortEnd = lo, hi
+	if lo <= 0 || hi <= lo {
+		return // no range: diago takes ports from the system
+	}
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	for range 2 {
+		s, err := media.NewMediaSession(ip, 0)
+		if err != nil {
+			return // the port loop ran: the offset was within the range
+		}
+		port := s.Laddr.Port
+		_ = s.Close()
+		if port != 0 {
+			return
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/atiende/atiende/ivr"
 	"github.com/atiende/atiende/ivr/sipengine/sippeer"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/media"
 	"github.com/pion/rtp"
@@ -238,6 +239,7 @@ func BenchmarkPromptSend(b *testing.B) {
 	for _, name := range []string{"decode-per-play", "pre-encoded"} {
 		play := plays[name]
 		b.Run(name, func(b *testing.B) {
+			defer benchload.Report(b)
 			writers := make([]*media.RTPPacketWriter, conc)
 			for i := range writers {
 				conn, err := net.Dial("udp", sink.LocalAddr().String())

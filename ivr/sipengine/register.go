@@ -122,7 +122,8 @@ func (e *Engine) password(user string) (string, bool) {
 
 // registrarLoop restores the registrations saved before a restart and
 // qualifies them at once, then expires bindings every second and qualifies
-// contacts every QualifyInterval, until ctx is done. The bindings stay
+// contacts every QualifyInterval, and each new binding as it is made,
+// until ctx is done. The bindings stay
 // saved at shutdown: the phones are still registered when Atiende is back.
 func (e *Engine) registrarLoop(ctx context.Context) {
 	if p := e.reg.persist; p != nil {
@@ -153,6 +154,10 @@ func (e *Engine) registrarLoop(ctx context.Context) {
 			e.reg.expire()
 		case <-qualify:
 			for ext, b := range e.reg.contacts() {
+				e.wg.Go(func() { e.qualify(ctx, ext, b) })
+			}
+		case ext := <-e.reg.fresh:
+			if b, ok := e.reg.lookup(ext); ok && qualify != nil && b.status.State != ivr.ExtUnregistered {
 				e.wg.Go(func() { e.qualify(ctx, ext, b) })
 			}
 		}

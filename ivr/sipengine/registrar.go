@@ -23,6 +23,9 @@ type registrar struct {
 	exts     map[string]*binding
 	watchers map[chan ivr.ExtensionStatus]struct{}
 	dropped  atomic.Uint64
+	// fresh names each extension bound to a new contact: registrarLoop
+	// qualifies it at once, so its round trip is known from the start.
+	fresh chan string
 
 	// persist, if set, keeps the bindings across restarts.
 	persist *persister
@@ -41,7 +44,8 @@ type binding struct {
 }
 
 func newRegistrar(exts map[string]string, log *slog.Logger, now func() time.Time) *registrar {
-	r := &registrar{log: log, now: now, exts: map[string]*binding{}, watchers: map[chan ivr.ExtensionStatus]struct{}{}}
+	r := &registrar{log: log, now: now, exts: map[string]*binding{}, watchers: map[chan ivr.ExtensionStatus]struct{}{},
+		fresh: make(chan string, 64)}
 	for ext := range exts {
 		r.exts[ext] = &binding{status: ivr.ExtensionStatus{Extension: ext, State: ivr.ExtUnregistered, Since: now()}}
 	}
@@ -90,6 +94,10 @@ func (r *registrar) bind(ext string, contact sip.Uri, transport, source, userAge
 	if changed {
 		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "registered", 0
 		r.publishLocked(b.status)
+		select {
+		case r.fresh <- ext:
+		default: // a burst of registrations: the next round qualifies them
+		}
 	}
 }
 
@@ -165,7 +173,11 @@ func (r *registrar) qualified(ext string, contact sip.Uri, rtt time.Duration, er
 		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtRegistered, now, "qualify ok", rtt
 		r.publishLocked(b.status)
 	case err == nil:
+		news := ivr.RTTNews(b.status.RTT, rtt)
 		b.status.RTT = rtt
+		if news { // the page shows it; the history does not record it
+			r.fanOutLocked(b.status)
+		}
 	case b.status.State == ivr.ExtRegistered:
 		r.log.Warn("extension unreachable", "extension", ext, "contact", contact.String(), "error", err)
 		b.status.State, b.status.Since, b.status.Reason, b.status.RTT = ivr.ExtUnreachable, now, "qualify timeout", 0
@@ -189,6 +201,12 @@ func (r *registrar) contacts() map[string]binding {
 // publishLocked delivers s to every watcher without blocking.
 func (r *registrar) publishLocked(s ivr.ExtensionStatus) {
 	r.log.Info("extension status", "extension", s.Extension, "state", string(s.State), "reason", s.Reason, "contact", s.Contact)
+	r.fanOutLocked(s)
+}
+
+// fanOutLocked delivers s to every watcher without blocking, unlogged (a
+// new round trip time alone).
+func (r *registrar) fanOutLocked(s ivr.ExtensionStatus) {
 	for ch := range r.watchers {
 		select {
 		case ch <- s:

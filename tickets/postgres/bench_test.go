@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/tickets"
 	"github.com/atiende/atiende/tickets/postgres"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
@@ -25,6 +26,7 @@ import (
 // same 16 clients then do as many plain single-row inserts (the baseline):
 // it reports both rates, their ratio and both p99s.
 func BenchmarkCreateTicket(b *testing.B) {
+	defer benchload.Report(b)
 	ctx := context.Background()
 	u, err := url.Parse(pgtest.DB(b))
 	if err != nil {
@@ -132,6 +134,7 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 // BenchmarkSearch runs full-text searches over 100,000 tickets of varied
 // Spanish text, each returning the first page and the total count.
 func BenchmarkSearch(b *testing.B) {
+	defer benchload.Report(b)
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, pgtest.DB(b), postgres.Options{MaxConns: 4})
 	if err != nil {

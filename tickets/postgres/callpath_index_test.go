@@ -24,7 +24,8 @@ import (
 // the statements it sends (SQL and arguments, with a pgx tracer: what runs
 // is what is checked, nothing is copied here), and EXPLAINs each of them,
 // with ANALYZE and BUFFERS, first on an empty desk and then with 1,000,000
-// tickets and their history. A sequential scan of tickets or of
+// tickets and their history (pgtest.LoadHistory, which the call-path
+// benchmark loads too). A sequential scan of tickets or of
 // ticket_history fails it, as does a scan of them that reads rows it then
 // throws away (rows removed by a filter or a recheck).
 
@@ -220,41 +221,14 @@ func (r *recorder) take() []recorded {
 	return out
 }
 
-// loadHistorySQL loads n tickets over four years (2 minutes apart), with
-// history: 99.5% closed, the newest 0.5% open; 50,000 callers with 20
-// tickets each over 20 services; one in 20,000 a major incident. Every
-// ticket has its "created" entry and a closed one its state change, and
-// one ticket in ten a call record. ANALYZE follows (loadHistory), as
-// autovacuum would.
-// Texts are left empty: the search vector of every row is then cheap to
-// compute, and no call-path statement searches text.
-var loadHistorySQL = []string{`
-INSERT INTO tickets (number, kind, service, impact, urgency, priority, level, state, channel,
-	caller_name, caller_phone, subject, assignee, queue, major_incident, created_at, updated_at, closed_at)
-SELECT '19' || lpad(i::text, 7, '0'),
-	(ARRAY['complaint', 'incident', 'information_request', 'change_request', 'observation'])[1 + i % 5],
-	'svc' || (i % 20), 'medium', 'medium', 1 + i % 4, 1 + i % 2,
-	CASE WHEN i > $1 - $1 / 200 THEN (ARRAY['registered', 'in_progress', 'pending_user', 'on_hold'])[1 + i % 4] ELSE 'closed' END,
-	'phone', '', '+5255' || lpad((i % 50000)::text, 8, '0'), '',
-	'agent' || (i % 20), 'soporte', i % 20000 = 0, at, at,
-	CASE WHEN i > $1 - $1 / 200 THEN NULL ELSE at + interval '1 hour' END
-FROM generate_series(1, $1::int) i, LATERAL (SELECT $2::timestamptz - ($1::int - i) * interval '2 minutes' AS at) x`, `
-INSERT INTO ticket_history (ticket_id, at, actor, field, from_value, to_value)
-SELECT id, created_at, 'ivr', 'created', '', 'registered' FROM tickets WHERE number LIKE '19%'
-UNION ALL
-SELECT id, closed_at, 'agent', 'state', 'registered', 'closed' FROM tickets WHERE closed_at IS NOT NULL`, `
-INSERT INTO ticket_calls (ticket_id, call_id, queue, agent, caller_id, started_at, queued_at, answered_at, ended_at, outcome)
-SELECT id, 'hist-' || id, 'soporte', 'agent1', caller_phone, created_at, created_at, created_at + interval '20 seconds',
-	created_at + interval '5 minutes', 'answered'
-FROM tickets WHERE id % 10 = 0`}
-
 func TestCallPathIndexes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads 1,000,000 tickets")
 	}
 	ctx := context.Background()
 	start := time.Now()
-	cfg, err := pgxpool.ParseConfig(pgtest.DB(t))
+	url := pgtest.DB(t)
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +254,7 @@ func TestCallPathIndexes(t *testing.T) {
 		fmt.Sscan(v, &n)
 	}
 	loadStart := time.Now()
-	if err := loadHistory(ctx, t, db, n, now.Add(-time.Hour)); err != nil {
+	if err := pgtest.LoadHistory(ctx, url, n, now.Add(-time.Hour), t.Logf); err != nil {
 		t.Fatalf("load: %v", err)
 	}
 	load := time.Since(loadStart)
@@ -309,68 +283,6 @@ func TestCallPathIndexes(t *testing.T) {
 		}
 	}
 	t.Logf("TestCallPathIndexes took %v (load %v)", time.Since(start).Round(time.Millisecond), load.Round(time.Millisecond))
-}
-
-// loadHistory runs loadHistorySQL quickly: in one transaction with
-// triggers (foreign key checks included) off, and with the secondary indexes
-// of the loaded tables dropped first and built again after, from their own
-// definitions in the catalog, so that none is left out.
-func loadHistory(ctx context.Context, t *testing.T, db *DB, n int, newest time.Time) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		step := time.Now()
-		lap := func(what string) {
-			t.Logf("load: %s in %v", what, time.Since(step).Round(time.Millisecond))
-			step = time.Now()
-		}
-		rows, err := tx.Query(ctx, `SELECT i.indexname, i.indexdef FROM pg_indexes i
-			WHERE i.schemaname = current_schema() AND i.tablename IN ('tickets', 'ticket_history', 'ticket_calls')
-			  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`)
-		if err != nil {
-			return err
-		}
-		type index struct{ name, def string }
-		indexes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
-			var x index
-			return x, r.Scan(&x.name, &x.def)
-		})
-		if err != nil {
-			return err
-		}
-		for _, x := range indexes {
-			if _, err := tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{x.name}.Sanitize()); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
-			return err
-		}
-		for i, sql := range loadHistorySQL {
-			var args []any
-			if i == 0 {
-				args = []any{n, newest}
-			}
-			if _, err := tx.Exec(ctx, sql, args...); err != nil {
-				return fmt.Errorf("%w\n%s", err, sql)
-			}
-			lap(strings.Fields(sql)[0] + " " + strings.Fields(sql)[2])
-		}
-		for _, x := range indexes {
-			if _, err := tx.Exec(ctx, x.def); err != nil {
-				return fmt.Errorf("%s: %w", x.def, err)
-			}
-		}
-		lap(fmt.Sprintf("%d indexes built", len(indexes)))
-		for _, tb := range []string{"tickets", "ticket_history", "ticket_calls"} {
-			if _, err := tx.Exec(ctx, "ANALYZE "+tb); err != nil {
-				return err
-			}
-		}
-		lap("ANALYZE")
-		return nil
-	})
 }
 
 // seedCallSample stores, through the store, the sample caller (a contact

@@ -35,7 +35,7 @@ func TestCreateTicketGroupCommit(t *testing.T) {
 	// Odd creations of a mixed round carry a plan (a timer each): they
 	// have their own statements in the batch, the others share one.
 	mixed := false
-	plan := db.Timers().WithCreatePlan(context.Background(), func(tk *tickets.Ticket, _ []tickets.HistoryEntry) ([]escalation.Action, error) {
+	plan := postgres.CreatePlan(func(tk *tickets.Ticket, _ []tickets.HistoryEntry) ([]escalation.Action, error) {
 		return []escalation.Action{{Kind: escalation.Escalate, TicketNumber: tk.Number, Level: 2,
 			DueAt: time.Now().Add(time.Hour), Key: tk.Number + "/esc"}}, nil
 	})
@@ -62,11 +62,11 @@ func TestCreateTicketGroupCommit(t *testing.T) {
 				} else if i == bad {
 					tk.ParentNumber = "269999" // no such ticket: the foreign key fails
 				}
-				ctx := context.Background()
+				var p postgres.CreatePlan
 				if mixed && i%2 == 1 {
-					ctx = plan
+					p = plan
 				}
-				if errs[i] = db.CreateTicket(ctx, tk, "agent1"); errs[i] != nil {
+				if errs[i] = db.CreatePlannedTicket(context.Background(), tk, "agent1", p); errs[i] != nil {
 					return
 				}
 				numbers[i] = tk.Number

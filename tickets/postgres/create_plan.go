@@ -13,36 +13,29 @@ import (
 // A ticket and its SLA timers are written by one statement, so that no
 // ticket ever exists without them (a crash between two transactions could
 // leave one so), in one round trip. The plan that computes the timers lives
-// above this package (escalation/desk); it reaches CreateTicket through ctx
-// because the store is wrapped on its way there (cmd's metrics decorator),
-// and a wrapper passes ctx on without knowing about plans.
+// above this package (escalation/desk) and is an argument of
+// CreatePlannedTicket.
 
 // numberStandIn is the Number a plan sees: the real one comes from the
 // sequence inside the statement, which puts it in the timers' keys.
 const numberStandIn = "{number}"
 
-type createPlanKey struct{}
+// CreatePlan computes a new ticket's due times (set on the draft it is
+// given) and the timers to write with it.
+type CreatePlan = func(t *tickets.Ticket, history []tickets.HistoryEntry) ([]escalation.Action, error)
 
-type createPlan struct {
-	db *DB
-	fn func(t *tickets.Ticket, history []tickets.HistoryEntry) ([]escalation.Action, error)
-}
-
-// WithCreatePlan returns ctx carrying plan. A CreateTicket on s's database
-// given that ctx, directly or through any store that passes ctx on, calls
-// plan once before writing, with a copy of the ticket as it will be stored
-// and its history (the "created" entry), and writes in one statement the
-// ticket with the due times plan set on the copy, the history entry, and
-// the actions plan returns (scheduled as Schedule does, waking the
-// workers). If plan fails, nothing is written and CreateTicket returns its
-// error.
+// CreatePlannedTicket is CreateTicket that calls plan once before writing,
+// with a copy of the ticket as it will be stored and its history (the
+// "created" entry), and writes in one statement the ticket with the due
+// times plan set on the copy, the history entry, and the actions plan
+// returns (scheduled as Timers.Schedule does, waking the workers). If plan
+// fails, nothing is written and CreatePlannedTicket returns its error. A nil
+// plan writes no timers.
 //
 // The copy's Number is a stand-in: each action must carry it as its
 // TicketNumber and within its Key, where the statement puts the real number.
-// A CreateTicket that did not call plan (another store) wrote no timers.
-func (s *Timers) WithCreatePlan(ctx context.Context,
-	plan func(t *tickets.Ticket, history []tickets.HistoryEntry) ([]escalation.Action, error)) context.Context {
-	return context.WithValue(ctx, createPlanKey{}, createPlan{db: s.db, fn: plan})
+func (db *DB) CreatePlannedTicket(ctx context.Context, t *tickets.Ticket, actor string, plan CreatePlan) error {
+	return db.createTicket(ctx, t, actor, plan)
 }
 
 // createPlannedSQL is createTicketSQL that also inserts the timers ($28 the
@@ -60,12 +53,12 @@ SELECT t.id, t.number FROM t, (SELECT pg_notify($37, '')) AS wake`
 // statement runs the plan for t, about to be created by actor at now, and
 // returns the statement and its arguments after createTicketSQL's, and the
 // due times to store.
-func (p createPlan) statement(t *tickets.Ticket, actor string, now time.Time) (sql string, extra []any, responseDue, resolutionDue *time.Time, err error) {
+func planStatement(plan CreatePlan, t *tickets.Ticket, actor string, now time.Time) (sql string, extra []any, responseDue, resolutionDue *time.Time, err error) {
 	draft := *t
 	draft.ID, draft.Number, draft.Version, draft.CreatedAt, draft.UpdatedAt = 0, numberStandIn, 1, now, now
 	draft.FirstResponseAt, draft.ResolvedAt, draft.ClosedAt = nil, nil, nil
 	hist := []tickets.HistoryEntry{{At: now, Actor: actor, Field: "created", To: string(t.State)}}
-	actions, err := p.fn(&draft, hist)
+	actions, err := plan(&draft, hist)
 	if err != nil {
 		return "", nil, nil, nil, fmt.Errorf("plan: %w", err)
 	}

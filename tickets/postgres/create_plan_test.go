@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -16,17 +15,8 @@ import (
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
 
-// The SLA store finds the planner by this interface: a signature drifting
-// apart would silently split creation and timers again.
-var _ desk.CreatePlanner = (*postgres.Timers)(nil)
-
-// passThrough wraps a store without knowing about creation plans, as cmd's
-// metrics decorator does between the SLA store and the database.
-type passThrough struct{ tickets.Store }
-
-func (p passThrough) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
-	return p.Store.CreateTicket(ctx, t, actor)
-}
+// The SLA store writes through this interface.
+var _ desk.SLAWriter = (*postgres.DB)(nil)
 
 // recordingDB is a migrated store on one connection (so that a warm-up
 // prepares every statement once) whose statements are recorded.
@@ -49,7 +39,7 @@ func slaStore(t *testing.T, db *postgres.DB, clock *memstore.Clock) *desk.Store 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return desk.NewStore(passThrough{db}, db, sla, db.Timers(), clock, nil)
+	return desk.NewStore(db, db, sla, db.Timers(), clock, tickets.TicketEvents{}, nil)
 }
 
 func p1Ticket() *tickets.Ticket {
@@ -59,7 +49,7 @@ func p1Ticket() *tickets.Ticket {
 }
 
 // A ticket is created with its due times, SLA timers and confirmation in
-// one statement, through a wrapper that knows nothing of it, and they are
+// one statement, and they are
 // what the two-transaction bookkeeping (Resync) computes.
 func TestSLACreateTicketIsOneStatement(t *testing.T) {
 	ctx := context.Background()
@@ -147,7 +137,6 @@ func TestCreatePlan(t *testing.T) {
 	ctx := context.Background()
 	clock := memstore.NewClock(tt0)
 	db, _ := recordingDB(t, clock.Now)
-	other := newDB(t, postgres.Options{})
 	action := func(tk *tickets.Ticket, key string) escalation.Action {
 		return escalation.Action{Kind: escalation.Escalate, TicketNumber: tk.Number, Level: 2, DueAt: tt0.Add(time.Hour), Key: key}
 	}
@@ -159,13 +148,13 @@ func TestCreatePlan(t *testing.T) {
 	var seen *tickets.Ticket
 	var seenHist []tickets.HistoryEntry
 	due := tt0.Add(2 * time.Hour)
-	pctx := db.Timers().WithCreatePlan(ctx, func(tk *tickets.Ticket, h []tickets.HistoryEntry) ([]escalation.Action, error) {
+	plan := func(tk *tickets.Ticket, h []tickets.HistoryEntry) ([]escalation.Action, error) {
 		seen, seenHist = tk, h
 		tk.ResolutionDue = &due
 		return []escalation.Action{action(tk, tk.Number+"/a"), action(tk, tk.Number+"/b")}, nil
-	})
+	}
 	tk := sampleTicket()
-	if err := db.CreateTicket(pctx, tk, "ivr"); err != nil {
+	if err := db.CreatePlannedTicket(ctx, tk, "ivr", plan); err != nil {
 		t.Fatal(err)
 	}
 	if seen == nil || !seen.CreatedAt.Equal(tk.CreatedAt) || seen.State != tickets.Registered || seen.Version != 1 {
@@ -197,7 +186,7 @@ func TestCreatePlan(t *testing.T) {
 		},
 	} {
 		tickets0, timers0 := count()
-		err := db.CreateTicket(db.Timers().WithCreatePlan(ctx, plan), sampleTicket(), "ivr")
+		err := db.CreatePlannedTicket(ctx, sampleTicket(), "ivr", plan)
 		if err == nil {
 			t.Errorf("%s: created", name)
 		}
@@ -207,16 +196,6 @@ func TestCreatePlan(t *testing.T) {
 		if n, m := count(); n != tickets0 || m != timers0 {
 			t.Errorf("%s: %d tickets and %d timers written", name, n-tickets0, m-timers0)
 		}
-	}
-
-	// Another database's plan is not this one's to write.
-	called := false
-	octx := other.Timers().WithCreatePlan(ctx, func(*tickets.Ticket, []tickets.HistoryEntry) ([]escalation.Action, error) {
-		called = true
-		return nil, errors.New("not called")
-	})
-	if err := db.CreateTicket(octx, sampleTicket(), "ivr"); err != nil || called {
-		t.Errorf("another database's plan: err %v, called %v", err, called)
 	}
 }
 
@@ -232,10 +211,10 @@ func TestCreatePlanWakesWorkers(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("listener did not connect")
 	}
-	pctx := b.Timers().WithCreatePlan(ctx, func(tk *tickets.Ticket, _ []tickets.HistoryEntry) ([]escalation.Action, error) {
+	plan := func(tk *tickets.Ticket, _ []tickets.HistoryEntry) ([]escalation.Action, error) {
 		return []escalation.Action{escalation.Notice(tk, escalation.CreatedTemplate, "created", tt0)}, nil
-	})
-	if err := b.CreateTicket(pctx, sampleTicket(), "ivr"); err != nil {
+	}
+	if err := b.CreatePlannedTicket(ctx, sampleTicket(), "ivr", plan); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -321,4 +300,40 @@ func equalTime(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// The SLA store tells its TicketEvents of each creation and transition, with
+// the state the ticket left (read from the history the bookkeeping reads
+// anyway), and not of an update.
+func TestSLAStoreTicketEvents(t *testing.T) {
+	ctx := context.Background()
+	clock := memstore.NewClock(tt0)
+	db := newDB(t, postgres.Options{Clock: clock.Now})
+	sla, _, err := escalation.New(escalation.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	events := tickets.TicketEvents{
+		Created: func(tk *tickets.Ticket) { seen = append(seen, "created "+string(tk.State)) },
+		Moved: func(tk *tickets.Ticket, from tickets.State) {
+			seen = append(seen, string(from)+" -> "+string(tk.State))
+		},
+	}
+	store := desk.NewStore(db, db, sla, db.Timers(), clock, events, nil)
+	tk := mustCreateVia(t, store, p1Ticket())
+	if _, err := store.Transition(ctx, tk.Number, tickets.InProgress, tickets.Change{Actor: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	subject := "Otro asunto"
+	if _, err := store.Update(ctx, tk.Number, tickets.Patch{Subject: &subject}, tickets.Change{Actor: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Transition(ctx, tk.Number, tickets.Resolved, tickets.Change{Actor: "ana", Reason: "listo"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"created registered", "registered -> in_progress", "in_progress -> resolved"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("events %q, want %q", seen, want)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/tickets/postgres"
 	"github.com/atiende/atiende/tickets/postgres/pgtest"
 )
@@ -46,6 +47,7 @@ func BenchmarkSurveyStats(b *testing.B) {
 	}
 	from := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC)
 	week := func(b *testing.B) {
+		defer benchload.Report(b)
 		for b.Loop() {
 			st, err := db.SurveyStats(ctx, from, from.Add(7*24*time.Hour), 20)
 			if err != nil {

@@ -41,9 +41,12 @@ h AS (
 
 // CreateTicket numbers t (two-digit year + per-year sequence, e.g. 260017),
 // stores it at version 1 and records a "created" history entry by actor.
-// When ctx carries a creation plan for this database (Timers.WithCreatePlan),
-// the plan's due times and timers are written by the same statement.
+// CreatePlannedTicket also writes the SLA's due times and timers.
 func (db *DB) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string) error {
+	return db.createTicket(ctx, t, actor, nil)
+}
+
+func (db *DB) createTicket(ctx context.Context, t *tickets.Ticket, actor string, plan CreatePlan) error {
 	if t.State == "" {
 		t.State = tickets.Registered
 	}
@@ -60,9 +63,9 @@ func (db *DB) CreateTicket(ctx context.Context, t *tickets.Ticket, actor string)
 	seq := yearSequence(clock.Year())
 	responseDue, resolutionDue := t.ResponseDue, t.ResolutionDue
 	sql, extra := createTicketSQL, []any(nil)
-	if p, ok := ctx.Value(createPlanKey{}).(createPlan); ok && p.db == db {
+	if plan != nil {
 		var err error
-		if sql, extra, responseDue, resolutionDue, err = p.statement(t, actor, now); err != nil {
+		if sql, extra, responseDue, resolutionDue, err = planStatement(plan, t, actor, now); err != nil {
 			return fmt.Errorf("postgres: create ticket: %w", err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/escalation"
+	"github.com/atiende/atiende/metrics/benchload"
 	"github.com/atiende/atiende/tickets/postgres"
 )
 
@@ -21,6 +22,7 @@ import (
 // process's CPU time while idle (getrusage over 10 s), as a share of one
 // core. Run: go test -run '^$' -bench Timers100k -benchtime 1x ./tickets/postgres
 func BenchmarkTimers100kTickets(b *testing.B) {
+	defer benchload.Report(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	db := newDB(b, postgres.Options{MaxConns: 8})

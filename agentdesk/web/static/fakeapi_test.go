@@ -47,9 +47,15 @@ func (d *fakeDesk) publish(e agentdesk.Event) {
 	case agentdesk.CallAnswered, agentdesk.CallAbandoned, agentdesk.CallEnded:
 		d.calls = slices.DeleteFunc(d.calls, func(c agentdesk.WaitingCall) bool { return c.CallID == e.CallID })
 	}
-	if e.Kind == agentdesk.AgentStateChanged {
+	switch e.Kind {
+	case agentdesk.AgentStateChanged:
 		a := d.agents[e.Agent]
 		a.State, a.PauseReason, a.StateSince = e.State, e.PauseReason, e.At
+		a.InternalCall = e.InternalCall
+		d.agents[e.Agent] = a
+	case agentdesk.AgentInternalCall:
+		a := d.agents[e.Agent]
+		a.InternalCall = e.InternalCall
 		d.agents[e.Agent] = a
 	}
 	d.h.Publish(e)

@@ -10,6 +10,7 @@ package pgtest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -178,17 +179,31 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// Query runs sql with psql on dbURL and returns its unaligned, tuples-only
+// output (fields separated by |), for tests and benchmarks outside the
+// storage adapter, which may not use pgx.
+func Query(dbURL, sql string) (string, error) {
+	out, err := exec.Command("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dbURL, "-c", sql).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", fmt.Errorf("pgtest: %s: %v: %s", sql, err, strings.TrimSpace(string(ee.Stderr)))
+		}
+		return "", fmt.Errorf("pgtest: %s: %w", sql, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 // BackendPIDs returns the process IDs of the server's backends and
 // background workers (WAL writer, checkpointer) as pg_stat_activity lists
 // them now, leaving out the psql session that asks.
 func BackendPIDs(dbURL string) ([]int, error) {
-	out, err := exec.Command("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dbURL,
-		"-c", "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()").Output()
+	out, err := Query(dbURL, "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()")
 	if err != nil {
-		return nil, fmt.Errorf("pgtest: backend pids: %w", err)
+		return nil, err
 	}
 	var pids []int
-	for _, f := range strings.Fields(string(out)) {
+	for _, f := range strings.Fields(out) {
 		var pid int
 		if _, err := fmt.Sscan(f, &pid); err != nil {
 			return nil, fmt.Errorf("pgtest: backend pid %q: %w", f, err)

@@ -8,7 +8,7 @@ import { t, tr, getLang, addMessages } from './i18n.js';
 import { el, fill, $, show, option } from './dom.js';
 import { when } from './format.js';
 import { flash, errorText } from './common.js';
-import { loadNames, queueName } from './names.js';
+import { loadNames, queueName, agentPresence } from './names.js';
 
 addMessages({
   'aq.title': 'Ajustes de las colas',
@@ -236,7 +236,7 @@ async function loadAgents() {
     fill($('#agent-rows'), as.map((a) => el('tr', { 'data-agent': a.username },
       el('td', { text: a.name || a.username }),
       el('td', { class: 'ext', text: a.extension || '—' }),
-      el('td', {}, el('span', { class: 'badge agent-' + a.state, text: tr('state', a.state) })),
+      el('td', {}, el('span', { class: 'badge ' + agentPresence(a).cls, text: agentPresence(a).text })),
       el('td', { text: (a.queues || []).map(queueName).join(', ') }))));
     show($('#agents-card'), true);
   } catch (e) {

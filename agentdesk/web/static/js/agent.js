@@ -6,7 +6,7 @@ import { dur, since } from './format.js';
 import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { ticketPanel, refreshTicketPanel, service, isOpen } from './ticketview.js';
-import { loadNames, queueName, ivrPath } from './names.js';
+import { loadNames, queueName, ivrPath, agentPresence } from './names.js';
 
 // The queue's wrap-up is not in the agent_state event: it comes from the
 // snapshot's queue (wrap_up_ns) when the hub sends it, else the ACD's
@@ -17,7 +17,7 @@ let lastQueue = ''; // the queue of the last call offered to this agent
 const PAUSE_REASONS = ['lunch', 'break', 'training', 'meeting', 'other'];
 
 const user = await boot(['agent', 'technician', 'supervisor', 'admin']);
-const me = { state: 'logged_out', reason: '', since: null };
+const me = { state: 'logged_out', reason: '', since: null, internal: null };
 const queues = new Map(); // queue -> Map(call_id -> {callback})
 let pop = null; // {callId, phase, offeredAt, answeredAt, endedAt, number, ticket}
 let wrapUntil = 0;
@@ -61,21 +61,32 @@ $('#btn-pause').addEventListener('click', async () => {
 });
 $('#pop-dismiss').addEventListener('click', hidePop);
 
-function setMe(state, reason, at) {
+// setMe shows the agent's state; internal is the phone's internal calls
+// (Agent.internal_call), undefined to keep the ones shown.
+function setMe(state, reason, at, internal) {
   if (state === 'wrap_up' && me.state !== 'wrap_up') wrapUntil = new Date(at || Date.now()).getTime() + wrapUpMs();
   me.state = state;
   me.reason = reason || '';
   me.since = at || new Date().toISOString();
-  const b = setText('my-state', tr('state', state));
-  b.className = 'badge agent-' + state;
-  setText('my-reason', me.reason ? '(' + tr('reason', me.reason) + ')' : '');
-  show($('#wrapup'), state === 'wrap_up');
-  show($('#ext-pick-box'), state === 'logged_out'); // the extension is picked at login
+  if (internal !== undefined) me.internal = internal || null;
+  drawMe();
+}
+
+// drawMe draws the state badge: an available agent on an internal call
+// gets no queue call, and reads as on that call.
+function drawMe() {
+  const p = agentPresence({ state: me.state, state_since: me.since, internal_call: me.internal });
+  const b = setText('my-state', p.text);
+  b.className = 'badge ' + p.cls;
+  const why = [me.reason ? tr('reason', me.reason) : '', p.extra].filter(Boolean).join(' · ');
+  setText('my-reason', why ? '(' + why + ')' : '');
+  show($('#wrapup'), me.state === 'wrap_up');
+  show($('#ext-pick-box'), me.state === 'logged_out'); // the extension is picked at login
   tick();
 }
 
 function tick() {
-  setText('my-state-time', dur(since(me.since)));
+  setText('my-state-time', dur(since(agentPresence({ state: me.state, state_since: me.since, internal_call: me.internal }).since)));
   if (me.state === 'wrap_up') {
     const left = wrapUntil - Date.now();
     setText('wrapup-countdown', left > 0 ? t('console.wrapUpLeft', { s: dur(left + 999) }) : t('console.wrapUpDone'));
@@ -118,7 +129,7 @@ function onMessage(msg) {
     renderQueues();
     const a = (s.agents || []).find((x) => x.username === user.username);
     if (a && a.extension && a.extension !== myExt) { myExt = a.extension; setText('my-ext', myExt); }
-    if (a) setMe(a.state, a.pause_reason, a.state_since);
+    if (a) setMe(a.state, a.pause_reason, a.state_since, a.internal_call || null);
     const o = (msg.offers || []).find((x) => x.agent === user.username);
     if (o) {
       if (!pop || pop.callId !== o.call_id) showPop(o);
@@ -142,7 +153,11 @@ function onMessage(msg) {
     case 'ticket_changed': if (pop && pop.ticket && pop.ticket === e.ticket_number) refreshPopTicket(e.ticket_version); break;
     case 'agent_state':
       if (e.extension && e.extension !== myExt) { myExt = e.extension; setText('my-ext', myExt); }
-      setMe(e.state, e.pause_reason, e.at);
+      setMe(e.state, e.pause_reason, e.at, e.internal_call || null);
+      break;
+    case 'agent_internal_call':
+      me.internal = e.internal_call || null;
+      drawMe();
       break;
   }
 }

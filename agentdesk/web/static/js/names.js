@@ -22,6 +22,8 @@ addMessages({
   'extReason.registered': 'Se registró', 'extReason.unregistered': 'Se dio de baja', 'extReason.expired': 'Registro vencido',
   'extReason.qualify ok': 'Responde', 'extReason.qualify timeout': 'No responde',
   'extReason.restored': 'Registro recuperado al reiniciar', 'extReason.unknown': 'Estado desconocido',
+  'internal.with': 'En llamada interna con {peer}', 'internal.desk': 'En llamada interna con la mesa de ayuda',
+  'internal.many': 'En {n} llamadas internas: {peers}', 'internal.deskShort': 'mesa de ayuda',
 }, {
   'ivrNode.main': 'Main menu', 'ivrNode.failures': 'Failures', 'ivrNode.requests': 'Requests',
   'ivrNode.status': 'Ticket status', 'ivrNode.existing_ticket': "Caller's open ticket",
@@ -40,6 +42,8 @@ addMessages({
   'extReason.registered': 'Registered', 'extReason.unregistered': 'Unregistered itself', 'extReason.expired': 'Registration expired',
   'extReason.qualify ok': 'Answering', 'extReason.qualify timeout': 'Not answering',
   'extReason.restored': 'Registration kept through a restart', 'extReason.unknown': 'State unknown',
+  'internal.with': 'On an internal call with {peer}', 'internal.desk': 'On an internal call with the help desk',
+  'internal.many': 'On {n} internal calls: {peers}', 'internal.deskShort': 'help desk',
 });
 
 let catP = null;
@@ -148,4 +152,27 @@ export function historyReason(r) {
 export function extReason(r) {
   if (!r) return '';
   return tr('extReason', r);
+}
+
+// internalCallText is an agent's internal calls (Agent.internal_call: the
+// other extensions, "" for the help desk's queue or menu) in words; "" when
+// there are none.
+export function internalCallText(ic) {
+  const peers = (ic && ic.peers) || [];
+  if (peers.length === 0) return '';
+  if (peers.length > 1) return t('internal.many', { n: peers.length, peers: peers.map((p) => p || t('internal.deskShort')).join(', ') });
+  return peers[0] ? t('internal.with', { peer: peers[0] }) : t('internal.desk');
+}
+
+// agentPresence is how an agent's state reads on the wallboard and the
+// console: an available agent on an internal call gets no queue offer, so
+// it reads as on that call, never as available. text is in the reader's
+// language, cls the badge's class, since when it began; extra is the
+// internal call of an agent in another state (paused, wrap-up...), to show
+// beside it.
+export function agentPresence(a) {
+  const ic = a.internal_call;
+  const call = internalCallText(ic);
+  if (call && a.state === 'available') return { text: call, cls: 'agent-internal', since: ic.since || a.state_since, extra: '' };
+  return { text: tr('state', a.state), cls: 'agent-' + a.state, since: a.state_since, extra: a.state === 'logged_out' ? '' : call };
 }

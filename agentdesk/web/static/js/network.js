@@ -66,7 +66,7 @@ function render() {
       callText(x.extension) ? el('span', { class: 'badge on-call', text: callText(x.extension) }) : null),
     el('td', { class: 'contact', text: x.contact || '—' }),
     el('td', { class: 'ua', text: x.user_agent || '—' }),
-    el('td', { class: 'num rtt', text: x.rtt_ns ? (x.rtt_ns / 1e6).toFixed(1) + ' ms' : '—' }),
+    el('td', { class: 'num rtt', text: x.rtt_ms ? x.rtt_ms.toFixed(1) + ' ms' : '—' }),
     el('td', { class: 'since', title: when(x.since), text: x.since ? dur(since(x.since)) : '—' }),
     el('td', { class: 'reason', text: extReason(x.reason) }),
     el('td', { class: 'ticket' }, ticketLink((stored.get(x.extension) || {}).ticket)))));
@@ -92,7 +92,7 @@ async function loadStored() {
       else calls.delete(x.extension);
       if (!exts.has(x.extension)) {
         put({ extension: x.extension, state: x.state, contact: x.contact, user_agent: x.user_agent,
-          rtt_ns: (x.rtt_ms || 0) * 1e6, since: x.since, reason: x.reason });
+          rtt_ms: x.rtt_ms, since: x.since, reason: x.reason });
       }
     }
     render();

@@ -11,7 +11,7 @@ import { boot, wsStatus, flash, errorText, ask } from './common.js';
 import { connectDesk } from './ws.js';
 import { DayChart, drawChart } from './daychart.js';
 import { SurveyPanel } from './surveys-panel.js';
-import { loadNames, queueName } from './names.js';
+import { loadNames, queueName, agentPresence } from './names.js';
 
 addMessages({
   'wb.chartDay': 'Día {date}, hora de {zone}: del registro de llamadas y en vivo.',
@@ -77,6 +77,14 @@ function apply(e) {
       a.state = e.state;
       a.pause_reason = e.pause_reason || '';
       a.state_since = e.at;
+      a.internal_call = e.internal_call || null;
+      if (e.extension) a.extension = e.extension;
+      agents.set(e.agent, a);
+      break;
+    }
+    case 'agent_internal_call': { // the state stays; the phone's calls change
+      const a = agents.get(e.agent) || { username: e.agent, name: e.agent_name, extension: e.extension, state: e.state, state_since: e.at };
+      a.internal_call = e.internal_call || null;
       if (e.extension) a.extension = e.extension;
       agents.set(e.agent, a);
       break;
@@ -110,17 +118,17 @@ function render() {
       el('td', { class: 'answered num', text: String(s.answered || 0) }));
   }));
   const list = [...agents.values()].sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username));
-  fill($('#agent-rows'), list.map((a) => el('tr', { 'data-agent': a.username },
+  fill($('#agent-rows'), list.map((a) => { const p = agentPresence(a); return el('tr', { 'data-agent': a.username },
     el('td', { class: 'name', text: a.name || a.username }),
     el('td', { class: 'ext', text: a.extension || '—' }),
-    el('td', {}, el('span', { class: 'badge agent-' + a.state, text: tr('state', a.state) })),
-    el('td', { class: 'num time', text: dur(since(a.state_since)) }),
-    el('td', { class: 'reason', text: tr('reason', a.pause_reason) }),
+    el('td', {}, el('span', { class: 'badge ' + p.cls, text: p.text })),
+    el('td', { class: 'num time', text: dur(since(p.since)) }),
+    el('td', { class: 'reason', text: [tr('reason', a.pause_reason), p.extra].filter(Boolean).join(' · ') }),
     el('td', { class: 'agent-actions' },
       a.state !== 'paused' && a.state !== 'logged_out'
         ? el('button', { type: 'button', class: 'small pause', i18n: 'wb.pause', onclick: () => pause(a) }) : null,
       a.state !== 'logged_out'
-        ? el('button', { type: 'button', class: 'small logout', i18n: 'wb.logout', onclick: () => logout(a) }) : null))));
+        ? el('button', { type: 'button', class: 'small logout', i18n: 'wb.logout', onclick: () => logout(a) }) : null)); }));
   renderChart();
 }
 
@@ -257,7 +265,7 @@ function tick() {
   }
   for (const row of document.querySelectorAll('#agent-rows tr')) {
     const a = agents.get(row.dataset.agent);
-    if (a) row.querySelector('.time').textContent = dur(since(a.state_since));
+    if (a) row.querySelector('.time').textContent = dur(since(agentPresence(a).since));
   }
 }
 setInterval(tick, 1000);

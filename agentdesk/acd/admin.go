@@ -1,4 +1,4 @@
-package main
+package acd
 
 import (
 	"context"
@@ -10,24 +10,20 @@ import (
 	"time"
 
 	"github.com/atiende/atiende/agentdesk"
-	"github.com/atiende/atiende/agentdesk/acd"
-	"github.com/atiende/atiende/agentdesk/web"
 	"github.com/atiende/atiende/tickets"
 )
 
-var _ web.QueueAdmin = (*queueAdmin)(nil)
-
-// queueAdmin adapts the ACD, the configuration file's queue tuning
-// (queueConfigFor) and the settings saved from the admin page to
-// web.QueueAdmin. Saved settings override the file's values for their
+// QueueAdmin shows and tunes the queues of an ACD for the admin page: the
+// configuration file's queue tuning (its base) and the settings saved from
+// the admin page. Saved settings override the file's values for their
 // queue, at start and at once when changed. The queues are the ACD's: a
 // support group added to the catalog later is listed with its configured
 // values, and saved settings of a group the catalog no longer has wait in
 // the store until it comes back.
-type queueAdmin struct {
-	desk  *acd.ACD
+type QueueAdmin struct {
+	desk  *ACD
 	store agentdesk.QueueSettingsStore
-	qc    QueuesConfig
+	base  func(queue string) agentdesk.QueueConfig
 	log   *slog.Logger
 
 	// mu makes one change at a time, so the ACD ends with the settings the
@@ -39,10 +35,11 @@ type queueAdmin struct {
 	applied map[string]int
 }
 
-// newQueueAdmin applies the saved settings over the queues desk already has
-// (from the configuration file).
-func newQueueAdmin(ctx context.Context, desk *acd.ACD, st agentdesk.QueueSettingsStore, qc QueuesConfig, log *slog.Logger) (*queueAdmin, error) {
-	a := &queueAdmin{desk: desk, store: st, qc: qc, log: log, saved: map[string]agentdesk.QueueSettings{}, applied: map[string]int{}}
+// NewQueueAdmin applies the saved settings over the queues desk already has
+// (from the configuration file, whose tuning of each queue base gives).
+func NewQueueAdmin(ctx context.Context, desk *ACD, st agentdesk.QueueSettingsStore, base func(queue string) agentdesk.QueueConfig,
+	log *slog.Logger) (*QueueAdmin, error) {
+	a := &QueueAdmin{desk: desk, store: st, base: base, log: log, saved: map[string]agentdesk.QueueSettings{}, applied: map[string]int{}}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.syncLocked(ctx, true); err != nil {
@@ -53,16 +50,16 @@ func newQueueAdmin(ctx context.Context, desk *acd.ACD, st agentdesk.QueueSetting
 
 // ConfigFor is the configuration of queue name as it must run: the file's
 // values with the saved settings over them. Whoever (re)adds a queue to the
-// ACD should use it rather than queueConfigFor, or saved settings are lost
+// ACD should use it rather than the base, or saved settings are lost
 // until the next change or restart.
-func (a *queueAdmin) ConfigFor(name string) agentdesk.QueueConfig {
+func (a *QueueAdmin) ConfigFor(name string) agentdesk.QueueConfig {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.configForLocked(name)
 }
 
-func (a *queueAdmin) configForLocked(name string) agentdesk.QueueConfig {
-	qc := queueConfigFor(name, a.qc)
+func (a *QueueAdmin) configForLocked(name string) agentdesk.QueueConfig {
+	qc := a.base(name)
 	s, ok := a.saved[name]
 	if !ok || s.Reverted {
 		return qc
@@ -98,7 +95,7 @@ func settingsOfQueue(qc agentdesk.QueueConfig) agentdesk.QueueSettings {
 // yet (at start, saved by another Atiende process on the same database, or
 // of a support group that came back to the catalog) are applied to the
 // queues the ACD runs.
-func (a *queueAdmin) syncLocked(ctx context.Context, starting bool) error {
+func (a *QueueAdmin) syncLocked(ctx context.Context, starting bool) error {
 	list, err := a.store.ListQueueSettings(ctx)
 	if err != nil {
 		return err
@@ -138,14 +135,14 @@ func (a *queueAdmin) syncLocked(ctx context.Context, starting bool) error {
 	return nil
 }
 
-// reload applies settings saved by another process (on their NOTIFY).
-func (a *queueAdmin) reload(ctx context.Context) error {
+// Reload applies settings saved by another process (on their NOTIFY).
+func (a *QueueAdmin) Reload(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.syncLocked(ctx, false)
 }
 
-func (a *queueAdmin) logChange(msg string, s agentdesk.QueueSettings, prev agentdesk.QueueConfig) {
+func (a *QueueAdmin) logChange(msg string, s agentdesk.QueueSettings, prev agentdesk.QueueConfig) {
 	a.log.Info(msg, "queue", s.Queue, "by", s.UpdatedBy, "version", s.Version, "reverted", s.Reverted,
 		"changes", queueChanges(prev, a.configForLocked(s.Queue)))
 }
@@ -188,7 +185,7 @@ func noAgentsText(s agentdesk.QueueSettings) string {
 	return s.NoAgents
 }
 
-func (a *queueAdmin) runningQueues() map[string]bool {
+func (a *QueueAdmin) runningQueues() map[string]bool {
 	m := map[string]bool{}
 	for _, q := range a.desk.Snapshot().Queues {
 		m[q.Name] = true
@@ -197,24 +194,24 @@ func (a *queueAdmin) runningQueues() map[string]bool {
 }
 
 // Queues lists the ACD's queues with their settings and live figures.
-func (a *queueAdmin) Queues(ctx context.Context) ([]web.QueueInfo, error) {
+func (a *QueueAdmin) Queues(ctx context.Context) ([]agentdesk.QueueInfo, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.syncLocked(ctx, false); err != nil {
 		return nil, err
 	}
 	snap := a.desk.Snapshot()
-	out := make([]web.QueueInfo, 0, len(snap.Queues))
+	out := make([]agentdesk.QueueInfo, 0, len(snap.Queues))
 	for _, q := range snap.Queues {
 		out = append(out, a.infoLocked(q, snap.Agents))
 	}
 	return out, nil
 }
 
-func (a *queueAdmin) infoLocked(q agentdesk.QueueSnapshot, agents []agentdesk.Agent) web.QueueInfo {
-	info := web.QueueInfo{Name: q.Name, Config: settingsOfQueue(queueConfigFor(q.Name, a.qc)),
+func (a *QueueAdmin) infoLocked(q agentdesk.QueueSnapshot, agents []agentdesk.Agent) agentdesk.QueueInfo {
+	info := agentdesk.QueueInfo{Name: q.Name, Config: settingsOfQueue(a.base(q.Name)),
 		Effective: settingsOfQueue(a.configForLocked(q.Name)),
-		Live: web.QueueLive{Strategy: string(q.Strategy), WrapUp: q.WrapUp, ServiceLevel: q.Stats.ServiceLevel,
+		Live: agentdesk.QueueLive{Strategy: string(q.Strategy), WrapUp: q.WrapUp, ServiceLevel: q.Stats.ServiceLevel,
 			Waiting: q.Waiting, LongestWait: q.LongestWait}}
 	if s, ok := a.saved[q.Name]; ok {
 		info.Saved = &s
@@ -224,7 +221,7 @@ func (a *queueAdmin) infoLocked(q agentdesk.QueueSnapshot, agents []agentdesk.Ag
 			continue
 		}
 		info.Live.AgentsStaffed++
-		if ag.State == agentdesk.StateAvailable {
+		if ag.Free() { // an agent on an internal call is not free for the queue
 			info.Live.AgentsAvailable++
 		}
 	}
@@ -232,7 +229,7 @@ func (a *queueAdmin) infoLocked(q agentdesk.QueueSnapshot, agents []agentdesk.Ag
 }
 
 // queueLocked returns the ACD's queue name, or ENOTFOUND.
-func (a *queueAdmin) queueLocked(name string) (web.QueueInfo, error) {
+func (a *QueueAdmin) queueLocked(name string) (agentdesk.QueueInfo, error) {
 	snap := a.desk.Snapshot()
 	names := make([]string, 0, len(snap.Queues))
 	for _, q := range snap.Queues {
@@ -241,35 +238,35 @@ func (a *queueAdmin) queueLocked(name string) (web.QueueInfo, error) {
 		}
 		names = append(names, q.Name)
 	}
-	return web.QueueInfo{}, tickets.Errorf(tickets.ENOTFOUND, "there is no queue %q; the queues are the catalog's support groups: %s",
+	return agentdesk.QueueInfo{}, tickets.Errorf(tickets.ENOTFOUND, "there is no queue %q; the queues are the catalog's support groups: %s",
 		name, strings.Join(names, ", "))
 }
 
 // SaveQueueSettings saves s and applies it to the ACD at once: calls that
 // join the queue from now on use it (calls already waiting keep the
 // settings they joined with).
-func (a *queueAdmin) SaveQueueSettings(ctx context.Context, s agentdesk.QueueSettings, expected int) (web.QueueInfo, error) {
+func (a *QueueAdmin) SaveQueueSettings(ctx context.Context, s agentdesk.QueueSettings, expected int) (agentdesk.QueueInfo, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, err := a.queueLocked(s.Queue); err != nil {
-		return web.QueueInfo{}, err
+		return agentdesk.QueueInfo{}, err
 	}
 	if err := a.checkOverflowLocked(s); err != nil {
-		return web.QueueInfo{}, err
+		return agentdesk.QueueInfo{}, err
 	}
 	if err := a.syncLocked(ctx, false); err != nil {
-		return web.QueueInfo{}, err
+		return agentdesk.QueueInfo{}, err
 	}
 	prev := a.configForLocked(s.Queue)
 	if err := a.store.PutQueueSettings(ctx, &s, expected); err != nil {
-		return web.QueueInfo{}, err
+		return agentdesk.QueueInfo{}, err
 	}
 	a.saved[s.Queue] = s
 	if err := a.desk.AddQueue(a.configForLocked(s.Queue)); err != nil {
 		// Validated twice already; if the ACD still refuses, say so loudly:
 		// the store holds settings the desk does not run.
 		a.log.Error("queue settings saved but not applied", "queue", s.Queue, "by", s.UpdatedBy, "error", err)
-		return web.QueueInfo{}, fmt.Errorf("apply the settings of queue %s: %w", s.Queue, err)
+		return agentdesk.QueueInfo{}, fmt.Errorf("apply the settings of queue %s: %w", s.Queue, err)
 	}
 	a.applied[s.Queue] = s.Version
 	a.logChange("queue settings changed", s, prev)
@@ -277,7 +274,7 @@ func (a *queueAdmin) SaveQueueSettings(ctx context.Context, s agentdesk.QueueSet
 }
 
 // checkOverflowLocked refuses an overflow to a queue the desk does not run.
-func (a *queueAdmin) checkOverflowLocked(s agentdesk.QueueSettings) error {
+func (a *QueueAdmin) checkOverflowLocked(s agentdesk.QueueSettings) error {
 	if s.NoAgents != string(agentdesk.NoAgentsOverflow) || s.Overflow == "" {
 		return nil
 	}
@@ -291,35 +288,53 @@ func (a *queueAdmin) checkOverflowLocked(s agentdesk.QueueSettings) error {
 
 // ResetQueueSettings puts the queue back on the configuration file's
 // values, at once.
-func (a *queueAdmin) ResetQueueSettings(ctx context.Context, queue string, expected int, actor string) (web.QueueInfo, error) {
+func (a *QueueAdmin) ResetQueueSettings(ctx context.Context, queue string, expected int, actor string) (agentdesk.QueueInfo, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, err := a.queueLocked(queue); err != nil {
-		return web.QueueInfo{}, err
+		return agentdesk.QueueInfo{}, err
 	}
 	if err := a.syncLocked(ctx, false); err != nil {
-		return web.QueueInfo{}, err
+		return agentdesk.QueueInfo{}, err
 	}
 	cur, ok := a.saved[queue]
 	if !ok {
 		if expected != 0 {
-			return web.QueueInfo{}, tickets.Errorf(tickets.ECONFLICT, "queue %s has no saved settings (version 0), not version %d: reload and try again", queue, expected)
+			return agentdesk.QueueInfo{}, tickets.Errorf(tickets.ECONFLICT, "queue %s has no saved settings (version 0), not version %d: reload and try again", queue, expected)
 		}
 		return a.queueLocked(queue) // already on the configuration
 	}
 	prev := a.configForLocked(queue)
 	rec, err := a.store.DeleteQueueSettings(ctx, queue, expected, actor)
 	if err != nil {
-		return web.QueueInfo{}, err
+		return agentdesk.QueueInfo{}, err
 	}
 	a.saved[queue] = *rec
 	if err := a.desk.AddQueue(a.configForLocked(queue)); err != nil {
 		a.log.Error("queue settings reverted but not applied", "queue", queue, "by", actor, "error", err)
-		return web.QueueInfo{}, fmt.Errorf("apply the configuration of queue %s: %w", queue, err)
+		return agentdesk.QueueInfo{}, fmt.Errorf("apply the configuration of queue %s: %w", queue, err)
 	}
 	a.applied[queue] = rec.Version
 	if !cur.Reverted {
 		a.logChange("queue settings reverted to the configuration", *rec, prev)
 	}
 	return a.queueLocked(queue)
+}
+
+// AddNewQueues adds a queue for every group of c the desk does not run,
+// tuned as ConfigFor says (catalog edits call it). Queues are never
+// removed: a group no service uses any more keeps its queue (and its
+// waiting calls) until the next start.
+func (a *QueueAdmin) AddNewQueues(c *tickets.Catalog) {
+	running := a.runningQueues()
+	for _, g := range c.Groups() {
+		if running[g] {
+			continue
+		}
+		if err := a.desk.AddQueue(a.ConfigFor(g)); err != nil {
+			a.log.Error("catalog: the new support group has no queue", "queue", g, "error", err)
+			continue
+		}
+		a.log.Info("catalog: new support group, new queue", "queue", g)
+	}
 }
