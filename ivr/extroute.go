@@ -186,9 +186,15 @@ func (r *ExtRouter) ringAndBridge(ctx context.Context, c Call, ext string, log *
 	}
 	r.started(ext, from.Number)
 	defer r.ended(ext, from.Number)
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	defer func() { _ = callee.Hangup(hctx, CauseNormal) }()
+	defer func() {
+		// 5 s from the end of the call, not from its answer: the hang-up
+		// of a call longer than that would fail and leave the callee up.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := callee.Hangup(hctx, CauseNormal); err != nil {
+			log.Warn("internal call: hang up the called extension failed", "by", ext, "error", err)
+		}
+	}()
 	if err := c.Answer(ctx); err != nil {
 		log.Warn("internal call: answer caller failed", "error", err)
 		return nil // the caller is gone: nothing to route

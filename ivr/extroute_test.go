@@ -197,3 +197,55 @@ func TestCheckRules(t *testing.T) {
 		}
 	}
 }
+
+// ctxDialer rings through an ivrtest engine, and its legs hang up as a
+// real engine's do: by a request that fails on a spent context (Asterisk's
+// DELETE /channels/{id}); ivrtest's own Hangup ignores the context.
+type ctxDialer struct{ eng *ivrtest.Engine }
+
+func (d ctxDialer) Dial(ctx context.Context, target string, opts ivr.DialOptions) (ivr.Call, error) {
+	c, err := d.eng.Dial(ctx, target, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ctxCall{c}, nil
+}
+
+type ctxCall struct{ ivr.Call }
+
+func (c ctxCall) Hangup(ctx context.Context, cause ivr.HangupCause) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.Call.Hangup(ctx, cause)
+}
+
+// An internal call longer than the router's 5 s budget for hanging up the
+// called leg: when the caller hangs up, the called extension's leg is hung
+// up too. (The budget used to start when the extension answered, so after
+// 5 s of talk the hang-up request failed and, on Asterisk, the called
+// phone's channel stayed up.)
+func TestExtRouterHangsUpCalleeAfterLongCall(t *testing.T) {
+	eng := ivrtest.NewEngine()
+	eng.AddPhone("1002", ivrtest.Answers, 0)
+	r := &ivr.ExtRouter{Dialer: ctxDialer{eng}, RingTimeout: 5 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = eng.Serve(ctx, r) }()
+	c := eng.Call(ivr.Party{Number: "1001"}, "1002")
+	if err := c.WaitBridged(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(6 * time.Second) // they talk, longer than the 5 s budget
+	c.CallerHangup()
+	if err := c.WaitHandled(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	legs := eng.Phone("1002").Calls()
+	if len(legs) != 1 {
+		t.Fatalf("%d legs to 1002, want 1", len(legs))
+	}
+	if by, _ := legs[0].HungUp(); by != "atiende" {
+		t.Errorf("1002's leg after the caller hung up: hung up by %q, want atiende", by)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,10 @@ type harnessOptions struct {
 	LogJSON bool
 	// Env adds or overrides environment variables (e.g. ATIENDE_ENGINE).
 	Env map[string]string
+	// AsteriskExtra is appended to the lab Asterisk's config files
+	// (asterisklab.Options.Extra) when the help desk runs on Asterisk
+	// (engineKits, twoengine_test.go); the embedded engine ignores it.
+	AsteriskExtra map[string]string
 }
 
 // atiende is one running `atiende serve`.
@@ -81,6 +86,10 @@ type atiende struct {
 	DBURL   string
 	Logs    *logBuffer
 	stop    func()
+	// label is the value of the pprof label "atiende" that every
+	// goroutine of this instance carries (goroutines_test.go): serve runs
+	// under it, and goroutines inherit their creator's labels.
+	label string
 
 	storeOnce sync.Once
 	db        *postgres.DB
@@ -228,11 +237,11 @@ func startAtiende(t testing.TB, o harnessOptions) *atiende {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
-	go func() {
+	a := &atiende{t: t, SIPAddr: sipAddr, DBURL: dbURL, Logs: logs, label: strconv.FormatInt(instances.Add(1), 10)}
+	go pprof.Do(ctx, pprof.Labels(instanceLabel, a.label), func(ctx context.Context) {
 		done <- Main(ctx, []string{"serve", "-config", cfgPath}, getenv, pw, logs)
 		pw.Close()
-	}()
-	a := &atiende{t: t, SIPAddr: sipAddr, DBURL: dbURL, Logs: logs}
+	})
 	var stopOnce sync.Once
 	stopServe := func() {
 		cancel()

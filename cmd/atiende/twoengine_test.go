@@ -44,6 +44,23 @@ type helpDesk struct {
 	phones string
 }
 
+// newHelpDesk is a help desk whose Atiende has just started. It records
+// Atiende's goroutines before the scenario's calls, and checks them
+// against that baseline after the scenario (checkGoroutines), in a cleanup
+// registered now so that it runs after the scenario's own cleanups, which
+// quit its phones, callers and websockets, and before Atiende stops. A
+// scenario that failed is not checked: what it left is no news.
+func newHelpDesk(t *testing.T, a *atiende, engine string, ast *asterisklab.Asterisk, phones string) *helpDesk {
+	d := &helpDesk{atiende: a, engine: engine, ast: ast, phones: phones}
+	base := a.goroutineBaseline()
+	t.Cleanup(func() {
+		if !t.Failed() {
+			a.checkGoroutines(t, base)
+		}
+	})
+	return d
+}
+
 // engineKit starts a help desk on one engine.
 type engineKit struct {
 	name  string
@@ -53,13 +70,13 @@ type engineKit struct {
 var engineKits = []engineKit{
 	{"sip", func(t *testing.T, o harnessOptions) *helpDesk {
 		a := startAtiende(t, o)
-		return &helpDesk{atiende: a, engine: "sip", phones: a.SIPAddr}
+		return newHelpDesk(t, a, "sip", nil, a.SIPAddr)
 	}},
 	{"asterisk", func(t *testing.T, o harnessOptions) *helpDesk {
-		ast := asterisklab.Start(t, asterisklab.Options{})
+		ast := asterisklab.Start(t, asterisklab.Options{Extra: o.AsteriskExtra})
 		o.Env = asteriskEnv(ast)
 		a := startAtiende(t, o)
-		return &helpDesk{atiende: a, engine: "asterisk", ast: ast, phones: ast.SIPAddr()}
+		return newHelpDesk(t, a, "asterisk", ast, ast.SIPAddr())
 	}},
 }
 
@@ -150,7 +167,9 @@ func (d *helpDesk) call(t *testing.T, from string, steps []callerStep, hangupAft
 
 // checkClean: nothing is left of the scenario's calls. Every call the IVR
 // took has ended, no caller waits in a queue, no agent is still ringing or
-// on a call; on Asterisk, no channel or bridge is left.
+// on a call; on Asterisk, no channel or bridge is left (core show channels,
+// ARI /channels and /bridges). Atiende's goroutines are checked after the
+// scenario's cleanups (newHelpDesk).
 func (d *helpDesk) checkClean(t *testing.T) {
 	t.Helper()
 	ok := waitFor(15*time.Second, func() bool {

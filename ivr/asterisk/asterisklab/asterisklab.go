@@ -265,28 +265,49 @@ func (a *Asterisk) ARI(method, path string, out any) error {
 	return nil
 }
 
-// CheckClean fails the test when channels or bridges are still there a few
-// seconds after the test's calls ended.
+// CheckClean fails the test unless, within a generous 30 s of the test's
+// calls ending, Asterisk has no channel left (core show channels counts 0,
+// ARI /channels is empty) and no bridge (ARI /bridges); it names what is
+// left.
 func (a *Asterisk) CheckClean(t testing.TB) {
 	t.Helper()
 	var chans, bridges []struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	var core string
+	var active int
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		errC := a.ARI("GET", "/channels", &chans)
 		errB := a.ARI("GET", "/bridges", &bridges)
-		if errC == nil && errB == nil && len(chans) == 0 && len(bridges) == 0 {
+		var errCore error
+		core, errCore = a.CLI("core show channels")
+		active, errCore = activeChannels(core, errCore)
+		if errC == nil && errB == nil && errCore == nil && len(chans) == 0 && len(bridges) == 0 && active == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			out, _ := a.CLI("core show channels")
-			t.Errorf("Asterisk not clean: channels %v, bridges %v (errors %v, %v)\n%s", chans, bridges, errC, errB, out)
+			t.Errorf("Asterisk not clean 30 s after the calls: ARI channels %v, bridges %v (errors %v, %v); core show channels: %d active (%v)\n%s",
+				chans, bridges, errC, errB, active, errCore, core)
 			return
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+var activeRE = regexp.MustCompile(`(?m)^(\d+) active channels?$`)
+
+// activeChannels reads the count of "core show channels".
+func activeChannels(out string, err error) (int, error) {
+	if err != nil {
+		return -1, err
+	}
+	m := activeRE.FindStringSubmatch(out)
+	if m == nil {
+		return -1, fmt.Errorf("no channel count in core show channels: %q", out)
+	}
+	return strconv.Atoi(m[1])
 }
 
 // writeConfig puts deploy/asterisk's files, templated, and the stock
