@@ -254,9 +254,16 @@ func (a *ACD) toCallback(e *entry) (Result, bool) {
 	if e.state != waiting {
 		return Result{}, false
 	}
-	q := a.queues[e.info.Queue]
+	r, _ := a.callbackLocked(e, a.queues[e.info.Queue], a.now()) // the caller's leg ends now
+	return r, true
+}
+
+// callbackLocked turns e, in q, into a callback request that keeps its
+// place: its call leg ended at legEnd. It returns the caller's result and
+// e's position. a.mu held.
+func (a *ACD) callbackLocked(e *entry, q *queue, legEnd time.Time) (Result, int) {
 	e.call, e.callback = nil, true
-	e.endedAt = a.now() // the caller's leg
+	e.endedAt = legEnd
 	q.stats.Callbacks++
 	ev := a.callEventLocked(agentdesk.CallbackRequested, e, nil)
 	ev.Outcome = agentdesk.OutcomeCallback
@@ -265,5 +272,5 @@ func (a *ACD) toCallback(e *entry) (Result, bool) {
 	r := e.result(agentdesk.OutcomeCallback, nil)
 	e.endedAt = time.Time{}
 	a.dispatchLocked()
-	return r, true
+	return r, ev.Position
 }

@@ -60,18 +60,9 @@ func (a *ACD) noAgentsCallbackLocked(ctx context.Context, e *entry, q *queue, lo
 	ev := a.callEventLocked(agentdesk.CallQueued, e, nil)
 	ev.Position = q.position(e)
 	a.publishLocked(ev)
-	e.call, e.callback = nil, true
-	e.endedAt = e.queuedAt
-	q.stats.Callbacks++
-	ev = a.callEventLocked(agentdesk.CallbackRequested, e, nil)
-	ev.Outcome = agentdesk.OutcomeCallback
-	ev.Position = q.position(e)
-	a.publishLocked(ev)
-	r := e.result(agentdesk.OutcomeCallback, nil)
-	e.endedAt = time.Time{}
-	a.dispatchLocked()
+	r, pos := a.callbackLocked(e, q, e.queuedAt)
 	a.mu.Unlock()
-	log.Info("no agents for queue: callback requested", "position", ev.Position)
+	log.Info("no agents for queue: callback requested", "position", pos)
 
 	lang := e.info.Lang
 	ps := []ivr.Prompt{{Sound: lang + "/no-agents"}}
