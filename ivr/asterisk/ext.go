@@ -117,16 +117,7 @@ func (e *Engine) endpointState(ep ari.EndpointData) {
 func (e *Engine) confirmOnline(ext string) {
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
 	defer cancel()
-	uri, err := e.aorContact(ctx, ext)
-	if err != nil {
-		e.log.Debug("AOR contact", "extension", ext, "error", err)
-	}
-	ua := ""
-	if uri != "" {
-		if ua, err = e.contactUserAgent(ctx, ext, uri); err != nil {
-			e.log.Debug("contact details", "extension", ext, "error", err)
-		}
-	}
+	uri, ua := e.registrarContact(ctx, ext)
 	e.inOrder(func() {
 		e.update(ext, func(st *ivr.ExtensionStatus) {
 			if st.State == ivr.ExtRegistered || st.Contact != "" {
@@ -142,6 +133,21 @@ func (e *Engine) confirmOnline(ext string) {
 			e.mu.Unlock()
 		}
 	})
+}
+
+// registrarContact reads ext's contact URI from Asterisk's registrar and,
+// with one, its user agent; "" for what cannot be read (logged).
+func (e *Engine) registrarContact(ctx context.Context, ext string) (uri, ua string) {
+	uri, err := e.aorContact(ctx, ext)
+	if err != nil {
+		e.log.Debug("AOR contact", "extension", ext, "error", err)
+	}
+	if uri != "" {
+		if ua, err = e.contactUserAgent(ctx, ext, uri); err != nil {
+			e.log.Debug("contact details", "extension", ext, "error", err)
+		}
+	}
+	return uri, ua
 }
 
 // inOrder runs fn in order with Asterisk's events: on the dispatcher, or
@@ -268,15 +274,8 @@ func (e *Engine) release(ext, uri string) {
 // the extension is in state withContact (registered, or unreachable when
 // the endpoint is offline); without, unregistered.
 func (e *Engine) refreshContact(ctx context.Context, ext string, withContact ivr.ExtState) {
-	uri, err := e.aorContact(ctx, ext)
-	if err != nil {
-		e.log.Debug("AOR contact", "extension", ext, "error", err)
-	}
-	ua := ""
+	uri, ua := e.registrarContact(ctx, ext)
 	if uri != "" {
-		if ua, err = e.contactUserAgent(ctx, ext, uri); err != nil {
-			e.log.Debug("contact details", "extension", ext, "error", err)
-		}
 		e.mu.Lock()
 		e.details[ext] = uri
 		e.mu.Unlock()
