@@ -53,15 +53,13 @@ func TestSMTPDownThenDelivered(t *testing.T) {
 	}
 }
 
-// The notes of a phone alert that nobody acknowledged say why in words
-// the desk reads, in Spanish and English, never the engine's error text.
-func TestP1PhoneAlertNotesReadable(t *testing.T) {
-	ctx := context.Background()
+// escalateP1 opens a P1 ticket on a desk whose phone alerts go through
+// eng, and schedules its manual escalation to level 2 (Ana Ruiz on 2001,
+// then Beto Soto on 2002); the caller drains the timers.
+func escalateP1(t *testing.T, eng *ivrtest.Engine) (*env, *tickets.Ticket, *smtptest.Mailpit) {
+	t.Helper()
 	clock := memstore.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, mx(t)))
 	mp := smtptest.Start(t, 0)
-	eng := ivrtest.NewEngine()
-	eng.AddPhone("2001", ivrtest.Busy, 0)
-	eng.AddPhone("2002", ivrtest.Unreachable, 0)
 	caller := &desk.PhoneCaller{Engine: eng, CallerID: "5000", Pause: 10 * time.Millisecond}
 	e := newEnv(t, pgtest.DB(t), clock, newSLA(t, 500*time.Millisecond), mp.SMTPAddr, caller)
 	tk := newTicket(t, e.desk, tickets.P1)
@@ -69,9 +67,15 @@ func TestP1PhoneAlertNotesReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.timers.Schedule(ctx, act)
-	e.drain(t)
-	notes, err := e.db.Notes(ctx, tk.Number, true)
+	e.timers.Schedule(context.Background(), act)
+	return e, tk, mp
+}
+
+// noteText is every note of ticket number, internal ones included, one
+// per line.
+func noteText(t *testing.T, e *env, number string) string {
+	t.Helper()
+	notes, err := e.db.Notes(context.Background(), number, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +83,18 @@ func TestP1PhoneAlertNotesReadable(t *testing.T) {
 	for _, n := range notes {
 		all = append(all, n.Body)
 	}
-	text := strings.Join(all, "\n")
+	return strings.Join(all, "\n")
+}
+
+// The notes of a phone alert that nobody acknowledged say why in words
+// the desk reads, in Spanish and English, never the engine's error text.
+func TestP1PhoneAlertNotesReadable(t *testing.T) {
+	eng := ivrtest.NewEngine()
+	eng.AddPhone("2001", ivrtest.Busy, 0)
+	eng.AddPhone("2002", ivrtest.Unreachable, 0)
+	e, tk, _ := escalateP1(t, eng)
+	e.drain(t)
+	text := noteText(t, e, tk.Number)
 	for _, want := range []string{
 		"Alerta de escalamiento a Ana Ruiz (nivel 2) sin confirmar: se llamó a 2001 (ocupado).",
 		"Escalation alert to Ana Ruiz (level 2) not acknowledged: called 2001 (busy).",
@@ -102,19 +117,10 @@ func TestP1PhoneAlertNotesReadable(t *testing.T) {
 // note on the ticket records it and nobody else is called.
 func TestP1PhoneAlertAcknowledged(t *testing.T) {
 	ctx := context.Background()
-	clock := memstore.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, mx(t)))
-	mp := smtptest.Start(t, 0)
 	eng := ivrtest.NewEngine()
 	eng.AddPhone("2001", ivrtest.NeverAnswer, 0)
 	beto := eng.AddPhone("2002", ivrtest.Answers, 50*time.Millisecond)
-	caller := &desk.PhoneCaller{Engine: eng, CallerID: "5000", Pause: 10 * time.Millisecond}
-	e := newEnv(t, pgtest.DB(t), clock, newSLA(t, 500*time.Millisecond), mp.SMTPAddr, caller)
-	tk := newTicket(t, e.desk, tickets.P1)
-	act, err := escalation.ManualEscalation(tk, 2, "Caída total del enlace", "supervisor1", clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.timers.Schedule(ctx, act)
+	e, tk, mp := escalateP1(t, eng)
 	pressed := make(chan error, 1)
 	go func() {
 		c, err := beto.WaitAnswered(10 * time.Second)
@@ -128,15 +134,7 @@ func TestP1PhoneAlertAcknowledged(t *testing.T) {
 	if err := <-pressed; err != nil {
 		t.Fatal(err)
 	}
-	notes, err := e.db.Notes(ctx, tk.Number, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []string
-	for _, n := range notes {
-		all = append(all, n.Body)
-	}
-	text := strings.Join(all, "\n")
+	text := noteText(t, e, tk.Number)
 	if !strings.Contains(text, "Ana Ruiz (level 2) not acknowledged: called 2001 (no answer)") ||
 		!strings.Contains(text, "Ana Ruiz (nivel 2) sin confirmar: se llamó a 2001 (no contestó)") ||
 		!strings.Contains(text, "acknowledged by Beto Soto by phone (2002)") ||
