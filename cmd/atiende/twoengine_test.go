@@ -282,14 +282,7 @@ func scMenuTicketAgentTalk(t *testing.T, d *helpDesk) {
 	if st := d.login(t, "admin", adminPassword).agents()["ana"]; st.State != "on_call" {
 		t.Errorf("ana during the call: %+v", st)
 	}
-	time.Sleep(time.Second) // talk
-	if err := ana.Hangup(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := caller.WaitEvent("CALL_CLOSED", callerAfterAgentHangsUp); err != nil {
-		t.Fatalf("caller: %v\n%s", err, caller.Output())
-	}
-	rec := d.waitCallOutcome(t, tk.Number, 10*time.Second)
+	rec := d.agentEndsCall(t, ana, caller, time.Second, tk.Number)
 	if rec.Outcome != "answered" || rec.Agent != "ana" || rec.Queue != "network" || rec.CallerID != mariaPhone ||
 		rec.QueuedAt == nil || rec.AnsweredAt == nil || rec.EndedAt == nil {
 		t.Errorf("call record %+v", rec)
@@ -300,6 +293,21 @@ func scMenuTicketAgentTalk(t *testing.T, d *helpDesk) {
 	if v := d.metric(t, "atiende_queue_calls_total", `queue="network"`, `outcome="answered"`); v != 1 {
 		t.Errorf("atiende_queue_calls_total{network,answered} = %v, want 1", v)
 	}
+}
+
+// agentEndsCall: after talking for talk, the agent's phone hangs up; the
+// caller's call ends, and ticket number's call record is closed: it is
+// returned.
+func (d *helpDesk) agentEndsCall(t *testing.T, agent, caller *sippeer.Baresip, talk time.Duration, number string) tickets.CallRecord {
+	t.Helper()
+	time.Sleep(talk)
+	if err := agent.Hangup(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := caller.WaitEvent("CALL_CLOSED", callerAfterAgentHangsUp); err != nil {
+		t.Fatalf("caller: %v\n%s", err, caller.Output())
+	}
+	return d.waitCallOutcome(t, number, 10*time.Second)
 }
 
 // checkReadBack: the caller was read the ticket number. On Asterisk, its
@@ -671,15 +679,8 @@ func scUnreachableAgent(t *testing.T, d *helpDesk) {
 	if st := admin.agents()["beto"]; st.State != "paused" || st.Reason != "unreachable" {
 		t.Errorf("beto after the offer to his unregistered phone: %+v", st)
 	}
-	time.Sleep(500 * time.Millisecond) // talk
-	if err := ana.Hangup(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := caller.WaitEvent("CALL_CLOSED", callerAfterAgentHangsUp); err != nil {
-		t.Fatalf("caller: %v", err)
-	}
 	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
-	if rec := d.waitCallOutcome(t, tk.Number, 10*time.Second); rec.Outcome != "answered" || rec.Agent != "ana" {
+	if rec := d.agentEndsCall(t, ana, caller, 500*time.Millisecond, tk.Number); rec.Outcome != "answered" || rec.Agent != "ana" {
 		t.Errorf("call record %+v", rec)
 	}
 }
@@ -712,15 +713,8 @@ func scBusyAgent(t *testing.T, d *helpDesk) {
 	if st := admin.agents()["beto"]; st.State == "paused" {
 		t.Errorf("beto paused after rejecting one call as busy: %+v", st)
 	}
-	time.Sleep(500 * time.Millisecond) // talk
-	if err := ana.Hangup(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := caller.WaitEvent("CALL_CLOSED", callerAfterAgentHangsUp); err != nil {
-		t.Fatalf("caller: %v", err)
-	}
 	tk := d.waitPhoneTickets(t, 1, 5*time.Second)[0]
-	if rec := d.waitCallOutcome(t, tk.Number, 10*time.Second); rec.Outcome != "answered" || rec.Agent != "ana" {
+	if rec := d.agentEndsCall(t, ana, caller, 500*time.Millisecond, tk.Number); rec.Outcome != "answered" || rec.Agent != "ana" {
 		t.Errorf("call record %+v", rec)
 	}
 }
